@@ -1,0 +1,7 @@
+"""The `scheduler` command line. Each module below adds its commands to `main`."""
+from scheduler.cli.base import main
+
+# Importing a command module registers its commands on `main`.
+from scheduler.cli import db as _db  # noqa: E402,F401
+
+__all__ = ["main"]
