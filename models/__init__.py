@@ -1,0 +1,28 @@
+"""SQLAlchemy 2.x typed models, one module per concept, and the database session."""
+from models.audit import AuditEntry
+from models.availability import AvailabilityException, AvailabilityRule, CalendarUpload
+from models.base import Base, utcnow
+from models.event import EventLine, SquareEvent
+from models.feed import FeedToken
+from models.geography import District, Township
+from models.notification import Notification
+from models.organisation import Organisation
+from models.pairing import Pairing
+from models.person import Person, PersonRole, PersonSkill
+from models.rating import VisitOutcome, VisitRating
+from models.schedule import Assignment, OpenPlace, Schedule
+from models.shift_template import ShiftTemplate, ShiftTemplateLine
+from models.site import Site
+from models.slot import Slot, SlotLine
+from models.swap import Decline, SwapRequest
+from models.user import User
+from models.visit_request import RequestHandover, RequestWindow, VisitRequest
+
+__all__ = [
+    "Assignment", "AuditEntry", "AvailabilityException", "AvailabilityRule", "Base",
+    "CalendarUpload", "Decline", "District", "EventLine", "FeedToken", "Notification",
+    "OpenPlace", "Organisation", "Pairing", "Person", "PersonRole", "PersonSkill",
+    "RequestHandover", "RequestWindow", "Schedule", "ShiftTemplate", "ShiftTemplateLine",
+    "Site", "Slot", "SlotLine", "SquareEvent", "SwapRequest", "Township", "User",
+    "VisitOutcome", "VisitRating", "VisitRequest", "utcnow",
+]

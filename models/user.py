@@ -1,0 +1,56 @@
+"""Accounts: coordinators (one district or the city), providers, village representatives."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from models.base import Base, TimestampMixin
+from models.vocab import USER_ROLES, one_of
+
+if TYPE_CHECKING:
+    from models.geography import District
+    from models.person import Person
+    from models.site import Site
+
+
+class User(TimestampMixin, Base):
+    __tablename__ = "users"
+    __table_args__ = (
+        one_of("role", USER_ROLES, "role"),
+        # Each kind of account is linked to exactly what it acts for.
+        CheckConstraint("role <> 'provider' OR person_id IS NOT NULL", name="provider_person"),
+        CheckConstraint("role <> 'village' OR village_id IS NOT NULL", name="village_site"),
+        CheckConstraint("role = 'coordinator' OR NOT city_wide", name="city_wide_coordinator"),
+        CheckConstraint(
+            "role <> 'coordinator' OR city_wide OR district_id IS NOT NULL", name="coordinator_scope"
+        ),
+        CheckConstraint("failed_logins >= 0", name="failed_logins"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(256))
+    role: Mapped[str] = mapped_column(String(16))
+    display_name: Mapped[str | None] = mapped_column(String(64))
+    email: Mapped[str | None] = mapped_column(String(254))
+    district_id: Mapped[int | None] = mapped_column(ForeignKey("districts.id", ondelete="RESTRICT"), index=True)
+    city_wide: Mapped[bool] = mapped_column(default=False)
+    person_id: Mapped[int | None] = mapped_column(
+        ForeignKey("people.id", ondelete="RESTRICT"), unique=True
+    )
+    village_id: Mapped[int | None] = mapped_column(ForeignKey("sites.id", ondelete="RESTRICT"), index=True)
+    locale: Mapped[str] = mapped_column(String(16), default="zh_Hans_CN")
+    active: Mapped[bool] = mapped_column(default=True)
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None]
+    last_login_at: Mapped[datetime | None]
+
+    district: Mapped[District | None] = relationship()
+    person: Mapped[Person | None] = relationship()
+    village: Mapped[Site | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<User {self.username} {self.role}>"
