@@ -174,3 +174,6 @@ class Pairing:
     objective: float
     pairs: tuple[Pair, ...]
     unpaired_sites: tuple[UnpairedSite, ...] = ()
+    # For infeasible pairings: which hand-fixed pairs break which hard rule.
+    conflicts: tuple[Reason, ...] = ()
+    stats: tuple[tuple[str, float | int | str], ...] = ()
