@@ -3,6 +3,7 @@ from models.audit import AuditEntry
 from models.availability import AvailabilityException, AvailabilityRule, CalendarUpload
 from models.base import Base, utcnow
 from models.event import EventLine, SquareEvent
+from models.exclusion import SiteExclusion
 from models.feed import FeedToken
 from models.geography import District, Township
 from models.notification import Notification
@@ -23,6 +24,6 @@ __all__ = [
     "CalendarUpload", "Decline", "District", "EventLine", "FeedToken", "Notification",
     "OpenPlace", "Organisation", "Pairing", "Person", "PersonRole", "PersonSkill",
     "RequestHandover", "RequestWindow", "Schedule", "ShiftTemplate", "ShiftTemplateLine",
-    "Site", "Slot", "SlotLine", "SquareEvent", "SwapRequest", "Township", "User",
+    "Site", "SiteExclusion", "Slot", "SlotLine", "SquareEvent", "SwapRequest", "Township", "User",
     "VisitOutcome", "VisitRating", "VisitRequest", "utcnow",
 ]

@@ -1,7 +1,7 @@
 """Places where service happens: villages, township windows, county centres, squares, stations."""
 from __future__ import annotations
 
-from datetime import time
+from datetime import date, time
 from typing import TYPE_CHECKING
 
 from sqlalchemy import CheckConstraint, ForeignKey, String
@@ -41,8 +41,10 @@ class Site(TimestampMixin, Base):
     # Skills the standing adviser of a village should hold (spec: Site.needs).
     needs: Mapped[list[str]] = mapped_column(default=list)
     active: Mapped[bool] = mapped_column(default=True)
-    # The standing visit rhythm of a village: every N weeks, on a usual weekday and time.
+    # The standing visit rhythm of a village: every N weeks counted from the week of
+    # `visit_anchor`, on a usual weekday and time.
     visit_every_weeks: Mapped[int | None]
+    visit_anchor: Mapped[date | None]
     visit_weekday: Mapped[int | None]
     visit_start: Mapped[time | None]
     visit_minutes: Mapped[int | None]

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 20:06:53.626445
+Create Date: 2026-11-26 20:09:15.262569
 """
 from __future__ import annotations
 
@@ -149,6 +149,7 @@ def upgrade() -> None:
     sa.Column('needs', sa.JSON(), nullable=False),
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.Column('visit_every_weeks', sa.Integer(), nullable=True),
+    sa.Column('visit_anchor', sa.Date(), nullable=True),
     sa.Column('visit_weekday', sa.Integer(), nullable=True),
     sa.Column('visit_start', sa.Time(), nullable=True),
     sa.Column('visit_minutes', sa.Integer(), nullable=True),
@@ -243,6 +244,19 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('shift_templates', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_shift_templates_site_id'), ['site_id'], unique=False)
+
+    op.create_table('site_exclusions',
+    sa.Column('person_id', sa.Integer(), nullable=False),
+    sa.Column('site_id', sa.Integer(), nullable=False),
+    sa.Column('reason', sa.String(length=256), nullable=False),
+    sa.Column('created_at', models.base.UTCDateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
+    sa.Column('updated_at', models.base.UTCDateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
+    sa.ForeignKeyConstraint(['person_id'], ['people.id'], name=op.f('fk_site_exclusions_person_id_people'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['site_id'], ['sites.id'], name=op.f('fk_site_exclusions_site_id_sites'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('person_id', 'site_id', name=op.f('pk_site_exclusions'))
+    )
+    with op.batch_alter_table('site_exclusions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_site_exclusions_site_id'), ['site_id'], unique=False)
 
     op.create_table('square_events',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -747,6 +761,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_square_events_site_id'))
 
     op.drop_table('square_events')
+    with op.batch_alter_table('site_exclusions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_site_exclusions_site_id'))
+
+    op.drop_table('site_exclusions')
     with op.batch_alter_table('shift_templates', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_shift_templates_site_id'))
 
