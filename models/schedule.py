@@ -4,8 +4,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint, text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint, event, inspect, text
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from models.base import Base, TimestampMixin, utcnow
 from models.vocab import one_of
@@ -105,3 +105,30 @@ class OpenPlace(Base):
     line_index: Mapped[int]
     missing: Mapped[int]
     reasons: Mapped[list[dict[str, Any]]] = mapped_column(default=list)
+
+
+class PublishedScheduleChanged(Exception):
+    """A published version is immutable: change the draft and publish again."""
+
+
+def _guard_published(session: Session, _context: object, _instances: object) -> None:
+    for obj in (*session.dirty, *session.deleted):
+        deleted = obj in session.deleted
+        if isinstance(obj, Schedule):
+            changed = {a.key for a in inspect(obj).attrs if a.history.has_changes()} - {"updated_at"}
+            if not (deleted or changed):
+                continue
+            history = inspect(obj).attrs.state.history
+            was_published = (history.deleted or [obj.state])[0] == "published"
+        elif isinstance(obj, (Assignment, OpenPlace)):
+            if not (deleted or session.is_modified(obj)):
+                continue
+            schedule = session.get(Schedule, obj.schedule_id)
+            was_published = schedule is not None and schedule.state == "published"
+        else:
+            continue
+        if was_published:
+            raise PublishedScheduleChanged("a published schedule is immutable: edit the draft and publish again")
+
+
+event.listen(Session, "before_flush", _guard_published)
