@@ -1,0 +1,56 @@
+"""The coordinator's web app: a Flask application factory with one blueprint per area."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from scheduler.config import Settings
+from web import db as database
+from web import errors, i18n, security
+from web.auth.session import init_login
+from web.config import TestingConfig, config_class, runtime_settings
+from web.extensions import csrf
+from web.templating import init_templating
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the app.
+
+    Without `test_config` the configuration class comes from SCHEDULER_CONFIG (production by
+    default) and an optional `config.py` in the instance folder. With `test_config` the app
+    starts from `TestingConfig` and the mapping overrides it. DATABASE_URL and SECRET_KEY come
+    from the environment (through `scheduler.config.Settings`) unless already set.
+    """
+    settings = Settings.from_env()
+    app = Flask(__name__, instance_path=str(settings.instance_path.resolve()), instance_relative_config=True)
+    if test_config is None:
+        app.config.from_object(config_class())
+        app.config.from_pyfile("config.py", silent=True)
+    else:
+        app.config.from_object(TestingConfig)
+        app.config.from_mapping(test_config)
+    app.config.update(runtime_settings(settings, Path(app.instance_path), app.config))
+
+    database.init_app(app)
+    csrf.init_app(app)
+    init_login(app)
+    i18n.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+    init_templating(app)
+    _register_blueprints(app)
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from web.auth import bp as auth_bp
+    from web.main import bp as main_bp
+    from web.people import bp as people_bp
+    from web.sites import bp as sites_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(main_bp)
+    app.register_blueprint(people_bp)
+    app.register_blueprint(sites_bp)

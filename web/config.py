@@ -1,0 +1,102 @@
+"""Configuration classes for the web app. Secure by default: only development and testing,
+which run over plain http on this machine, drop the Secure flag of the session cookie."""
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from scheduler.config import Settings
+
+SECRET_KEY_FILE = "secret_key"
+
+
+class Config:
+    DEBUG = False
+    TESTING = False
+    SESSION_COOKIE_NAME = "scheduler_session"
+    SESSION_COOKIE_SECURE = True
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    # Flask-Login's remember cookie is not used; these keep it safe should it ever be.
+    REMEMBER_COOKIE_SECURE = True
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    WTF_CSRF_ENABLED = True
+    WTF_CSRF_TIME_LIMIT = 8 * 3600
+    BABEL_DEFAULT_LOCALE = "zh_Hans_CN"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    LANGUAGES = ("zh_Hans_CN", "en")
+    MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+    # Strict-Transport-Security is only sent where cookies are Secure (https deployments).
+    HSTS_SECONDS = 31536000
+
+
+class DevelopmentConfig(Config):
+    DEBUG = True
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_SECURE = False
+
+
+class TestingConfig(Config):
+    TESTING = True
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_SECURE = False
+    # Tests that exercise CSRF switch it back on; the rest post forms without tokens.
+    WTF_CSRF_ENABLED = False
+
+
+class ProductionConfig(Config):
+    pass
+
+
+CONFIGS: dict[str, type[Config]] = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_class(name: str | None = None) -> type[Config]:
+    """The class named by `name` or the SCHEDULER_CONFIG variable; production by default."""
+    name = (name or os.environ.get("SCHEDULER_CONFIG") or "production").strip().lower()
+    try:
+        return CONFIGS[name]
+    except KeyError:
+        raise ValueError(f"Unknown configuration {name!r}; use one of {', '.join(CONFIGS)}.") from None
+
+
+def runtime_settings(settings: Settings, instance_path: Path, present: Mapping[str, Any]) -> dict[str, Any]:
+    """Values read at start-up rather than import time, for the keys `present` lacks."""
+    values: dict[str, Any] = {}
+    if not present.get("DATABASE_URL"):
+        settings.ensure_instance()
+        values["DATABASE_URL"] = settings.database_url
+    if not present.get("SCHEDULER_TIMEZONE"):
+        values["SCHEDULER_TIMEZONE"] = settings.timezone
+    if not present.get("SECRET_KEY"):
+        values["SECRET_KEY"] = os.environ.get("SECRET_KEY") or instance_secret_key(instance_path)
+    return values
+
+
+def instance_secret_key(instance_path: Path) -> str:
+    """A key generated once and kept in the instance folder, readable by the owner only."""
+    path = instance_path / SECRET_KEY_FILE
+    if path.exists():
+        key = path.read_text(encoding="ascii").strip()
+        if key:
+            return key
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    # O_EXCL: when two workers start at once, one writes and the other reads its key.
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text(encoding="ascii").strip()
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(key + "\n")
+    return key

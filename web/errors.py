@@ -1,0 +1,48 @@
+"""Error pages in the reader's language, and the mapping of `scheduler` refusals to HTTP."""
+from __future__ import annotations
+
+from flask import Flask, render_template
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
+
+from scheduler.access import AccessDenied, NotVisible
+
+PAGES = {400, 403, 404, 405, 500}
+
+
+def _page(code: int, reason: str | None = None, headers: dict[str, str] | None = None):
+    return render_template(f"errors/{code}.html", code=code, reason=reason), code, headers or {}
+
+
+def http_error(error: HTTPException):
+    code = error.code or 500
+    if code not in PAGES:
+        return error
+    headers = {}
+    if isinstance(error, MethodNotAllowed) and error.valid_methods:
+        headers["Allow"] = ", ".join(error.valid_methods)
+    return _page(code, headers=headers)
+
+
+def csrf_error(error: CSRFError):
+    return _page(400, "csrf")
+
+
+def access_denied(_error: AccessDenied):
+    return _page(403)
+
+
+def not_visible(_error: NotVisible):
+    return _page(404)
+
+
+def server_error(_error: Exception):
+    return _page(500)
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(CSRFError, csrf_error)
+    app.register_error_handler(HTTPException, http_error)
+    app.register_error_handler(AccessDenied, access_denied)
+    app.register_error_handler(NotVisible, not_visible)
+    app.register_error_handler(500, server_error)

@@ -1,0 +1,46 @@
+"""Landing pages. Each view checks the role, then asks `scheduler.overview` for its data."""
+from __future__ import annotations
+
+from flask import redirect, render_template, url_for
+
+from scheduler import overview
+from web.access import acting_user, login_required, roles_required
+from web.dates import local_today
+from web.db import db
+from web.main import bp
+
+LANDING = {"coordinator": "main.dashboard", "provider": "main.me", "village": "main.my_village"}
+
+
+@bp.route("/")
+@login_required
+def home():
+    return redirect(url_for(LANDING[acting_user().role]))
+
+
+@bp.route("/dashboard")
+@roles_required("coordinator")
+def dashboard():
+    summaries = overview.district_summaries(db(), acting_user())
+    return render_template("main/dashboard.html", summaries=summaries)
+
+
+@bp.route("/districts/<int:district_id>")
+@roles_required("coordinator")
+def district(district_id: int):
+    summary = overview.district_summary(db(), acting_user(), district_id)
+    return render_template("main/district.html", summary=summary)
+
+
+@bp.route("/me")
+@roles_required("provider")
+def me():
+    profile = overview.provider_profile(db(), acting_user(), locallocal_today())
+    return render_template("main/me.html", profile=profile)
+
+
+@bp.route("/my-village")
+@roles_required("village")
+def my_village():
+    view = overview.village_overview(db(), acting_user(), locallocal_today())
+    return render_template("main/my_village.html", view=view)
