@@ -9,6 +9,7 @@ from models.geography import District, Township
 from models.notification import Notification
 from models.organisation import Organisation
 from models.pairing import Pairing
+from models.pairing_proposal import PairingProposal, PairingProposalItem
 from models.person import Person, PersonRole, PersonSkill
 from models.rating import VisitOutcome, VisitRating
 from models.schedule import Assignment, OpenPlace, Schedule
@@ -22,7 +23,7 @@ from models.visit_request import RequestHandover, RequestWindow, VisitRequest
 __all__ = [
     "Assignment", "AuditEntry", "AvailabilityException", "AvailabilityRule", "Base",
     "CalendarUpload", "Decline", "District", "EventLine", "FeedToken", "Notification",
-    "OpenPlace", "Organisation", "Pairing", "Person", "PersonRole", "PersonSkill",
+    "OpenPlace", "Organisation", "Pairing", "PairingProposal", "PairingProposalItem", "Person", "PersonRole", "PersonSkill",
     "RequestHandover", "RequestWindow", "Schedule", "ShiftTemplate", "ShiftTemplateLine",
     "Site", "SiteExclusion", "Slot", "SlotLine", "SquareEvent", "SwapRequest", "Township", "User",
     "VisitOutcome", "VisitRating", "VisitRequest", "utcnow",
