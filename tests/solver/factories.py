@@ -180,3 +180,16 @@ def assert_valid(p: Problem, sol: Solution) -> None:
     if sol.status in ("optimal", "feasible"):
         assert math.isclose(report.objective, sol.objective, rel_tol=1e-9, abs_tol=1e-6), (
             report.summary(), sol.objective)
+
+
+def solved(p: Problem, time_limit: float = 5.0, **kw) -> Solution:
+    """`solver.solve.solve` on a small problem, its answer checked by the checker."""
+    from solver.solve import solve
+    sol = solve(p, time_limit=time_limit, **kw)
+    assert_valid(p, sol)
+    return sol
+
+
+def held(sol: Solution) -> set[tuple[str, str, int]]:
+    """The solution's assignments as (slot, person, line) triples."""
+    return {(a.slot, a.person, a.line) for a in sol.assignments}

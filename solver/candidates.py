@@ -1,0 +1,151 @@
+"""Who may hold which demand line, decided before any CP-SAT variable exists.
+
+Rules 2, 3, 4 and 12, and the parts of 6 and 7 that one assignment can break on its own
+(a slot longer than `max_hours`, `max_slots_per_day` of 0), depend on one (person, slot,
+line) alone, so they are enforced here by never making a variable for a pair that breaks
+them. The model then only needs the rules that tie assignments together.
+
+At city scale there are far too many eligible people per line for a variable each, so
+with `k` set each line keeps only its `k` nearest eligible people (found ring by ring in a
+spatial grid, never by scanning the city) plus every person in `keep`: the site's standing
+advisers, the `previous` and `pinned` people and the warm start's choices. Whether that
+dropped anyone is recorded, because then the CP-SAT bound holds only for the smaller
+problem.
+"""
+from __future__ import annotations
+
+import heapq
+import itertools
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from solver.geo import GridIndex
+from solver.model.index import ProblemIndex
+
+# Codes of what keeps one person off one line on its own, in the order they are tested.
+STATIC_BLOCKERS = ("role", "skills", "excluded_site", "unavailable", "too_long", "no_day")
+
+
+def static_blocker(ix: ProblemIndex, j: int, i: int, l: int) -> str | None:
+    """The first rule that forbids person `j` on line `l` of slot `i` whatever else is
+    assigned, as a code of STATIC_BLOCKERS, or None when the person is eligible."""
+    p, s = ix.people[j], ix.slots[i]
+    d = s.demand[l]
+    if p.roles.isdisjoint(d.roles):
+        return "role"
+    if not d.skills <= p.skills:
+        return "skills"
+    if s.site in p.excluded_sites:
+        return "excluded_site"
+    if not ix.available(j, i):
+        return "unavailable"
+    if ix.duration[i] > ix.max_seconds(j):
+        return "too_long"
+    if p.max_slots_per_day is not None and p.max_slots_per_day < 1:
+        return "no_day"
+    return None
+
+
+@dataclass
+class Candidates:
+    """Eligible people per (slot, line), each list nearest first."""
+
+    by_line: dict[tuple[int, int], list[int]]
+    k: int | None
+    # Lines where eligible people may have been left out by `k`.
+    pruned_lines: int = 0
+    eligible_kept: int = 0
+    stats: dict = field(default_factory=dict)
+
+    @property
+    def pruned(self) -> bool:
+        return self.pruned_lines > 0
+
+    def triples(self):
+        for (i, l), people in self.by_line.items():
+            for j in people:
+                yield i, l, j
+
+
+class RoleGrids:
+    """One spatial grid of people per role, so a rare role is found without wading
+    through everyone else."""
+
+    def __init__(self, ix: ProblemIndex) -> None:
+        by_role: dict[str, list[int]] = defaultdict(list)
+        for j, p in enumerate(ix.people):
+            for role in p.roles:
+                by_role[role].append(j)
+        self.by_role = by_role
+        self.grids = {role: GridIndex((ix.people[j].lat, ix.people[j].lon, j) for j in people)
+                      for role, people in by_role.items()}
+
+    def rings(self, roles, lat: float, lon: float):
+        """Rings of people holding any of `roles`, as (min_km, people); a person with two
+        of the roles can appear twice."""
+        iters = [self.grids[r].rings(lat, lon) for r in sorted(roles) if r in self.grids]
+        for ring in itertools.zip_longest(*iters, fillvalue=(math.inf, [])):
+            yield min(b for b, _ in ring), [j for _, people in ring for j in people]
+
+
+def _nearest_eligible(ix: ProblemIndex, grids: RoleGrids, i: int, l: int, k: int):
+    """Up to `k` nearest eligible people for line (i, l), and whether an eligible person
+    may have been left out."""
+    site = ix.sites[ix.slots[i].site]
+    seen: set[int] = set()
+    best: list[tuple[float, int]] = []  # a max-heap on distance, by negation
+    eligible = 0
+    for bound, people in grids.rings(ix.slots[i].demand[l].roles, site.lat, site.lon):
+        if len(best) >= k and bound > -best[0][0]:
+            # Everyone further out is farther than all we hold; some may be eligible.
+            break
+        for j in people:
+            if j in seen:
+                continue
+            seen.add(j)
+            if static_blocker(ix, j, i, l) is not None:
+                continue
+            eligible += 1
+            item = (-ix.km(j, site.id), -j)
+            if len(best) < k:
+                heapq.heappush(best, item)
+            elif item > best[0]:
+                heapq.heapreplace(best, item)
+    else:
+        return [-j for _, j in sorted(best, reverse=True)], eligible > k
+    return [-j for _, j in sorted(best, reverse=True)], True
+
+
+def _all_eligible(ix: ProblemIndex, grids: RoleGrids, i: int, l: int) -> list[int]:
+    d = ix.slots[i].demand[l]
+    pool = set().union(*(grids.by_role.get(r, ()) for r in d.roles)) if d.roles else set()
+    site = ix.slots[i].site
+    return sorted((j for j in pool if static_blocker(ix, j, i, l) is None),
+                  key=lambda j: (ix.km(j, site), j))
+
+
+def build_candidates(ix: ProblemIndex, k: int | None = None, keep=(),
+                     grids: RoleGrids | None = None) -> Candidates:
+    """Eligible people per line; with `k`, the `k` nearest plus the lines' advisers and
+    every (slot, line, person) in `keep` that is eligible at all."""
+    grids = grids or RoleGrids(ix)
+    must: dict[tuple[int, int], set[int]] = defaultdict(set)
+    for i, l, j in keep:
+        must[(i, l)].add(j)
+    by_line: dict[tuple[int, int], list[int]] = {}
+    pruned_lines = 0
+    for i, s in enumerate(ix.slots):
+        advisers = ix.paired_people.get(s.site, ())
+        for l in range(len(s.demand)):
+            if k is None:
+                people = _all_eligible(ix, grids, i, l)
+            else:
+                people, dropped = _nearest_eligible(ix, grids, i, l, k)
+                pruned_lines += dropped
+                extra = (must.get((i, l), set()) | set(advisers)) - set(people)
+                people += sorted(j for j in extra if static_blocker(ix, j, i, l) is None)
+            if people:
+                by_line[(i, l)] = people
+    total = sum(len(v) for v in by_line.values())
+    return Candidates(by_line=by_line, k=k, pruned_lines=pruned_lines, eligible_kept=total)

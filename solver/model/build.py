@@ -1,0 +1,61 @@
+"""One CP-SAT model for one part of the problem (a set of slots and the candidates who
+may hold them; see `solver.decompose`)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ortools.sat.python import cp_model
+
+from solver.model import rules
+from solver.model.costs import COST_TERMS, CostSum, time_unit
+from solver.model.index import ProblemIndex
+from solver.model.vars import Vars, make_assignment_vars, make_staffed_vars
+
+# Rules 1-4 and 12 are kept out by the candidates; 11 (pins) is posted by build_part.
+RULES = (
+    rules.add_one_line_per_slot,  # 8
+    rules.add_line_capacity,  # 9
+    rules.add_no_clash,  # 5
+    rules.add_hours,  # 6
+    rules.add_per_day,  # 7
+    rules.add_supervision,  # 10
+    rules.add_choice,  # 13
+)
+
+
+@dataclass
+class PartModel:
+    model: cp_model.CpModel
+    v: Vars
+    costs: CostSum
+    pins: list = field(default_factory=list)
+
+    def unscale(self, value: float) -> float:
+        """A model objective value (or bound) in the spec's units."""
+        return value / self.costs.scale + self.costs.constant
+
+    def hint(self, on: set[tuple[int, int, int]]) -> None:
+        """Hint every variable from a set of (slot, line, person) that must be valid."""
+        self.model.clear_hints()
+        for key, var in self.v.x.items():
+            self.model.add_hint(var, key in on)
+        for var, value_of in self.costs.derived:
+            self.model.add_hint(var, value_of(on))
+
+
+def build_part(ix: ProblemIndex, slots, triples, pins=(), *, rule_families=None,
+               pins_as_assumptions: bool = False) -> PartModel:
+    """The model of `slots` with one variable per (slot, line, person) in `triples`.
+    `pins` are (slot, line, person) keys that must hold (rule 11)."""
+    model = cp_model.CpModel()
+    v = make_assignment_vars(model, ix, triples)
+    make_staffed_vars(model, ix, v, slots)
+    for add_rule in RULES if rule_families is None else rule_families:
+        add_rule(model, ix, v)
+    literals = rules.add_pins(model, ix, v, pins, as_assumptions=pins_as_assumptions)
+    unit = time_unit(ix, slots)
+    costs = CostSum(scale=7200 // unit, unit=unit)
+    for add_term in COST_TERMS:
+        add_term(model, ix, v, slots, costs)
+    model.minimize(costs.expression())
+    return PartModel(model=model, v=v, costs=costs, pins=literals)
