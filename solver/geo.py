@@ -85,25 +85,43 @@ class GridIndex(Generic[T]):
     def _cell(self, lat: float, lon: float) -> tuple[int, int]:
         return (math.floor(lat / self.cell_deg), math.floor(lon / self.cell_deg))
 
-    def _ring_bound_km(self, ring: int, query_lat: float) -> float:
-        """A lower bound on the distance from a point in the centre cell to ring `ring`."""
-        if ring <= 1:
+    def _ring_bound_km(self, ring: int, lat: float, lon: float) -> float:
+        """A lower bound on the distance from (lat, lon) to any point of ring `ring`: the
+        point sits in the centre cell, so the ring's inner edge is at least this far."""
+        if ring == 0:
             return 0.0
-        gap = math.radians((ring - 1) * self.cell_deg)
-        along_meridian = EARTH_RADIUS_KM * gap
+        ci, cj = self._cell(lat, lon)
+        size = self.cell_deg
+        dlat = min(lat - (ci - ring + 1) * size, (ci + ring) * size - lat)
+        dlon = min(lon - (cj - ring + 1) * size, (cj + ring) * size - lon)
+        along_meridian = EARTH_RADIUS_KM * math.radians(max(0.0, dlat))
         # hav(d) >= cos(phi1) cos(phi2) hav(dlon), and both latitudes are at most this far out.
-        c = math.cos(math.radians(min(90.0, max(self._max_abs_lat, abs(query_lat)) + self.cell_deg)))
-        along_parallel = 2.0 * EARTH_RADIUS_KM * math.asin(min(1.0, c * math.sin(min(gap, math.pi) / 2)))
-        return max(0.0, min(along_meridian, along_parallel) - 1e-9)
+        c = math.cos(math.radians(min(90.0, max(self._max_abs_lat, abs(lat)) + size)))
+        half = min(math.radians(max(0.0, dlon)), math.pi) / 2
+        along_parallel = 2.0 * EARTH_RADIUS_KM * math.asin(min(1.0, c * math.sin(half)))
+        # A hair below, so that rounding never makes the bound exceed a true distance.
+        return max(0.0, min(along_meridian, along_parallel) * (1 - 1e-12) - 1e-9)
 
     def rings(self, lat: float, lon: float) -> Iterator[tuple[float, list[T]]]:
+        """Non-empty rings outwards from (lat, lon) as (min_km, items)."""
         if not self._cells:
             return
         ci, cj = self._cell(lat, lon)
         lo_i, hi_i, lo_j, hi_j = self._box
         last = max(ci - lo_i, hi_i - ci, cj - lo_j, hi_j - cj)
         cells = self._cells
-        for ring in range(0, last + 1):
+        ring = 0
+        while ring <= last:
+            if 8 * ring > len(cells):
+                # Past this size it is cheaper to sort the occupied cells than to probe empties.
+                rest: dict[int, list[T]] = {}
+                for (i, j), bucket in cells.items():
+                    r = max(abs(i - ci), abs(j - cj))
+                    if r >= ring:
+                        rest.setdefault(r, []).extend(bucket)
+                for r in sorted(rest):
+                    yield self._ring_bound_km(r, lat, lon), rest[r]
+                return
             found: list[T] = []
             for i in range(max(ci - ring, lo_i), min(ci + ring, hi_i) + 1):
                 if ring and abs(i - ci) != ring:
@@ -117,4 +135,6 @@ class GridIndex(Generic[T]):
                     bucket = cells.get((i, j))
                     if bucket:
                         found.extend(bucket)
-            yield self._ring_bound_km(ring, lat), found
+            if found:
+                yield self._ring_bound_km(ring, lat, lon), found
+            ring += 1

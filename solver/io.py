@@ -548,7 +548,7 @@ def load_solution(path: str | Path) -> Solution:
 
 def pairing_to_dict(pairing: Pairing) -> dict:
     """The roster-pairing/1 dict, reasons written like a solution's."""
-    return {
+    doc: dict[str, Any] = {
         "format": PAIRING_FORMAT,
         "status": pairing.status,
         "objective": pairing.objective,
@@ -558,3 +558,9 @@ def pairing_to_dict(pairing: Pairing) -> dict:
                             "reason_codes": [_reason_code(x) for x in u.reasons]}
                            for u in pairing.unpaired_sites],
     }
+    if pairing.conflicts:
+        doc["conflicts"] = [_reason_text(x) for x in pairing.conflicts]
+        doc["conflict_codes"] = [_reason_code(x) for x in pairing.conflicts]
+    if pairing.stats:
+        doc["stats"] = dict(pairing.stats)
+    return doc
