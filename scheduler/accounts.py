@@ -111,6 +111,48 @@ def change_password(session: Session, user: User, current: str, new: str) -> Non
     session.flush()
 
 
+def reset_password(session: Session, user: User, new: str) -> None:
+    """Set a password without knowing the old one (an administrator's reset), and unlock."""
+    check_password_rules(new, user.username)
+    user.password_hash = hash_password(new)
+    user.failed_logins = 0
+    user.locked_until = None
+    session.flush()
+
+
+def unlock(session: Session, user: User) -> None:
+    user.failed_logins = 0
+    user.locked_until = None
+    session.flush()
+
+
+def find_user(session: Session, username: str) -> User:
+    user = session.scalar(select(User).where(func.lower(User.username) == username.strip().lower()))
+    if user is None:
+        raise AccountError("unknown_user", f"No user named {username!r}.", username=username)
+    return user
+
+
+def find_person(session: Session, ref: str) -> Person:
+    """A person by external id (e.g. YZ-L0001) or, failing that, by database id."""
+    person = session.scalar(select(Person).where(Person.external_id == ref))
+    if person is None and ref.isdigit():
+        person = session.get(Person, int(ref))
+    if person is None:
+        raise AccountError("unknown_person", f"No person with id or external id {ref!r}.", ref=ref)
+    return person
+
+
+def find_village(session: Session, ref: str) -> Site:
+    """A village by external id (e.g. YZ-V0001) or, failing that, by database id."""
+    site = session.scalar(select(Site).where(Site.external_id == ref))
+    if site is None and ref.isdigit():
+        site = session.get(Site, int(ref))
+    if site is None:
+        raise AccountError("unknown_village", f"No site with id or external id {ref!r}.", ref=ref)
+    return site
+
+
 def set_locale(session: Session, user: User, locale: str) -> None:
     if locale not in LOCALES:
         raise AccountError("unknown_locale", f"Unknown language {locale!r}.", locale=locale)

@@ -51,18 +51,18 @@ def district_summaries(session: Session, user: User) -> list[DistrictSummary]:
     ids = [d.id for d in districts]
     people = dict(session.execute(
         select(Person.district_id, func.count()).where(Person.district_id.in_(ids)).group_by(Person.district_id)
-    ).tuples().all())
+    ).all())
     active = dict(session.execute(
         select(Person.district_id, func.count())
         .where(Person.district_id.in_(ids), Person.active)
         .group_by(Person.district_id)
-    ).tuples().all())
+    ).all())
     sites: dict[int, dict[str, int]] = {}
     for district_id, kind, count in session.execute(
         select(Site.district_id, Site.kind, func.count())
         .where(Site.district_id.in_(ids), Site.active)
         .group_by(Site.district_id, Site.kind)
-    ).tuples():
+    ):
         sites.setdefault(district_id, {})[kind] = count
     return [
         DistrictSummary(d, people.get(d.id, 0), active.get(d.id, 0), dict(sorted(sites.get(d.id, {}).items())))

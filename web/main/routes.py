@@ -35,12 +35,12 @@ def district(district_id: int):
 @bp.route("/me")
 @roles_required("provider")
 def me():
-    profile = overview.provider_profile(db(), acting_user(), locallocal_today())
+    profile = overview.provider_profile(db(), acting_user(), local_today())
     return render_template("main/me.html", profile=profile)
 
 
 @bp.route("/my-village")
 @roles_required("village")
 def my_village():
-    view = overview.village_overview(db(), acting_user(), locallocal_today())
+    view = overview.village_overview(db(), acting_user(), local_today())
     return render_template("main/my_village.html", view=view)

@@ -16,6 +16,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from models.vocab import ROLES
+from web.choices import choices
 from web.labels import PERSON_ROLES
 
 
@@ -30,15 +31,15 @@ class SearchForm(FlaskForm):
     role = SelectField(_l("Role"), validators=[Optional()])
     status = SelectField(
         _l("Status"),
-        choices=[("active", _l("Active")), ("inactive", _l("Deactivated")), ("all", _l("All"))],
+        choices=choices([("active", _l("Active")), ("inactive", _l("Deactivated")), ("all", _l("All"))]),
         default="active",
         validators=[Optional()],
     )
 
     def __init__(self, districts, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.district.choices = [("", _l("All districts"))] + [(str(d.id), d.name) for d in districts]
-        self.role.choices = [("", _l("All roles"))] + [(r, PERSON_ROLES[r]) for r in ROLES]
+        self.district.choices = choices([("", _l("All districts"))] + [(str(d.id), d.name) for d in districts])
+        self.role.choices = choices([("", _l("All roles"))] + [(r, PERSON_ROLES[r]) for r in ROLES])
 
 
 class CheckboxesField(SelectMultipleField):
@@ -57,7 +58,7 @@ class PersonForm(FlaskForm):
         Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("Enter an email address like name@example.com.")),
     ])
     organisation = SelectField(_l("Organisation"), coerce=str, validators=[Optional()])
-    roles = CheckboxesField(_l("Roles"), choices=[(r, PERSON_ROLES[r]) for r in ROLES],
+    roles = CheckboxesField(_l("Roles"), choices=choices((r, PERSON_ROLES[r]) for r in ROLES),
                             validators=[DataRequired(message=_l("Choose at least one role."))])
     skills = StringField(
         _l("Skills"),
@@ -74,7 +75,7 @@ class PersonForm(FlaskForm):
 
     def __init__(self, organisations, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.organisation.choices = [("", _l("None"))] + [(str(o.id), o.name) for o in organisations]
+        self.organisation.choices = choices([("", _l("None"))] + [(str(o.id), o.name) for o in organisations])
 
     def skill_list(self) -> list[str]:
         return [s.strip().lower() for s in (self.skills.data or "").replace("，", ",").split(",") if s.strip()]

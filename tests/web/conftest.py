@@ -1,0 +1,118 @@
+"""The web app on each test backend, with a client, a small two-district world and login helpers.
+
+The app is built on the `engine` fixture's database URL; its request sessions are then bound
+to the test's own connection (savepoint mode), so every request sees the test's rows and
+everything, commits included, is rolled back after the test.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy.orm import Session, sessionmaker
+
+from models import District, Organisation, Pairing, Person, Site, User
+from scheduler.accounts import hash_password
+from web import create_app
+from web.auth.session import session_id
+from web.db import database
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture(scope="session")
+def password_hash() -> str:
+    # scrypt is slow on purpose: hash once per run, not once per user.
+    return hash_password(PASSWORD)
+
+
+def build_app(engine, session: Session, tmp_path, **config) -> Flask:
+    settings = {
+        "DATABASE_URL": engine.url.render_as_string(hide_password=False),
+        "SECRET_KEY": "test-secret",
+        **config,
+    }
+    app = create_app(settings)
+    database(app).factory = sessionmaker(
+        bind=session.get_bind(), join_transaction_mode="create_savepoint", expire_on_commit=False
+    )
+    return app
+
+
+@pytest.fixture
+def app(engine, session, tmp_path, monkeypatch) -> Flask:
+    monkeypatch.setenv("SCHEDULER_INSTANCE_PATH", str(tmp_path / "instance"))
+    return build_app(engine, session, tmp_path)
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@dataclass
+class World:
+    district_a: District
+    district_b: District
+    person_a: Person
+    person_b: Person
+    village_a: Site
+    village_b: Site
+    window_a: Site
+    pairing_a: Pairing
+    users: dict[str, User]
+
+
+@pytest.fixture
+def world(make, session: Session, password_hash: str) -> World:
+    """Two districts, each with a person and a village; district A's village has an adviser;
+    one account per role (coordinators of A, of B and of the city, a provider in A, a village
+    representative of A's village)."""
+    a = make.district(name="甲区")
+    b = make.district(name="乙区")
+    firm = Organisation(external_id=f"ORG-{a.code}", district_id=a.id, kind="law_firm", name="甲律师事务所")
+    session.add(firm)
+    session.flush()
+    person_a = make.person(a, name="王律师", phone="13812345678", organisation_id=firm.id, skills=("family",))
+    person_b = make.person(b, name="李律师", phone="13987654321")
+    village_a = make.site(a, name="甲村")
+    village_b = make.site(b, name="乙村")
+    window_a = make.site(a, kind="window", name="甲镇司法所窗口")
+    pairing = Pairing(site_id=village_a.id, person_id=person_a.id, valid_from=date(2020, 1, 1))
+    session.add(pairing)
+    session.flush()
+    users = {
+        "coord_a": make.user("coordinator", district_id=a.id, password_hash=password_hash),
+        "coord_b": make.user("coordinator", district_id=b.id, password_hash=password_hash),
+        "city": make.user("coordinator", city_wide=True, password_hash=password_hash),
+        "provider": make.user("provider", person_id=person_a.id, district_id=a.id, password_hash=password_hash),
+        "village": make.user("village", village_id=village_a.id, district_id=a.id, password_hash=password_hash),
+    }
+    return World(a, b, person_a, person_b, village_a, village_b, window_a, pairing, users)
+
+
+def login_as(client: FlaskClient, user: User) -> None:
+    """Sign in without the password form (fast: no scrypt)."""
+    with client.session_transaction() as sess:
+        sess["_user_id"] = session_id(user)
+        sess["_fresh"] = True
+
+
+def login_form(client: FlaskClient, username: str, password: str = PASSWORD, **extra):
+    """Sign in through the real form."""
+    return client.post("/login", data={"username": username, "password": password, **extra})
+
+
+@pytest.fixture
+def as_role(client: FlaskClient, world: World):
+    """`as_role("coord_a")` signs the client in as that world user; "anonymous" signs in no one."""
+
+    def sign_in(role: str) -> FlaskClient:
+        if role != "anonymous":
+            login_as(client, world.users[role])
+        return client
+
+    return sign_in

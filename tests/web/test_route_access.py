@@ -1,0 +1,137 @@
+"""Every endpoint x every role -> the expected answer.
+
+A new route must be added to ROUTES with its access rules, or `test_every_endpoint_is_in_the_table`
+fails. POST endpoints run with CSRF off (TestingConfig); CSRF has its own tests.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+from urllib.parse import urlsplit
+
+import pytest
+from flask import url_for
+
+ROLES = ("anonymous", "coord_a", "coord_b", "city", "provider", "village")
+LOGIN = "login"  # 302 to the sign-in page
+
+
+@dataclass(frozen=True)
+class To:
+    """A 302 to this path."""
+
+    path: str
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    args: Callable[[object], dict]
+    expect: dict[str, object]
+
+
+def no_args(_world) -> dict:
+    return {}
+
+
+def person_a(world) -> dict:
+    return {"person_id": world.person_a.id}
+
+
+def site_a(world) -> dict:
+    return {"site_id": world.village_a.id}
+
+
+def district_a(world) -> dict:
+    return {"district_id": world.district_a.id}
+
+
+def every(value, **overrides) -> dict[str, object]:
+    return {role: overrides.get(role, value) for role in ROLES}
+
+
+def coordinators_only(ok=200) -> dict[str, object]:
+    return every(403, anonymous=LOGIN, coord_a=ok, coord_b=ok, city=ok)
+
+
+def district_a_only(ok=200, foreign=404) -> dict[str, object]:
+    """Objects of district A: its coordinator and the city see them, B's coordinator does not."""
+    return every(403, anonymous=LOGIN, coord_a=ok, coord_b=foreign, city=ok)
+
+
+ROUTES: dict[str, Route] = {
+    "static": Route("GET", lambda w: {"filename": "css/site.css"}, every(200)),
+    "auth.login": Route("GET", no_args, every(To("/"), anonymous=200)),
+    "auth.logout": Route("POST", no_args, every(To("/login"))),
+    "auth.change_password": Route("GET", no_args, every(200, anonymous=LOGIN)),
+    "main.home": Route("GET", no_args, every(
+        To("/dashboard"), anonymous=LOGIN, provider=To("/me"), village=To("/my-village"))),
+    "main.dashboard": Route("GET", no_args, coordinators_only()),
+    "main.district": Route("GET", district_a, district_a_only(foreign=403)),
+    "main.me": Route("GET", no_args, every(403, anonymous=LOGIN, provider=200)),
+    "main.my_village": Route("GET", no_args, every(403, anonymous=LOGIN, village=200)),
+    "people.index": Route("GET", no_args, coordinators_only()),
+    "people.detail": Route("GET", person_a, district_a_only()),
+    "people.edit": Route("GET", person_a, district_a_only()),
+    "people.deactivate": Route("POST", person_a, district_a_only(ok=302)),
+    "people.reactivate": Route("POST", person_a, district_a_only(ok=302)),
+    "sites.index": Route("GET", no_args, coordinators_only()),
+    "sites.detail": Route("GET", site_a, district_a_only()),
+}
+
+
+def test_every_endpoint_is_in_the_table(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    missing = sorted(endpoints - set(ROUTES))
+    stale = sorted(set(ROUTES) - endpoints)
+    assert not missing, f"endpoints without access rules in ROUTES: {missing}"
+    assert not stale, f"ROUTES lists endpoints that no longer exist: {stale}"
+
+
+def test_table_methods_match_the_rules(app):
+    for rule in app.url_map.iter_rules():
+        assert ROUTES[rule.endpoint].method in rule.methods, rule
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("endpoint", sorted(ROUTES))
+def test_route_answers_role_as_expected(endpoint, role, app, world, as_role):
+    route = ROUTES[endpoint]
+    with app.test_request_context():
+        url = url_for(endpoint, **route.args(world))
+    client = as_role(role)
+    response = client.open(url, method=route.method)
+    expected = route.expect[role]
+    where = urlsplit(response.headers.get("Location", "")).path
+    if expected == LOGIN:
+        assert (response.status_code, where) == (302, "/login"), response.status_code
+    elif isinstance(expected, To):
+        assert (response.status_code, where) == (302, expected.path)
+    elif expected == 302:
+        assert response.status_code == 302 and where != "/login"
+    else:
+        assert response.status_code == expected
+
+
+def test_a_coordinator_cannot_reach_another_district_by_editing_ids(world, as_role):
+    client = as_role("coord_b")
+    assert client.get(f"/people/{world.person_a.id}").status_code == 404
+    assert client.get(f"/people/{world.person_a.id}/edit").status_code == 404
+    assert client.post(f"/people/{world.person_a.id}/edit", data={"name": "x"}).status_code == 404
+    assert client.get(f"/sites/{world.village_a.id}").status_code == 404
+    assert client.get(f"/districts/{world.district_a.id}").status_code == 403
+    # Filters by the other district are refused, not silently emptied.
+    assert client.get(f"/people/?district={world.district_a.id}").status_code == 403
+    assert client.get(f"/sites/?district={world.district_a.id}").status_code == 403
+    # And lists never show the other district's rows.
+    listing = client.get("/people/?status=all").get_data(as_text=True)
+    assert world.person_b.name in listing and world.person_a.name not in listing
+    sites = client.get("/sites/?status=all").get_data(as_text=True)
+    assert world.village_b.name in sites and world.village_a.name not in sites
+
+
+def test_ids_that_do_not_exist_are_404(as_role):
+    client = as_role("city")
+    assert client.get("/people/999999").status_code == 404
+    assert client.get("/sites/999999").status_code == 404
+    assert client.get("/districts/999999").status_code == 404
