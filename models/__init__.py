@@ -15,6 +15,7 @@ from models.rating import VisitOutcome, VisitRating
 from models.schedule import Assignment, OpenPlace, Schedule
 from models.shift_template import ShiftTemplate, ShiftTemplateLine
 from models.site import Site
+from models.solve_job import SolveJob
 from models.slot import Slot, SlotLine
 from models.swap import Decline, SwapRequest
 from models.user import User
@@ -25,6 +26,6 @@ __all__ = [
     "CalendarUpload", "Decline", "District", "EventLine", "FeedToken", "Notification",
     "OpenPlace", "Organisation", "Pairing", "PairingProposal", "PairingProposalItem", "Person", "PersonRole", "PersonSkill",
     "RequestHandover", "RequestWindow", "Schedule", "ShiftTemplate", "ShiftTemplateLine",
-    "Site", "SiteExclusion", "Slot", "SlotLine", "SquareEvent", "SwapRequest", "Township", "User",
+    "Site", "SiteExclusion", "Slot", "SolveJob", "SlotLine", "SquareEvent", "SwapRequest", "Township", "User",
     "VisitOutcome", "VisitRating", "VisitRequest", "utcnow",
 ]

@@ -22,6 +22,10 @@ from solver.problem import Solution
 from solver.solve import Progress, solve
 
 
+class SolveCancelled(Exception):
+    """The solve was cancelled: the draft is left as it was."""
+
+
 @dataclass(frozen=True)
 class WeekSolved:
     schedule_id: int
@@ -39,6 +43,8 @@ def solve_week(factory: sessionmaker[Session], district_id: int, week_start: dat
     # The solve takes seconds to minutes: hold no transaction (and no SQLite lock) meanwhile.
     solution = solve(parse_problem(doc), time_limit=time_limit, workers=workers, seed=seed,
                      on_progress=on_progress, stop=stop)
+    if stop is not None and stop.is_set():
+        raise SolveCancelled()
     with factory.begin() as session:
         actor = session.get(User, actor_id) if actor_id is not None else None
         draft: Schedule = store_solution(session, district_id, week_start, solution, actor)

@@ -102,3 +102,15 @@ def make(session: Session):
     from tests.factories import Factory
 
     return Factory(session)
+
+
+@pytest.fixture
+def committed_factory(empty_database_url: str):
+    """A sessionmaker on a fresh migrated database whose commits are real: for code that
+    opens its own transactions (jobs, command line, loaders)."""
+    from models.db import make_session_factory
+
+    eng = make_engine(empty_database_url)
+    upgrade(eng)
+    yield make_session_factory(eng)
+    eng.dispose()
