@@ -49,24 +49,33 @@ def current_draft(session: Session, district_id: int, week_start: date) -> Sched
     )
 
 
-def build_problem(session: Session, district_id: int, week_start: date) -> dict[str, Any]:
+def build_problem(session: Session, district_id: int, week_start: date, *,
+                  person_ids: set[int] | None = None, slot_ids: set[int] | None = None) -> dict[str, Any]:
+    """The week's problem; `person_ids` / `slot_ids` narrow it to a part (for checking an
+    edit against the hard rules without building the whole week)."""
     district = session.get(District, district_id)
     if district is None:
         raise LookupError(f"no district with id {district_id}")
     zone = district.timezone
     begin, end = week_bounds(week_start)
-    slots = session.scalars(
+    slot_query = (
         select(Slot)
         .where(Slot.district_id == district_id, Slot.week_start == week_start, Slot.cancelled.is_(False))
         .options(selectinload(Slot.lines), selectinload(Slot.site))
         .order_by(Slot.start_at, Slot.external_id)
-    ).all()
-    people = session.scalars(
+    )
+    people_query = (
         select(Person)
         .where(Person.district_id == district_id, Person.active)
         .options(selectinload(Person.roles), selectinload(Person.skills))
         .order_by(Person.external_id)
-    ).all()
+    )
+    if slot_ids is not None:
+        slot_query = slot_query.where(Slot.id.in_(slot_ids))
+    if person_ids is not None:
+        people_query = people_query.where(Person.id.in_(person_ids))
+    slots = session.scalars(slot_query).all()
+    people = session.scalars(people_query).all()
     sites = session.scalars(
         select(Site).where(or_(Site.district_id == district_id, Site.id.in_({s.site_id for s in slots})))
         .order_by(Site.external_id)
