@@ -101,9 +101,11 @@ def login_as(client: FlaskClient, user: User) -> None:
         sess["_fresh"] = True
 
 
-def login_form(client: FlaskClient, username: str, password: str = PASSWORD, **extra):
-    """Sign in through the real form."""
-    return client.post("/login", data={"username": username, "password": password, **extra})
+def login_form(client: FlaskClient, username: str, password: str = PASSWORD, *, query: str = "",
+               follow_redirects: bool = False, **fields: str):
+    """Sign in through the real form; `fields` adds form fields (next), `query` URL arguments."""
+    return client.post(f"/login{query}", data={"username": username, "password": password, **fields},
+                       follow_redirects=follow_redirects)
 
 
 @pytest.fixture
