@@ -5,6 +5,7 @@ from models.base import Base, utcnow
 from models.event import EventLine, SquareEvent
 from models.exclusion import SiteExclusion
 from models.feed import FeedToken
+from models.feed_event import FeedEvent, FeedRender
 from models.geography import District, Township
 from models.notification import Notification
 from models.organisation import Organisation
@@ -23,7 +24,7 @@ from models.visit_request import RequestHandover, RequestWindow, VisitRequest
 
 __all__ = [
     "Assignment", "AuditEntry", "AvailabilityException", "AvailabilityRule", "Base",
-    "CalendarUpload", "Decline", "District", "EventLine", "FeedToken", "Notification",
+    "CalendarUpload", "Decline", "District", "EventLine", "FeedEvent", "FeedRender", "FeedToken", "Notification",
     "OpenPlace", "Organisation", "Pairing", "PairingProposal", "PairingProposalItem", "Person", "PersonRole", "PersonSkill",
     "RequestHandover", "RequestWindow", "Schedule", "ShiftTemplate", "ShiftTemplateLine",
     "Site", "SiteExclusion", "Slot", "SolveJob", "SlotLine", "SquareEvent", "SwapRequest", "Township", "User",
