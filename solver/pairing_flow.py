@@ -33,7 +33,6 @@ Arcs that cost at least the unpaired arc are never needed (swapping such a pair 
 """
 from __future__ import annotations
 
-import heapq
 import math
 from collections import deque
 from collections.abc import Callable, Sequence
@@ -41,15 +40,17 @@ from dataclasses import dataclass
 
 from ortools.graph.python import min_cost_flow
 
-from solver.geo import GridIndex, km
+from solver.geo import EARTH_RADIUS_KM, GridIndex, km
 from solver.problem import Person, Site, Weights
 
 MAX_SCALE = 10**6
-DEFAULT_CANDIDATES = 6
+DEFAULT_CANDIDATES = 10
 _COST_LIMIT = 2**60
 # Slack on the search radius so float rounding in km() can never hide a violating arc;
 # every arc found is then judged on its exact integer cost.
 _RADIUS_SLACK_KM = 1e-6
+# Farther than any two points on the sphere (pi * 6371 km is about 20,015 km).
+_HALF_EARTH_KM = 20_100.0
 
 
 @dataclass(frozen=True)
@@ -101,56 +102,132 @@ def solve_transport(t: Transport, *, candidates: int = DEFAULT_CANDIDATES) -> Tr
     scale = choose_scale(w, nv + len(t.people))
     unpaired = round(scale * (w.unfilled + w.change))
 
-    def cost(v: int, p: int, dist: float) -> int:
-        extra = 0.0 if (v, p) in t.current else w.change
-        return round(scale * (dist * w.km + extra))
+    known: list[dict[int, int]] = [{} for _ in range(nv)]  # pricing asks again each round
 
-    indexes = [GridIndex((t.people[p].lat, t.people[p].lon, p) for p in members)
-               for members in t.groups]
+    def cost(v: int, p: int) -> int:
+        c = known[v].get(p)
+        if c is None:
+            extra = 0.0 if (v, p) in t.current else w.change
+            c = known[v][p] = round(scale * (t.km(v, p) * w.km + extra))
+        return c
+
+    near = _Neighbours(t)
     arcs: list[dict[int, int]] = [{} for _ in range(nv)]
-    by_village: dict[int, list[int]] = {}
-    for v, p in t.current:
-        by_village.setdefault(v, []).append(p)
-    for v in range(nv):
-        site = t.villages[v]
-        near = _nearest(indexes[t.group[v]], site.lat, site.lon, candidates,
-                        lambda p, v=v: None if t.excluded(v, p) else t.km(v, p))
-        # Current pairs are always candidates: pricing below assumes every missing arc
-        # carries the change cost.
-        for dist, p in near + [(t.km(v, p), p) for p in by_village.get(v, ())]:
-            c = cost(v, p, dist)
-            if c < unpaired:
-                arcs[v][p] = c
+    # Current pairs are always candidates: pricing below assumes every missing arc
+    # carries the change cost.
+    first = [(v, p) for v in range(nv) for p in near.nearest(v, candidates)]
+    for v, p in first + sorted(t.current):
+        c = cost(v, p)
+        if c < unpaired:
+            arcs[v][p] = c
 
     rounds = 0
     while True:
         rounds += 1
         adviser, flow_cost = _min_cost_flow(t, arcs, unpaired)
         alpha, beta = _duals(t, arcs, adviser, unpaired)
-        added = _price(t, arcs, indexes, alpha, beta, scale, unpaired, cost)
+        added = _price(t, arcs, near, alpha, beta, scale, max(1, candidates), cost)
         if not added:
             break
     return TransportResult(adviser=tuple(adviser), arcs=sum(len(a) for a in arcs),
                            rounds=rounds, scale=scale, flow_cost=flow_cost)
 
 
-def _nearest(index: GridIndex, lat: float, lon: float, k: int,
-             distance: Callable[[int], float | None]) -> list[tuple[float, int]]:
-    """The k people nearest to (lat, lon) that `distance` accepts (it returns None for the
-    others), as (km, person), nearest first, ties by index."""
-    worst: list[tuple[float, int]] = []  # the k best so far; a max-heap through negation
-    for bound, items in index.rings(lat, lon):
-        if len(worst) >= k and -worst[0][0] <= bound:
-            break
-        for p in items:
-            d = distance(p)
-            if d is None:
-                continue
-            if len(worst) < k:
-                heapq.heappush(worst, (-d, -p))
-            elif (-d, -p) > worst[0]:
-                heapq.heapreplace(worst, (-d, -p))
-    return sorted((-d, -p) for d, p in worst)
+class _Neighbours:
+    """Per village, its eligible people within a radius as (chord2, person), nearest first.
+
+    `chord2` is the squared straight-line distance between the points on the unit sphere:
+    it grows with the great-circle distance, so it sorts and filters with no trigonometry,
+    and km() is only called for the few people that matter. Each village's list is
+    complete up to the largest radius asked so far and grows on demand."""
+
+    CACHE_BUDGET = 2_000_000  # entries kept over all villages; beyond it, recomputed
+
+    def __init__(self, t: Transport) -> None:
+        self._t = t
+        self._index, self._start = [], []
+        for members in t.groups:
+            people = [t.people[p] for p in members]
+            self._index.append(GridIndex(((q.lat, q.lon, p) for p, q in zip(members, people)),
+                                         cell_deg=_cell_size(people)))
+            self._start.append(_spacing_km(people))
+        self._unit = [_unit(q.lat, q.lon) for q in t.people]
+        self._radius = [-1.0] * len(t.villages)
+        self._cached = 0
+        self._items: list[list[tuple[float, int]]] = [[] for _ in t.villages]
+
+    def within(self, v: int, radius: float) -> list[tuple[float, int]]:
+        """Every eligible person at most `radius` km away (maybe more beyond it)."""
+        if radius <= self._radius[v]:
+            return self._items[v]
+        t, site = self._t, self._t.villages[v]
+        limit = chord2_limit(radius)
+        x, y, z = _unit(site.lat, site.lon)
+        unit, people, site_id = self._unit, t.people, site.id
+        found = []
+        for bound, items in self._index[t.group[v]].rings(site.lat, site.lon):
+            if bound > radius:
+                break
+            for p in items:
+                px, py, pz = unit[p]
+                chord2 = (px - x) ** 2 + (py - y) ** 2 + (pz - z) ** 2
+                if chord2 <= limit and site_id not in people[p].excluded_sites:
+                    found.append((chord2, p))
+        found.sort()
+        grown = len(found) - len(self._items[v])
+        if self._cached + grown <= self.CACHE_BUDGET:
+            self._cached += grown
+            self._items[v], self._radius[v] = found, radius
+        return found
+
+    def nearest(self, v: int, k: int) -> list[int]:
+        """The k nearest eligible people (fewer if there are not so many)."""
+        radius = self._start[self._t.group[v]] * math.sqrt(k)
+        while True:
+            found = self.within(v, radius)
+            if len(found) >= k or radius > _HALF_EARTH_KM:
+                return [p for _, p in found[:k]]
+            radius *= 2
+
+    def grow(self, v: int, up_to: float):
+        """Lists complete to ever larger radii, doubling from the last one, until one
+        reaches `up_to` (doubling keeps the number of fresh searches logarithmic)."""
+        radius = max(self._radius[v], self._start[self._t.group[v]])
+        while True:
+            yield self.within(v, radius)
+            if radius >= up_to:
+                return
+            radius *= 2
+
+
+def chord2_limit(radius_km: float) -> float:
+    """The squared unit-sphere chord of a great-circle distance, a hair over so that float
+    rounding never leaves out a point that is exactly that far."""
+    half_angle = min(radius_km / (2 * EARTH_RADIUS_KM), math.pi / 2)
+    return (2 * math.sin(half_angle)) ** 2 * (1 + 1e-9) + 1e-12
+
+
+def _spacing_km(people: Sequence[Person]) -> float:
+    """About the distance to a person's nearest neighbour, for a first search radius."""
+    if len(people) < 2:
+        return 10.0
+    lats, lons = [q.lat for q in people], [q.lon for q in people]
+    area = (max(max(lats) - min(lats), 0.01) * 111.0) * (max(max(lons) - min(lons), 0.01) * 96.0)
+    return max(0.2, math.sqrt(area / len(people)))
+
+
+def _unit(lat: float, lon: float) -> tuple[float, float, float]:
+    phi, lam = math.radians(lat), math.radians(lon)
+    return (math.cos(phi) * math.cos(lam), math.cos(phi) * math.sin(lam), math.sin(phi))
+
+
+def _cell_size(people: Sequence[Person]) -> float:
+    """Grid cells of about four people each, so ring searches stay short."""
+    if len(people) < 2:
+        return 1.0
+    lats, lons = [q.lat for q in people], [q.lon for q in people]
+    area = max(max(lats) - min(lats), 0.01) * max(max(lons) - min(lons), 0.01)
+    return min(2.0, max(0.005, math.sqrt(4 * area / len(people))))
 
 
 def _min_cost_flow(t: Transport, arcs: list[dict[int, int]],
@@ -237,11 +314,13 @@ def _duals(t: Transport, arcs: list[dict[int, int]], adviser: list[int | None],
     return [int(a) for a in alpha], [int(b) for b in beta]
 
 
-def _price(t: Transport, arcs: list[dict[int, int]], indexes: list[GridIndex],
-           alpha: list[int], beta: list[int], scale: int, unpaired: int,
-           cost: Callable[[int, int, float], int]) -> int:
-    """Add every missing arc with negative reduced cost (`cost < alpha_v - beta_p`);
-    return how many were added."""
+def _price(t: Transport, arcs: list[dict[int, int]], near: _Neighbours,
+           alpha: list[int], beta: list[int], scale: int, per_village: int,
+           cost: Callable[[int, int], int]) -> int:
+    """Add missing arcs with negative reduced cost (`cost < alpha_v - beta_p`): for each
+    village the nearest `per_village` of them, searching outwards by doubling radii, so a
+    village that could still go anywhere (alpha = unpaired) does not bring in the whole
+    city. Return how many were added; 0 proves the flow optimal on the full graph."""
     w = t.weights
     floor_beta = min([0] + beta)
     added = 0
@@ -253,15 +332,19 @@ def _price(t: Transport, arcs: list[dict[int, int]], indexes: list[GridIndex],
         if room <= 0:
             continue
         radius = room / (scale * w.km) + _RADIUS_SLACK_KM if w.km > 0 else math.inf
-        site = t.villages[v]
-        for bound, items in indexes[t.group[v]].rings(site.lat, site.lon):
-            if bound > radius:
+        radius = min(radius, _HALF_EARTH_KM)
+        limit = chord2_limit(radius)
+        found = 0
+        for items in near.grow(v, radius):
+            for chord2, p in items:
+                if chord2 > limit or found >= per_village:
+                    break
+                if p not in arcs[v]:
+                    c = cost(v, p)
+                    if c + beta[p] < alpha[v]:
+                        arcs[v][p] = c
+                        found += 1
+            if found >= per_village:
                 break
-            for p in items:
-                if p in arcs[v] or t.excluded(v, p):
-                    continue
-                c = cost(v, p, t.km(v, p))
-                if c < unpaired and c + beta[p] < alpha[v]:
-                    arcs[v][p] = c
-                    added += 1
+        added += found
     return added
