@@ -245,10 +245,11 @@ def _document_order(error: tuple[str, str]) -> tuple[int, int]:
 
 def load_problem(path: str | Path) -> Problem:
     """Read and parse a problem file; unreadable or non-JSON files raise ProblemError too."""
-    return parse_problem(_load_json(path, "roster problem"))
+    return parse_problem(read_document(path, "roster problem"))
 
 
-def _load_json(path: str | Path, what: str) -> Any:
+def read_document(path: str | Path, what: str = "document") -> Any:
+    """The JSON value in a file; unreadable files and bad JSON raise ProblemError."""
     try:
         with open(path, encoding="utf-8") as f:
             return json.load(f)
@@ -543,7 +544,7 @@ def parse_solution(doc: Any) -> Solution:
 
 
 def load_solution(path: str | Path) -> Solution:
-    return parse_solution(_load_json(path, "roster solution"))
+    return parse_solution(read_document(path, "roster solution"))
 
 
 def pairing_to_dict(pairing: Pairing) -> dict:
