@@ -98,7 +98,8 @@ def authenticate(session: Session, username: str, password: str, now: datetime |
 
 
 def _needs_rehash(password_hash: str) -> bool:
-    return not password_hash.startswith(HASH_METHOD + ":")
+    # Hashes of an older method (pbkdf2 from an import, say) become scrypt on the next sign-in.
+    return not password_hash.startswith("scrypt:")
 
 
 def change_password(session: Session, user: User, current: str, new: str) -> None:

@@ -36,12 +36,13 @@ def _page_context() -> dict[str, object]:
         "nav_items": nav.items_for(role),
         "nav_is_current": nav.is_current,
         "logout_form": _logout_form,
-        "page_url": page_url,
     }
 
 
 def init_templating(app: Flask) -> None:
     app.context_processor(_page_context)
+    # Globals, unlike context values, are also seen by imported macros.
+    app.jinja_env.globals.update(page_url=page_url)
     app.jinja_env.filters.update(
         mask_phone=mask_phone,
         person_role=labels.person_role,

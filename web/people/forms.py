@@ -13,7 +13,7 @@ from wtforms import (
     SubmitField,
     widgets,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import DataRequired, StopValidation, Length, NumberRange, Optional, Regexp
 
 from models.vocab import ROLES
 from web.choices import choices
@@ -47,6 +47,13 @@ class CheckboxesField(SelectMultipleField):
     option_widget = widgets.CheckboxInput()
 
 
+def at_least_one(form, field) -> None:
+    # Not DataRequired: its "required" flag would put `required` on every checkbox, and a
+    # browser would then insist that all of them be ticked.
+    if not field.data:
+        raise StopValidation(_l("Choose at least one role."))
+
+
 class PersonForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=64)])
     phone = StringField(
@@ -59,7 +66,7 @@ class PersonForm(FlaskForm):
     ])
     organisation = SelectField(_l("Organisation"), coerce=str, validators=[Optional()])
     roles = CheckboxesField(_l("Roles"), choices=choices((r, PERSON_ROLES[r]) for r in ROLES),
-                            validators=[DataRequired(message=_l("Choose at least one role."))])
+                            validators=[at_least_one])
     skills = StringField(
         _l("Skills"),
         description=_l("Tags separated by commas, e.g. family, labour, dialect_ningbo"),
