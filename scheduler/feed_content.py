@@ -1,0 +1,159 @@
+"""What each calendar feed says: the events of a person, village or site in the newest
+published version of every week in the window, as plain content dicts.
+
+Feeds are read by whoever holds the URL, so they carry service data only: times, places,
+the kind of work and the staff's names. A visit booked by a village request shows its time
+and place, never the request's topic, details or anything about the villagers.
+"""
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Select, and_, func, select
+from sqlalchemy.orm import Session, joinedload
+
+from models import Assignment, Person, Schedule, Site, Slot, SquareEvent
+
+log = logging.getLogger(__name__)
+
+# Feeds have no reader language, so their words are in both.
+KIND_LABELS = {
+    "visit": "驻村法律服务 Village visit",
+    "event": "广场法律服务 Square event",
+    "shift": "窗口值班 Window shift",
+}
+REQUESTED_VISIT = "预约走访 Requested visit"
+WITH = "同班 With"
+STAFF = "人员 Staff"
+PHONE = "电话 Phone"
+NOBODY = "待定 To be confirmed"
+
+
+@dataclass(frozen=True)
+class Wanted:
+    """One event a feed should carry now."""
+
+    slot_id: int
+    person_id: int | None
+    starts_at: datetime
+    content: dict[str, Any]
+
+
+def current_versions(begin: datetime, end: datetime) -> Select[tuple[int]]:
+    """Ids of the newest published version of every district's week that can touch the window."""
+    first_week, last_week = (begin - timedelta(days=8)).date(), (end + timedelta(days=1)).date()
+    newest = (
+        select(Schedule.district_id, Schedule.week_start, func.max(Schedule.version).label("version"))
+        .where(Schedule.state == "published", Schedule.week_start >= first_week, Schedule.week_start <= last_week)
+        .group_by(Schedule.district_id, Schedule.week_start)
+        .subquery()
+    )
+    return select(Schedule.id).join(newest, and_(
+        Schedule.district_id == newest.c.district_id,
+        Schedule.week_start == newest.c.week_start,
+        Schedule.version == newest.c.version,
+    ))
+
+
+def person_events(session: Session, person_ids: Iterable[int], begin: datetime, end: datetime,
+                  ) -> dict[int, list[Wanted]]:
+    rows = session.execute(
+        select(Assignment.person_id, Assignment.schedule_id, Slot)
+        .join(Slot, Slot.id == Assignment.slot_id)
+        .where(Assignment.schedule_id.in_(current_versions(begin, end)),
+               Assignment.person_id.in_(list(person_ids)),
+               Slot.start_at >= begin, Slot.start_at < end, Slot.cancelled.is_(False))
+        .options(joinedload(Slot.site))
+    ).all()
+    teams = _teams(session, {(r.schedule_id, r.Slot.id) for r in rows})
+    titles = _event_titles(session, [r.Slot for r in rows])
+    wanted: dict[int, list[Wanted]] = defaultdict(list)
+    for person_id, schedule_id, slot in rows:
+        try:
+            others = [name for pid, name in teams[(schedule_id, slot.id)] if pid != person_id]
+            lines = [f"{WITH}: {'、'.join(others)}"] if others else []
+            wanted[person_id].append(Wanted(slot.id, person_id, slot.start_at, _content(
+                slot, f"{_label(slot, titles)} · {slot.site.name}", lines)))
+        except Exception:  # noqa: BLE001 - one broken row never breaks a feed
+            log.exception("person %s: skipped slot %s", person_id, slot.id)
+    return wanted
+
+
+def site_events(session: Session, site_ids: Iterable[int], begin: datetime, end: datetime,
+                ) -> dict[int, list[Wanted]]:
+    """One event per staffed slot at each site (a slot nobody serves is not announced)."""
+    rows = session.execute(
+        select(Assignment.schedule_id, Slot)
+        .join(Slot, Slot.id == Assignment.slot_id)
+        .where(Assignment.schedule_id.in_(current_versions(begin, end)),
+               Slot.site_id.in_(list(site_ids)),
+               Slot.start_at >= begin, Slot.start_at < end, Slot.cancelled.is_(False))
+        .options(joinedload(Slot.site))
+    ).all()
+    # One row per assignment: keep one per slot (no DISTINCT: PostgreSQL cannot compare JSON).
+    rows = list({(r.schedule_id, r.Slot.id): r for r in rows}.values())
+    teams = _teams(session, {(r.schedule_id, r.Slot.id) for r in rows})
+    titles = _event_titles(session, [r.Slot for r in rows])
+    wanted: dict[int, list[Wanted]] = defaultdict(list)
+    for schedule_id, slot in rows:
+        try:
+            names = [name for _pid, name in teams[(schedule_id, slot.id)]]
+            summary = f"{_label(slot, titles)} · {'、'.join(names) or NOBODY}"
+            wanted[slot.site_id].append(Wanted(slot.id, None, slot.start_at, _content(
+                slot, summary, [f"{STAFF}: {'、'.join(names)}"])))
+        except Exception:  # noqa: BLE001 - one broken row never breaks a feed
+            log.exception("site %s: skipped slot %s", slot.site_id, slot.id)
+    return wanted
+
+
+def _teams(session: Session, keys: set[tuple[int, int]]) -> dict[tuple[int, int], list[tuple[int, str]]]:
+    """(schedule, slot) -> [(person id, name)] in line order, for everyone serving the slot."""
+    teams: dict[tuple[int, int], list[tuple[int, str]]] = defaultdict(list)
+    if not keys:
+        return teams
+    rows = session.execute(
+        select(Assignment.schedule_id, Assignment.slot_id, Person.id, Person.name)
+        .join(Person, Person.id == Assignment.person_id)
+        .where(Assignment.schedule_id.in_({s for s, _ in keys}), Assignment.slot_id.in_({s for _, s in keys}))
+        .order_by(Assignment.line_index, Person.name, Person.id)
+    ).all()
+    for schedule_id, slot_id, person_id, name in rows:
+        if (schedule_id, slot_id) in keys:
+            teams[(schedule_id, slot_id)].append((person_id, name))
+    return teams
+
+
+def _event_titles(session: Session, slots: list[Slot]) -> dict[int, str]:
+    ids = {s.event_id for s in slots if s.event_id is not None}
+    if not ids:
+        return {}
+    return dict(session.execute(select(SquareEvent.id, SquareEvent.title).where(SquareEvent.id.in_(ids))).all())
+
+
+def _label(slot: Slot, titles: dict[int, str]) -> str:
+    if slot.request_id is not None:
+        return REQUESTED_VISIT
+    label = KIND_LABELS.get(slot.kind, slot.kind)
+    title = titles.get(slot.event_id) if slot.event_id is not None else None
+    return f"{label} · {title}" if title else label
+
+
+def _location(site: Site) -> str:
+    return f"{site.name}, {site.address}" if site.address else site.name
+
+
+def _content(slot: Slot, summary: str, lines: list[str]) -> dict[str, Any]:
+    if slot.site.phone:
+        lines = [*lines, f"{PHONE}: {slot.site.phone}"]
+    return {
+        "start": slot.start_at.isoformat(),
+        "end": slot.end_at.isoformat(),
+        "summary": summary,
+        "location": _location(slot.site),
+        "description": "\n".join(lines) or None,
+    }
