@@ -112,8 +112,9 @@ class GridIndex(Generic[T]):
         cells = self._cells
         ring = 0
         while ring <= last:
-            if 8 * ring > len(cells):
-                # Past this size it is cheaper to sort the occupied cells than to probe empties.
+            if (2 * ring + 1) ** 2 > len(cells):
+                # Once the probes made so far outnumber the occupied cells, bucketing those
+                # cells by ring is cheaper than probing on (so never worse than twice either).
                 rest: dict[int, list[T]] = {}
                 for (i, j), bucket in cells.items():
                     r = max(abs(i - ci), abs(j - cj))

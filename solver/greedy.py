@@ -28,8 +28,12 @@ from solver.geo import GridIndex, TravelTable, km
 from solver.problem import Assignment, Person, Problem, Slot
 
 _EPS = 1e-6
-# How many busy people the repair asks per open place before it gives up on it.
+# How many busy people the repair asks per open place before it gives up on it, and how
+# many people it looks at in all (in a scarce week most nearby people are simply away).
 _REPAIR_ASKS = 12
+_REPAIR_LOOKS = 300
+# How many people it looks at to refill the place a moved person leaves.
+_REFILL_LOOKS = 1000
 # Grid cells of about 2 km: dense towns are searched a few streets at a time.
 _CELL_DEG = 0.02
 
@@ -38,7 +42,7 @@ class _PersonState:
     """One person's fixed facts in epoch seconds, and what they hold so far."""
 
     __slots__ = ("p", "index", "avail", "unavail", "undesired", "max_s", "used_s", "per_day",
-                 "holds")
+                 "holds", "free")
 
     def __init__(self, p: Person, index: int) -> None:
         self.p = p
@@ -51,6 +55,16 @@ class _PersonState:
         self.used_s = 0.0
         self.per_day: dict[date, int] = defaultdict(int)
         self.holds: list[tuple[int, int]] = []  # (slot index, line)
+        # Rule 4 by (start, end): many slots share their times, and scans ask again and again.
+        self.free: dict[tuple[float, float], bool] = {}
+
+    def is_free(self, start: float, end: float) -> bool:
+        known = self.free.get((start, end))
+        if known is None:
+            known = ((self.avail is None or any(a <= start and end <= b for a, b in self.avail))
+                     and not any(a < end and start < b for a, b in self.unavail))
+            self.free[(start, end)] = known
+        return known
 
 
 class _SlotState:
@@ -103,6 +117,8 @@ class _Greedy:
         # Insertion-ordered, so undo can pop the latest; values are each assignment's price.
         self.chosen: dict[Assignment, float] = {}
         self.total = 0.0
+        # Places the repair found nobody to refill, until a move changes who is free.
+        self._no_refill: set[tuple[int, int]] = set()
 
     # ----------------------------------------------------------------- facts and prices
 
@@ -137,11 +153,7 @@ class _Greedy:
         p, line = ps.p, st.s.demand[k]
         if not self._holds(p, line.roles, line.skills) or st.s.site in p.excluded_sites:
             return False
-        if st.secs > ps.max_s + _EPS:
-            return False
-        if ps.avail is not None and not any(a <= st.start and st.end <= b for a, b in ps.avail):
-            return False
-        return not any(a < st.end and st.start < b for a, b in ps.unavail)
+        return st.secs <= ps.max_s + _EPS and ps.is_free(st.start, st.end)
 
     def _fits_with_held(self, ps: _PersonState, st: _SlotState, k: int, trainees: bool) -> bool:
         """Rules 5 to 8 and 10 against what is held so far."""
@@ -239,25 +251,27 @@ class _Greedy:
         # Merged by bound, so the bounds stay non-decreasing and each holds for its people.
         return heapq.merge(*iters, key=lambda ring: ring[0])
 
-    def _best(self, st: _SlotState, k: int, need: int, trainees: bool) -> list[tuple]:
+    def _best(self, st: _SlotState, k: int, need: int, trainees: bool,
+              look: int | None = None) -> list[tuple]:
         """The `need` cheapest people who may take line k now, cheapest first, as
-        (cost, km, load, person index)."""
+        (cost, km, load, person index); with `look`, among about that many nearest only."""
         worst_first: list[tuple] = []  # negated keys: a min-heap whose top is the worst kept
         seen: set[int] = set(st.held)
 
         def consider(i: int) -> None:
             ps = self.people[i]
-            if ps.used_s + st.secs > ps.max_s + _EPS:
+            if ps.used_s + st.secs > ps.max_s + _EPS or not ps.is_free(st.start, st.end):
                 return
+            if len(worst_first) < need:
+                if self._may_take(ps, st, k, trainees):
+                    cost, dist = self._price(ps, st, k)
+                    heapq.heappush(worst_first, _negate((cost, dist, ps.used_s, i)))
+                return
+            # Full: the price may rule a person out before the dearer checks.
             cost, dist = self._price(ps, st, k)
             key = (cost, dist, ps.used_s, i)
-            if len(worst_first) == need and key >= _negate(worst_first[0]):
-                return
-            if self._may_take(ps, st, k, trainees):
-                if len(worst_first) < need:
-                    heapq.heappush(worst_first, _negate(key))
-                else:
-                    heapq.heapreplace(worst_first, _negate(key))
+            if key < _negate(worst_first[0]) and self._may_take(ps, st, k, trainees):
+                heapq.heapreplace(worst_first, _negate(key))
 
         # Paired advisers and last week's people can be priced below the ring bound.
         for i in (*self.paired_at.get(st.s.site, ()), *self.previous_at.get(st.s.id, ())):
@@ -268,6 +282,8 @@ class _Greedy:
         for bound, found in self._rings(st, k, trainees):
             if len(worst_first) == need and (
                     _negate(worst_first[0])[:2] <= (self.w.km * bound + floor, bound)):
+                break
+            if look is not None and len(seen) > look:
                 break
             for i in found:
                 if i not in seen:
@@ -331,6 +347,8 @@ class _Greedy:
                 if i in seen:
                     continue
                 seen.add(i)
+                if len(seen) > _REPAIR_LOOKS:
+                    return False
                 ps = self.people[i]
                 if not self._fits_alone(ps, st, k):
                     continue
@@ -349,17 +367,23 @@ class _Greedy:
         old = Assignment(st2.s.id, ps.p.id, k2)
         if old in self.pinned or st2 is st:
             return False
+        if (st2.index, k2) in self._no_refill and st.s.priority <= st2.s.priority:
+            return False
         filled_before = st2.filled[k2]
         old_cost = self.remove(old)
         mark = len(self.chosen)
         if self._fits_with_held(ps, st, k, True):
             self.add(Assignment(st.s.id, ps.p.id, k), self._price(ps, st, k)[0])
-            for cost, _, _, j in self._best(st2, k2, 1, True):
+            for cost, _, _, j in self._best(st2, k2, 1, True, look=_REFILL_LOOKS):
                 self.add(Assignment(st2.s.id, self.people[j].p.id, k2), cost)
+            if st2.filled[k2] < filled_before:
+                self._no_refill.add((st2.index, k2))
             gained = st2.filled[k2] == filled_before or st.s.priority > st2.s.priority
             # Emptying a chosen alternative would change which slot of the group counts.
             still_chosen = st2.s.choice is None or bool(st2.held)
             if gained and still_chosen and self._supervised(st2):
+                # Two people moved: places that nobody could refill before might be refillable.
+                self._no_refill.clear()
                 return True
             self.undo_to(mark)
         self.add(old, old_cost)
