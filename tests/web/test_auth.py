@@ -128,3 +128,13 @@ def test_changing_the_password_keeps_this_session_and_ends_the_others(app, world
     assert mine.get("/dashboard").status_code == 200
     assert other.get("/dashboard").status_code == 302
     assert login_form(app.test_client(), user.username, "a brand new secret").status_code == 302
+
+
+def test_after_signing_in_the_visitor_lands_where_they_were_going(client, world):
+    login_page = client.get("/people/?q=王", follow_redirects=True)
+    page = login_page.get_data(as_text=True)
+    assert login_page.request.path == "/login" and "请先登录后再访问此页面" in page
+    next_value = page.split('name="next" type="hidden" value="')[1].split('"')[0]
+    assert next_value.startswith("/people/?q=")
+    response = login_form(client, world.users["coord_a"].username, next=next_value.replace("&amp;", "&"))
+    assert response.headers["Location"].startswith("/people/?q=")
