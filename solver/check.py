@@ -18,7 +18,7 @@ from fractions import Fraction
 
 from solver.check_docs import (CheckError, Person, Slot, World, read_world, slot_hours,
                                slots_by_person, staffed_choices, travel)
-from solver.check_terms import TERMS, objective_terms
+from solver.check_terms import TERMS, objective_terms, places
 
 __all__ = ["CheckError", "CheckReport", "check", "main"]
 
@@ -30,6 +30,9 @@ class CheckReport:
     objective: float
     # The figure the solution claims for itself, if any (not judged, only reported).
     claimed_objective: float | None = None
+    # Places filled and demanded, over the lines the `unfilled` term counts.
+    filled: int = 0
+    demanded: int = 0
 
     @property
     def ok(self) -> bool:
@@ -41,6 +44,7 @@ class CheckReport:
     def summary(self) -> str:
         lines = ["valid" if self.ok else f"INVALID: {len(self.violations)} violation(s)"]
         lines += [f"  rule {rule}: {text}" for rule, text in self.violations]
+        lines.append(f"filled {self.filled} of {self.demanded} places")
         lines.append(f"objective {self.objective:,.3f}")
         lines += [f"  {name:<10}{self.terms[name]:>14,.3f}" for name in TERMS]
         if self.claimed_objective is not None:
@@ -214,10 +218,12 @@ def check(problem_doc: dict, solution_doc: dict) -> CheckReport:
     violations += _rule13(world, good)
     violations.sort(key=lambda v: v[0])
     terms = objective_terms(world, good, by_person)
+    filled, demanded = places(world, good)
     claimed = solution_doc.get("objective")
     return CheckReport(violations=violations, terms=terms, objective=sum(terms.values()),
                        claimed_objective=float(claimed) if isinstance(
-                           claimed, (int, float)) and not isinstance(claimed, bool) else None)
+                           claimed, (int, float)) and not isinstance(claimed, bool) else None,
+                       filled=filled, demanded=demanded)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -40,6 +40,19 @@ def _unfilled(world: World, good: list) -> float:
     return total
 
 
+def places(world: World, good: list) -> tuple[int, int]:
+    """(filled, demanded) places over the lines that count as unfilled, for fill rates."""
+    on_line: dict[tuple[str, int], set[str]] = defaultdict(set)
+    for slot, person, line in good:
+        on_line[slot.id, line].add(person.id)
+    filled = demanded = 0
+    for slot in _counted_slots(world, good):
+        for index, (_, count, _) in enumerate(slot.lines):
+            demanded += count
+            filled += min(count, len(on_line[slot.id, index]))
+    return filled, demanded
+
+
 def _choice(world: World, good: list) -> float:
     return sum(world.slots[sid].choice_cost
                for sids in staffed_choices(world, good).values() for sid in sids)

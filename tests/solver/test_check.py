@@ -264,6 +264,7 @@ def test_unfilled_counts_missing_places_times_priority():
     ])
     report = check(prob, solution(("A", "L1", 0)))
     assert report.terms["unfilled"] == (1 * 4 + 1 * 4 + 1 * 3) * 1000
+    assert (report.filled, report.demanded) == (1, 4)
     prob["weights"] = {"unfilled": 10}
     assert check(prob, solution(("A", "L1", 0))).terms["unfilled"] == 110
 
@@ -282,6 +283,7 @@ def test_unfilled_and_choice_in_choice_groups():
     assert staffed_b.terms["choice"] == 7.5
     both = check(prob, solution(("B", "L1", 0), ("C", "L1", 0)))
     assert both.terms["unfilled"] == 2000 and both.terms["choice"] == 11.5
+    assert (both.filled, both.demanded) == (2, 4)
 
 
 def test_unpaired_only_on_lines_a_paired_person_could_hold():
