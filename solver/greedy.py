@@ -5,8 +5,9 @@ Then slots are taken by priority (high first) and start time; within a slot the 
 roles are rarest go first, and each place goes to the cheapest person who may take it under
 every hard rule. Cheapest is the objective's own price of that one assignment: the site's
 paired adviser first (no `unpaired` cost), keeping last week's person (no `change` cost),
-then the nearest (`km`), avoiding undesired times; ties go to the least loaded. Trainees are
-placed only once a supervisor is on the slot. Of a `choice` group it staffs at most one
+then the nearest (`km`), avoiding undesired times and preferring people still short of their
+target hours (`fairness`); ties go to the least loaded. Trainees are placed only once a
+supervisor is on the slot. Of a `choice` group it staffs at most one
 slot: it tries each in order of `choice_cost` then start and keeps the cheapest result.
 
 Then, like the coordinator who phones round ("could you take Tuesday so Li can do
@@ -117,6 +118,7 @@ class _Greedy:
         # Insertion-ordered, so undo can pop the latest; values are each assignment's price.
         self.chosen: dict[Assignment, float] = {}
         self.total = 0.0
+        self._holder_counts: dict[tuple[frozenset[str], frozenset[str]], int] = {}
         # Places the repair found nobody to refill, until a move changes who is free.
         self._no_refill: set[tuple[int, int]] = set()
 
@@ -138,7 +140,8 @@ class _Greedy:
         return trainee in p.roles and p.roles.isdisjoint(roles - {trainee})
 
     def _price(self, ps: _PersonState, st: _SlotState, k: int) -> tuple[float, float]:
-        """(objective cost of this one assignment, km); fairness only breaks ties (load)."""
+        """(what this one assignment adds to the objective, km). The search bound ignores
+        the fairness part, so a far person short of target hours is not sought out."""
         dist = km(ps.p.lat, ps.p.lon, st.lat, st.lon)
         cost = self.w.km * dist
         if st.pairable[k] and st.s.site not in ps.p.paired_sites:
@@ -146,6 +149,11 @@ class _Greedy:
         if any(a < st.end and st.start < b for a, b in ps.undesired):
             cost += self.w.undesired
         cost -= self.w.change * self.previous.get((st.s.id, ps.p.id), 0)
+        target = ps.p.target_hours
+        if target is not None:
+            before = ps.used_s / 3600.0
+            after = before + st.secs / 3600.0
+            cost += self.w.fairness * (abs(after - target) - abs(before - target))
         return cost, dist
 
     def _fits_alone(self, ps: _PersonState, st: _SlotState, k: int) -> bool:
@@ -293,10 +301,20 @@ class _Greedy:
 
     # ------------------------------------------------------------------------- filling
 
+    def _holders(self, roles: frozenset[str], skills: frozenset[str]) -> int:
+        key = (roles, skills)
+        count = self._holder_counts.get(key)
+        if count is None:
+            people = {i for r in roles for i in self.by_role.get(r, ())}
+            count = sum(1 for i in people if skills <= self.people[i].p.skills)
+            self._holder_counts[key] = count
+        return count
+
     def _line_order(self, s: Slot) -> list[int]:
-        """Lines whose roles are rarest first, so a versatile person is not spent early."""
+        """Lines that fewest people could hold first, so a versatile person is not spent on
+        a line that anyone could take."""
         return sorted(range(len(s.demand)), key=lambda k: (
-            sum(len(self.by_role.get(r, ())) for r in s.demand[k].roles), k))
+            self._holders(s.demand[k].roles, s.demand[k].skills), k))
 
     def fill(self, st: _SlotState) -> None:
         s = st.s

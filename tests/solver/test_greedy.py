@@ -209,6 +209,18 @@ def test_undesired_times_are_avoided_when_someone_else_is_close():
     assert held(run(p)) == {"keen"}
 
 
+def test_people_short_of_their_target_hours_come_first():
+    p = problem([site("S1")], [person("done", target_hours=0), person("short", target_hours=6)],
+                [slot("T1")])
+    assert held(run(p)) == {"short"}
+
+
+def test_a_line_needing_a_rare_skill_is_served_before_a_plain_one():
+    p = problem([site("S1")], [person("labour", skills=("labour",)), person("plain", x=9)],
+                [slot("T1", demand=[line(("lawyer",)), line(("lawyer",), skills=("labour",))])])
+    assert set(run(p)) == {assign("T1", "labour", 1), assign("T1", "plain", 0)}
+
+
 def test_least_loaded_breaks_a_tie():
     p = problem([site("S1")], [person("A"), person("B")],
                 [slot("T1", start=9, hours=2), slot("T2", start=14, hours=2)])
