@@ -150,6 +150,9 @@ def read_world(problem: dict) -> World:
         sites = {doc["id"]: doc for doc in problem.get("sites") or ()}
     except (KeyError, TypeError) as exc:
         raise CheckError(f"the problem lacks a required field: {exc}") from None
+    for i, sid in enumerate(order):
+        if slots[sid].site not in sites:
+            raise CheckError(f"$.slots[{i}].site: unknown site {slots[sid].site!r}")
     return World(zone=zone, sites=sites, people=people, slots=slots, slot_order=order,
                   rules={**DEFAULT_RULES, **(problem.get("rules") or {})},
                   weights={**DEFAULT_WEIGHTS, **(problem.get("weights") or {})},

@@ -250,6 +250,8 @@ def test_malformed_documents_are_refused_clearly():
         check({}, solution())
     with pytest.raises(CheckError, match="timezone"):
         check({**prob, "timezone": "Mars/Olympus"}, solution())
+    with pytest.raises(CheckError, match=r"slots\[0\].site: unknown site 'X'"):
+        check(problem([person("L1")], [slot("A", "09:00", "10:00", site="X")]), solution())
     with pytest.raises(CheckError, match="slots.0..start"):
         check(problem([person("L1")], [{**slot("A", "09:00", "10:00"), "start": "noon"}]),
               solution())
