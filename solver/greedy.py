@@ -248,19 +248,23 @@ class _Greedy:
             grid = self._grids[key] = GridIndex(points, _CELL_DEG)
         return grid
 
-    def _rings(self, st: _SlotState, k: int, trainees: bool) -> Iterator[tuple[float, list[int]]]:
+    def _rings(self, st: _SlotState, k: int, trainees: bool,
+               supervisors_only: bool = False) -> Iterator[tuple[float, list[int]]]:
         """(bound km, people) ring by ring over the roles of line k, nearest first. Without a
         supervisor on the slot, people who hold only the trainee role cannot come in."""
         line = st.s.demand[k]
         roles = line.roles
         if not (trainees and st.supervisors):
             roles = roles - {self.rules.trainee_role}
+        if supervisors_only:
+            # Everyone holding the supervisor role; _fits_alone keeps those with a line role.
+            roles = frozenset([self.rules.supervisor_role])
         iters = [self._grid(role, st.day, line.skills).rings(st.lat, st.lon) for role in roles]
         # Merged by bound, so the bounds stay non-decreasing and each holds for its people.
         return heapq.merge(*iters, key=lambda ring: ring[0])
 
     def _best(self, st: _SlotState, k: int, need: int, trainees: bool,
-              look: int | None = None) -> list[tuple]:
+              look: int | None = None, supervisors_only: bool = False) -> list[tuple]:
         """The `need` cheapest people who may take line k now, cheapest first, as
         (cost, km, load, person index); with `look`, among about that many nearest only."""
         worst_first: list[tuple] = []  # negated keys: a min-heap whose top is the worst kept
@@ -269,6 +273,8 @@ class _Greedy:
         def consider(i: int) -> None:
             ps = self.people[i]
             if ps.used_s + st.secs > ps.max_s + _EPS or not ps.is_free(st.start, st.end):
+                return
+            if supervisors_only and self.rules.supervisor_role not in ps.p.roles:
                 return
             if len(worst_first) < need:
                 if self._may_take(ps, st, k, trainees):
@@ -287,7 +293,7 @@ class _Greedy:
                 seen.add(i)
                 consider(i)
         floor = self.w.unpaired if st.pairable[k] else 0.0
-        for bound, found in self._rings(st, k, trainees):
+        for bound, found in self._rings(st, k, trainees, supervisors_only):
             if len(worst_first) == need and (
                     _negate(worst_first[0])[:2] <= (self.w.km * bound + floor, bound)):
                 break
@@ -319,6 +325,15 @@ class _Greedy:
     def fill(self, st: _SlotState) -> None:
         s = st.s
         order = self._line_order(s)
+        if not self._supervised(st):
+            # A pinned trainee waits for a supervisor: find one before anyone else comes in.
+            for k in order:
+                if st.filled[k] < s.demand[k].count:
+                    found = self._best(st, k, 1, False, supervisors_only=True)
+                    for cost, _, _, i in found:
+                        self.add(Assignment(slot=s.id, person=self.people[i].p.id, line=k), cost)
+                    if found:
+                        break
         for trainees in (False, True):
             for k in order:
                 need = s.demand[k].count - st.filled[k]

@@ -6,6 +6,7 @@ specific choice it is about, so it fails if that one rule or preference is ignor
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings, strategies as st
@@ -149,6 +150,14 @@ def test_a_pinned_trainee_gets_a_supervisor_before_anyone_else_takes_them():
                                                 demand=[line(("lawyer",)), line(("trainee_lawyer",))])],
                 pinned=[assign("LOW", "TR", 1)])
     assert set(run(p)) == {assign("LOW", "TR", 1), assign("LOW", "L1", 0)}
+
+
+def test_a_pinned_trainee_gets_a_supervisor_even_on_a_line_others_could_take():
+    p = problem([site("S1")], [person("TR", roles=("trainee_lawyer",)),
+                               person("M1", roles=("mediator",)), person("L1", x=20)],
+                [slot("T1", demand=[line(("mediator", "lawyer")), line(("trainee_lawyer",))])],
+                pinned=[assign("T1", "TR", 1)])
+    assert set(run(p)) == {assign("T1", "TR", 1), assign("T1", "L1", 0)}
 
 
 def test_excluded_sites():  # rule 12
@@ -295,3 +304,17 @@ def weeks(draw):
 @given(weeks())
 def test_random_weeks_break_no_hard_rule(p):
     run(p)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(weeks(), st.randoms(use_true_random=False))
+def test_random_weeks_with_pins_and_last_week_break_no_hard_rule(p, rnd):
+    # Pins taken from a valid roster can always be completed; last week may name anything.
+    first = greedy(p)
+    pins = tuple(a for a in first if rnd.random() < 0.5)
+    ids = [s.id for s in p.slots] + ["GONE"]
+    who = [q.id for q in p.people] + ["LEFT"]
+    previous = tuple(Assignment(rnd.choice(ids), rnd.choice(who), rnd.randrange(3))
+                     for _ in range(rnd.randrange(6)))
+    out = run(replace(p, pinned=pins, previous=previous))
+    assert set(pins) <= set(out)
