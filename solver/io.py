@@ -204,7 +204,7 @@ def parse_problem(doc: Any) -> Problem:
     if zone_name is not BAD:
         try:
             zone = ZoneInfo(zone_name)
-        except (ZoneInfoNotFoundError, ValueError):
+        except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: "Asia" is a folder
             pre.error("$.timezone", f"is not a known IANA time zone like Asia/Shanghai "
                                     f"(got {_describe(zone_name)})")
     # Datetimes are still checked without a zone; UTC stands in and nothing is built.

@@ -208,6 +208,11 @@ def test_every_error_is_listed_at_once_with_its_path():
         assert fragment in errors[path], (path, errors[path])
 
 
+@pytest.mark.parametrize("zone", ["", "Asia", "Asia/Shanghai ", "../../etc/passwd", "Mars/Base"])
+def test_unknown_time_zones(zone):
+    assert "$.timezone" in errors_of(doc(timezone=zone))
+
+
 def test_missing_required_fields_are_each_named():
     d = doc()
     d["sites"][0] = {"id": "S1"}
