@@ -23,9 +23,10 @@ from sqlalchemy import and_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from models import Assignment, District, FeedEvent, FeedRender, FeedToken, Person, Site, Slot, utcnow
+from models import Assignment, District, FeedEvent, FeedRender, FeedToken, Person, Site, Slot, User, utcnow
 from models.feed import FEED_SUBJECTS
-from scheduler import feed_content, ical
+from scheduler import audit, feed_content, ical
+from scheduler.access import NotVisible, require_role, require_visible
 from scheduler.feed_content import Wanted
 from scheduler.problem_builder import latest_published
 
@@ -60,6 +61,16 @@ class TokenExists(Exception):
 class FeedUrls:
     https: str
     webcal: str
+
+
+@dataclass(frozen=True)
+class Served:
+    """A feed's bytes and caching headers; `rendered` when this call had to render it."""
+
+    body: bytes
+    etag: str
+    last_modified: datetime
+    rendered: bool
 
 
 # --- tokens and URLs -------------------------------------------------------------------
@@ -146,6 +157,45 @@ def load_subject(session: Session, kind: str, subject_id: int) -> Person | Site 
     if isinstance(subject, Site) and subject_kind_of(subject) != kind:
         return None
     return subject
+
+
+def subject_for(session: Session, user: User, kind: str, subject_id: int) -> Person | Site:
+    """The feed's subject if `user` may manage its URL: coordinators of its district, a
+    provider for themself, a village representative for their village."""
+    if kind not in FEED_SUBJECTS:
+        raise NotVisible(f"no feed kind {kind!r}")
+    subject = load_subject(session, kind, subject_id)
+    own = {"person": ("provider", user.person_id), "village": ("village", user.village_id)}.get(kind)
+    if own is not None and user.active and user.role == own[0]:
+        if subject is None or own[1] != subject_id:
+            raise NotVisible("No such object in this account's reach.")
+        return subject
+    require_role(user, "coordinator")
+    if subject is None:
+        raise NotVisible("No such object in this account's districts.")
+    require_visible(user, subject.district_id)
+    return subject
+
+
+def live_since(session: Session, kind: str, subject_id: int) -> datetime | None:
+    token = live_token(session, kind, subject_id)
+    return token.created_at if token is not None else None
+
+
+def new_link(session: Session, user: User, kind: str, subject_id: int) -> str:
+    """A new URL for the feed, replacing any live one; recorded in the audit log."""
+    subject = subject_for(session, user, kind, subject_id)
+    token = issue_token(session, kind, subject.id, reset=True)
+    audit.record(session, user, "feed_link", kind, subject.id, subject.district_id)
+    return token
+
+
+def turn_off(session: Session, user: User, kind: str, subject_id: int) -> bool:
+    subject = subject_for(session, user, kind, subject_id)
+    done = revoke(session, kind, subject.id)
+    if done:
+        audit.record(session, user, "feed_revoke", kind, subject.id, subject.district_id)
+    return done
 
 
 # --- refreshing ------------------------------------------------------------------------
@@ -317,11 +367,12 @@ def _chunks(items: Sequence[int], size: int = BATCH) -> Iterable[list[int]]:
 
 # --- serving ---------------------------------------------------------------------------
 
-def cached_feed(session: Session, token: str, now: datetime | None = None) -> FeedRender | None:
+def cached_feed(session: Session, token: str, now: datetime | None = None) -> Served | None:
     """The feed a token opens, or None for a malformed, unknown or revoked token.
 
     One indexed lookup when the cached rendering is current; otherwise it is rendered again
-    here (a feed nobody published into yet, or one whose window moved on).
+    here (a feed nobody published into yet, or one whose window moved on) and the caller
+    commits.
     """
     if not TOKEN_SHAPE.fullmatch(token):
         return None
@@ -336,12 +387,16 @@ def cached_feed(session: Session, token: str, now: datetime | None = None) -> Fe
     kind, subject_id, render = row
     now = now or utcnow()
     if render is not None and render.expires_at > now:
-        return render
+        return Served(render.body, render.etag, render.last_modified, rendered=False)
     try:
         with session.begin_nested():
-            return refresh_subjects(session, kind, [subject_id], now)[subject_id]
+            render = refresh_subjects(session, kind, [subject_id], now)[subject_id]
     except IntegrityError:
         # Another request rendered it at the same moment: serve what it stored.
         log.info("feed %s %s: rendered concurrently", kind, subject_id)
-        return render or session.scalar(select(FeedRender).where(
+        render = render or session.scalar(select(FeedRender).where(
             FeedRender.subject_kind == kind, FeedRender.subject_id == subject_id))
+        if render is None:
+            return None
+        return Served(render.body, render.etag, render.last_modified, rendered=False)
+    return Served(render.body, render.etag, render.last_modified, rendered=True)

@@ -46,6 +46,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 def _register_blueprints(app: Flask) -> None:
     from web.auth import bp as auth_bp
+    from web.feeds import bp as feeds_bp
     from web.main import bp as main_bp
     from web.people import bp as people_bp
     from web.sites import bp as sites_bp
@@ -54,3 +55,4 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(main_bp)
     app.register_blueprint(people_bp)
     app.register_blueprint(sites_bp)
+    app.register_blueprint(feeds_bp)

@@ -318,3 +318,14 @@ def test_publishing_refreshes_the_feeds(session, world):
     drafts.publish(session, world.district.id, WEEK, None)
     assert person_uid(world.visit, world.wang) in events(read(session, token))
 
+
+
+def test_two_changes_within_a_second_still_move_last_modified(session, world, clock):
+    token = feeds.issue_token(session, "person", world.wang.id)
+    clock.advance(seconds=5, microseconds=250)
+    publish(session, world.district, (world.visit, world.wang))
+    first = feeds.cached_feed(session, token).last_modified
+    clock.advance(microseconds=10)
+    publish(session, world.district, (world.visit, world.wang), (world.visit, world.li))
+    second = feeds.cached_feed(session, token).last_modified
+    assert second > first and second.microsecond == first.microsecond == 0

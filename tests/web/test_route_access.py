@@ -46,6 +46,19 @@ def district_a(world) -> dict:
     return {"district_id": world.district_a.id}
 
 
+def window_a(world) -> dict:
+    return {"site_id": world.window_a.id}
+
+
+def feed_token(world) -> dict:
+    """A live feed URL of person A: the feed itself needs no sign-in."""
+    from sqlalchemy.orm import object_session
+
+    from scheduler.feeds import issue_token
+
+    return {"token": issue_token(object_session(world.person_a), "person", world.person_a.id, reset=True)}
+
+
 def every(value, **overrides) -> dict[str, object]:
     return {role: overrides.get(role, value) for role in ROLES}
 
@@ -77,6 +90,13 @@ ROUTES: dict[str, Route] = {
     "people.reactivate": Route("POST", person_a, district_a_only(ok=302)),
     "sites.index": Route("GET", no_args, coordinators_only()),
     "sites.detail": Route("GET", site_a, district_a_only()),
+    "feeds.calendar": Route("GET", feed_token, every(200)),
+    "feeds.person": Route("GET", person_a, district_a_only() | {"provider": 200}),
+    "feeds.person_link": Route("POST", person_a, district_a_only() | {"provider": 200}),
+    "feeds.village": Route("GET", site_a, district_a_only() | {"village": 200}),
+    "feeds.village_link": Route("POST", site_a, district_a_only() | {"village": 200}),
+    "feeds.site": Route("GET", window_a, district_a_only()),
+    "feeds.site_link": Route("POST", window_a, district_a_only()),
 }
 
 
