@@ -97,15 +97,19 @@ class _Reader:
                positive: bool = False) -> Any:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             return self.error(path, f"must be a number, not {_kind(value)}")
-        if not math.isfinite(value):
+        try:
+            number = float(value)
+        except OverflowError:  # a JSON integer too long for a float
             return self.error(path, "must be a finite number")
-        if positive and value <= 0:
+        if not math.isfinite(number):
+            return self.error(path, "must be a finite number")
+        if positive and number <= 0:
             return self.error(path, f"must be greater than 0 (got {value})")
-        if lo is not None and value < lo or hi is not None and value > hi:
+        if lo is not None and number < lo or hi is not None and number > hi:
             if hi is None:
                 return self.error(path, f"must be at least {lo} (got {value})")
             return self.error(path, f"must be between {lo} and {hi} (got {value})")
-        return float(value)
+        return number
 
     def integer(self, value: Any, path: str, *, lo: int | None = None, hi: int | None = None) -> Any:
         # JSON has one number type, so 2.0 is the integer 2.

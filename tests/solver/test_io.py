@@ -208,6 +208,12 @@ def test_every_error_is_listed_at_once_with_its_path():
         assert fragment in errors[path], (path, errors[path])
 
 
+def test_numbers_too_large_for_a_float():
+    d = doc()
+    d["people"][0]["max_hours"] = 10 ** 400
+    assert errors_of(d) == {"$.people[0].max_hours": "must be a finite number"}
+
+
 @pytest.mark.parametrize("zone", ["", "Asia", "Asia/Shanghai ", "../../etc/passwd", "Mars/Base"])
 def test_unknown_time_zones(zone):
     assert "$.timezone" in errors_of(doc(timezone=zone))
