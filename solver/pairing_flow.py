@@ -25,9 +25,9 @@ candidate graph (each village's `candidates` nearest eligible people plus its cu
 adviser), then price every missing arc with LP duality: with `alpha_v` (the shortest
 residual-path cost from village v to the sink) and `beta_p >= 0` (the same from person p),
 the flow is optimal for the full graph iff no missing arc has
-`cost(v, p) < alpha_v - beta_p`. As `beta_p >= 0`, only people closer than the radius that
-`cost < alpha_v` allows need looking at, which a grid index finds without scanning the
-city. Violating arcs join the graph and the flow is solved again until none is left.
+`cost(v, p) < alpha_v - beta_p` (`solver.pairing_pricing` finds such arcs with grid
+searches instead of scanning the city). Violating arcs join the graph and the flow is
+solved again until none is left.
 Arcs that cost at least the unpaired arc are never needed (swapping such a pair for
 "unpaired" never costs more) and are left out.
 """
@@ -35,22 +35,18 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ortools.graph.python import min_cost_flow
 
-from solver.geo import EARTH_RADIUS_KM, GridIndex, km
+from solver.geo import km
+from solver.pairing_pricing import Neighbours, price
 from solver.problem import Person, Site, Weights
 
 MAX_SCALE = 10**6
 DEFAULT_CANDIDATES = 10
 _COST_LIMIT = 2**60
-# Slack on the search radius so float rounding in km() can never hide a violating arc;
-# every arc found is then judged on its exact integer cost.
-_RADIUS_SLACK_KM = 1e-6
-# Farther than any two points on the sphere (pi * 6371 km is about 20,015 km).
-_HALF_EARTH_KM = 20_100.0
 
 
 @dataclass(frozen=True)
@@ -104,14 +100,17 @@ def solve_transport(t: Transport, *, candidates: int = DEFAULT_CANDIDATES) -> Tr
 
     known: list[dict[int, int]] = [{} for _ in range(nv)]  # pricing asks again each round
 
+    def fresh_cost(v: int, p: int) -> int:
+        extra = 0.0 if (v, p) in t.current else w.change
+        return round(scale * (t.km(v, p) * w.km + extra))
+
     def cost(v: int, p: int) -> int:
         c = known[v].get(p)
         if c is None:
-            extra = 0.0 if (v, p) in t.current else w.change
-            c = known[v][p] = round(scale * (t.km(v, p) * w.km + extra))
+            c = known[v][p] = fresh_cost(v, p)
         return c
 
-    near = _Neighbours(t)
+    near = Neighbours(t)
     arcs: list[dict[int, int]] = [{} for _ in range(nv)]
     # Current pairs are always candidates: pricing below assumes every missing arc
     # carries the change cost.
@@ -126,108 +125,11 @@ def solve_transport(t: Transport, *, candidates: int = DEFAULT_CANDIDATES) -> Tr
         rounds += 1
         adviser, flow_cost = _min_cost_flow(t, arcs, unpaired)
         alpha, beta = _duals(t, arcs, adviser, unpaired)
-        added = _price(t, arcs, near, alpha, beta, scale, max(1, candidates), cost)
+        added = price(t, arcs, near, alpha, beta, scale, max(1, candidates), cost, fresh_cost)
         if not added:
             break
     return TransportResult(adviser=tuple(adviser), arcs=sum(len(a) for a in arcs),
                            rounds=rounds, scale=scale, flow_cost=flow_cost)
-
-
-class _Neighbours:
-    """Per village, its eligible people within a radius as (chord2, person), nearest first.
-
-    `chord2` is the squared straight-line distance between the points on the unit sphere:
-    it grows with the great-circle distance, so it sorts and filters with no trigonometry,
-    and km() is only called for the few people that matter. Each village's list is
-    complete up to the largest radius asked so far and grows on demand."""
-
-    CACHE_BUDGET = 2_000_000  # entries kept over all villages; beyond it, recomputed
-
-    def __init__(self, t: Transport) -> None:
-        self._t = t
-        self._index, self._start = [], []
-        for members in t.groups:
-            people = [t.people[p] for p in members]
-            self._index.append(GridIndex(((q.lat, q.lon, p) for p, q in zip(members, people)),
-                                         cell_deg=_cell_size(people)))
-            self._start.append(_spacing_km(people))
-        self._unit = [_unit(q.lat, q.lon) for q in t.people]
-        self._radius = [-1.0] * len(t.villages)
-        self._cached = 0
-        self._items: list[list[tuple[float, int]]] = [[] for _ in t.villages]
-
-    def within(self, v: int, radius: float) -> list[tuple[float, int]]:
-        """Every eligible person at most `radius` km away (maybe more beyond it)."""
-        if radius <= self._radius[v]:
-            return self._items[v]
-        t, site = self._t, self._t.villages[v]
-        limit = chord2_limit(radius)
-        x, y, z = _unit(site.lat, site.lon)
-        unit, people, site_id = self._unit, t.people, site.id
-        found = []
-        for bound, items in self._index[t.group[v]].rings(site.lat, site.lon):
-            if bound > radius:
-                break
-            for p in items:
-                px, py, pz = unit[p]
-                chord2 = (px - x) ** 2 + (py - y) ** 2 + (pz - z) ** 2
-                if chord2 <= limit and site_id not in people[p].excluded_sites:
-                    found.append((chord2, p))
-        found.sort()
-        grown = len(found) - len(self._items[v])
-        if self._cached + grown <= self.CACHE_BUDGET:
-            self._cached += grown
-            self._items[v], self._radius[v] = found, radius
-        return found
-
-    def nearest(self, v: int, k: int) -> list[int]:
-        """The k nearest eligible people (fewer if there are not so many)."""
-        radius = self._start[self._t.group[v]] * math.sqrt(k)
-        while True:
-            found = self.within(v, radius)
-            if len(found) >= k or radius > _HALF_EARTH_KM:
-                return [p for _, p in found[:k]]
-            radius *= 2
-
-    def grow(self, v: int, up_to: float):
-        """Lists complete to ever larger radii, doubling from the last one, until one
-        reaches `up_to` (doubling keeps the number of fresh searches logarithmic)."""
-        radius = max(self._radius[v], self._start[self._t.group[v]])
-        while True:
-            yield self.within(v, radius)
-            if radius >= up_to:
-                return
-            radius *= 2
-
-
-def chord2_limit(radius_km: float) -> float:
-    """The squared unit-sphere chord of a great-circle distance, a hair over so that float
-    rounding never leaves out a point that is exactly that far."""
-    half_angle = min(radius_km / (2 * EARTH_RADIUS_KM), math.pi / 2)
-    return (2 * math.sin(half_angle)) ** 2 * (1 + 1e-9) + 1e-12
-
-
-def _spacing_km(people: Sequence[Person]) -> float:
-    """About the distance to a person's nearest neighbour, for a first search radius."""
-    if len(people) < 2:
-        return 10.0
-    lats, lons = [q.lat for q in people], [q.lon for q in people]
-    area = (max(max(lats) - min(lats), 0.01) * 111.0) * (max(max(lons) - min(lons), 0.01) * 96.0)
-    return max(0.2, math.sqrt(area / len(people)))
-
-
-def _unit(lat: float, lon: float) -> tuple[float, float, float]:
-    phi, lam = math.radians(lat), math.radians(lon)
-    return (math.cos(phi) * math.cos(lam), math.cos(phi) * math.sin(lam), math.sin(phi))
-
-
-def _cell_size(people: Sequence[Person]) -> float:
-    """Grid cells of about four people each, so ring searches stay short."""
-    if len(people) < 2:
-        return 1.0
-    lats, lons = [q.lat for q in people], [q.lon for q in people]
-    area = max(max(lats) - min(lats), 0.01) * max(max(lons) - min(lons), 0.01)
-    return min(2.0, max(0.005, math.sqrt(4 * area / len(people))))
 
 
 def _min_cost_flow(t: Transport, arcs: list[dict[int, int]],
@@ -312,39 +214,3 @@ def _duals(t: Transport, arcs: list[dict[int, int]], adviser: list[int | None],
                         queued[v] = True
                         queue.append(v)
     return [int(a) for a in alpha], [int(b) for b in beta]
-
-
-def _price(t: Transport, arcs: list[dict[int, int]], near: _Neighbours,
-           alpha: list[int], beta: list[int], scale: int, per_village: int,
-           cost: Callable[[int, int], int]) -> int:
-    """Add missing arcs with negative reduced cost (`cost < alpha_v - beta_p`): for each
-    village the nearest `per_village` of them, searching outwards by doubling radii, so a
-    village that could still go anywhere (alpha = unpaired) does not bring in the whole
-    city. Return how many were added; 0 proves the flow optimal on the full graph."""
-    w = t.weights
-    floor_beta = min([0] + beta)
-    added = 0
-    for v in range(len(t.villages)):
-        threshold = alpha[v] - floor_beta
-        # A missing arc is not a current pair, so it costs round(scale*(km*w_km + change)),
-        # at least scale*(km*w_km + change) - 0.5; it can only violate below `threshold`.
-        room = threshold + 0.5 - scale * w.change
-        if room <= 0:
-            continue
-        radius = room / (scale * w.km) + _RADIUS_SLACK_KM if w.km > 0 else math.inf
-        radius = min(radius, _HALF_EARTH_KM)
-        limit = chord2_limit(radius)
-        found = 0
-        for items in near.grow(v, radius):
-            for chord2, p in items:
-                if chord2 > limit or found >= per_village:
-                    break
-                if p not in arcs[v]:
-                    c = cost(v, p)
-                    if c + beta[p] < alpha[v]:
-                        arcs[v][p] = c
-                        found += 1
-            if found >= per_village:
-                break
-        added += found
-    return added

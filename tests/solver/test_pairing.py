@@ -336,6 +336,38 @@ def test_pricing_from_one_candidate_reaches_the_full_graph_optimum(seed):
     assert sparse.rounds > 1 and sparse.arcs < dense.arcs
 
 
+def two_towns(seed: int) -> Problem:
+    """Town A has more villages than its lawyers can take; town B, 300 km east, has room.
+    A's surplus villages can only be paired far beyond any local search: the pricing's
+    far side has to find them."""
+    rng = random.Random(seed)
+
+    def spot(x0):
+        return dict(x=x0 + rng.uniform(-5, 5), y=rng.uniform(-5, 5))
+
+    sites = [site(f"A{i:02d}", **spot(0)) for i in range(rng.randint(14, 24))]
+    sites += [site(f"B{i:02d}", **spot(300)) for i in range(5)]
+    people = [person(f"LA{i}", max_paired_sites=1, **spot(0)) for i in range(10)]
+    people += [person(f"LB{i}", max_paired_sites=3, **spot(300)) for i in range(10)]
+    return problem(sites=sites, people=people)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_pricing_finds_arcs_far_away_when_villages_stay_unpaired(seed, monkeypatch):
+    from solver import pairing_pricing
+    from solver.pairing import _transport
+    from solver.pairing_flow import solve_transport
+    far_finds = []
+    real = pairing_pricing._far_side
+    monkeypatch.setattr(pairing_pricing, "_far_side",
+                        lambda *a, **k: far_finds.append(real(*a, **k)) or far_finds[-1])
+    t = _transport(two_towns(seed), ())
+    sparse = solve_transport(t, candidates=1)
+    assert any(far_finds)
+    monkeypatch.undo()
+    assert sparse.flow_cost == solve_transport(t, candidates=10**6).flow_cost
+
+
 def test_the_result_does_not_depend_on_input_order():
     p = random_problem(7, villages=40, lawyers=30)
     first = pair(p)
