@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from models import District, Person, Site, User, utcnow
+from models import AuditEntry, District, Person, Site, User, utcnow
 from models.vocab import USER_ROLES
 
 MAX_FAILED_LOGINS = 5
@@ -82,6 +82,7 @@ def authenticate(session: Session, username: str, password: str, now: datetime |
         if user.failed_logins >= MAX_FAILED_LOGINS:
             user.failed_logins = 0
             user.locked_until = now + timedelta(minutes=LOCK_MINUTES)
+            _audit(session, user, "user.locked", until=user.locked_until.isoformat())
             session.flush()
             return LoginOutcome(None, "locked", user.locked_until)
         session.flush()
@@ -109,6 +110,7 @@ def change_password(session: Session, user: User, current: str, new: str) -> Non
         raise AccountError("password_unchanged", "The new password must differ from the current one.")
     check_password_rules(new, user.username)
     user.password_hash = hash_password(new)
+    _audit(session, user, "user.password_changed")
     session.flush()
 
 
@@ -118,6 +120,7 @@ def reset_password(session: Session, user: User, new: str) -> None:
     user.password_hash = hash_password(new)
     user.failed_logins = 0
     user.locked_until = None
+    _audit(session, user, "user.password_reset", by_self=False)
     session.flush()
 
 
@@ -125,6 +128,15 @@ def unlock(session: Session, user: User) -> None:
     user.failed_logins = 0
     user.locked_until = None
     session.flush()
+
+
+def _audit(session: Session, user: User, action: str, by_self: bool = True, **details: object) -> None:
+    # The actor is the account itself (sign-in, own change) or an administrator at the command
+    # line, who has no account row: then no user is recorded.
+    session.add(AuditEntry(
+        user_id=user.id if by_self else None, district_id=user.district_id,
+        action=action, object_type="user", object_id=user.username, details=dict(details),
+    ))
 
 
 def find_user(session: Session, username: str) -> User:

@@ -4,12 +4,19 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from sqlalchemy import select
+
+from models import AuditEntry
 
 from scheduler import accounts
 from scheduler.accounts import LOCK_MINUTES, MAX_FAILED_LOGINS, AccountError
 
 NOW = datetime(2026, 12, 1, 2, 0, tzinfo=timezone.utc)
 PASSWORD = "a long enough secret"
+
+
+def audit_actions(session) -> list[str]:
+    return list(session.scalars(select(AuditEntry.action).where(AuditEntry.object_type == "user")))
 
 
 @pytest.fixture(autouse=True)
@@ -43,6 +50,7 @@ def test_lock_after_max_failures_for_lock_minutes(session, coordinator):
     outcome = accounts.authenticate(session, "coord", "wrong", now=NOW)
     assert outcome.refusal == "locked"
     assert outcome.locked_until == NOW + timedelta(minutes=LOCK_MINUTES)
+    assert audit_actions(session) == ["user.locked"]
     # Locked: the right password is refused until the lock ends, then accepted.
     just_before = NOW + timedelta(minutes=LOCK_MINUTES) - timedelta(seconds=1)
     assert accounts.authenticate(session, "coord", PASSWORD, now=just_before).refusal == "locked"
@@ -80,6 +88,7 @@ def test_change_password(session, coordinator):
     assert short.value.code == "password_too_short"
     accounts.change_password(session, coordinator, PASSWORD, "another long secret")
     assert accounts.authenticate(session, "coord", "another long secret", now=NOW).ok
+    assert audit_actions(session) == ["user.password_changed"]
 
 
 def test_reset_and_unlock(session, coordinator):
