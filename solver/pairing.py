@@ -59,12 +59,12 @@ def pair(problem: Problem, *, fixed: tuple[Pair, ...] = (), time_limit: float = 
     status = "optimal"
     if _room_left(t, adviser):
         stats["lower_bound"] = pairing_objective(problem, _pairs(t, adviser, fixed))
-        adviser, proven = solve_maximal(t, adviser, time_limit=time_limit, workers=workers)
+        adviser, proven, stats["method"] = solve_maximal(t, adviser, time_limit=time_limit,
+                                                         workers=workers)
         status = "optimal" if proven else "feasible"
-        stats["method"] = "cp_sat" if proven else "min_cost_flow+greedy"
 
     pairs = _pairs(t, adviser, fixed)
-    explain = UnpairedReasons(problem, pairs, capacity)
+    explain = UnpairedReasons(problem, capacity)
     unpaired = tuple(
         UnpairedSite(site=s.id, reasons=explain(s))
         for s, p in zip(t.villages, adviser) if p is None)

@@ -22,11 +22,11 @@ _OBJECTIVE_LIMIT = 2**53
 
 
 def solve_maximal(t: Transport, adviser: list[int | None], *, time_limit: float,
-                  workers: int) -> tuple[list[int | None], bool]:
-    """A maximal pairing, and whether it is proven the cheapest one."""
+                  workers: int) -> tuple[list[int | None], bool, str]:
+    """A maximal pairing, whether it is proven the cheapest one, and how it was found."""
     start = complete_greedily(t, adviser)
     if sum(len(t.groups[g]) for g in t.group) > MAX_EXACT_ARCS:
-        return start, False
+        return start, False, "min_cost_flow+greedy (too large for cp_sat)"
     eligible = [t.eligible(v) for v in range(len(t.villages))]
     cost = _costs(t, eligible)
 
@@ -58,14 +58,17 @@ def solve_maximal(t: Transport, adviser: list[int | None], *, time_limit: float,
     solver.parameters.max_time_in_seconds = time_limit
     solver.parameters.num_workers = workers
     solver.parameters.random_seed = 0
+    solver.parameters.interleave_search = True  # the same answer on every run
     status = solver.solve(model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return start, False
+        return start, False, "min_cost_flow+greedy (cp_sat found nothing in time)"
     found: list[int | None] = [None] * len(t.villages)
     for (v, p), var in x.items():
         if solver.boolean_value(var):
             found[v] = p
-    return found, status == cp_model.OPTIMAL
+    if status == cp_model.OPTIMAL:
+        return found, True, "cp_sat"
+    return found, False, "cp_sat (time limit)"
 
 
 def complete_greedily(t: Transport, adviser: list[int | None]) -> list[int | None]:

@@ -14,18 +14,17 @@ def _reason(code: str, zh: str, en: str, **params: object) -> Reason:
 
 
 class UnpairedReasons:
-    """Explains unpaired villages against a finished pairing.
+    """Explains unpaired villages of a finished pairing.
 
     The hard rule leaves a village unpaired only when no eligible person has room, so the
     reasons say which step of eligibility emptied the list: the role, the skills, the
     exclusions, or everyone left already holding as many villages as they may."""
 
-    def __init__(self, problem: Problem, pairs: tuple[Pair, ...],
-                 capacity: Callable[[Person], int]) -> None:
+    def __init__(self, problem: Problem, capacity: Callable[[Person], int]) -> None:
         self._role = problem.rules.supervisor_role
         self._holders = [q for q in problem.people if self._role in q.roles]
         self._capacity = capacity
-        self._load = Counter(x.person for x in pairs)
+        self._skilled: dict[frozenset[str], list[Person]] = {}
 
     def __call__(self, site: Site) -> tuple[Reason, ...]:
         role = self._role
@@ -34,7 +33,9 @@ class UnpairedReasons:
                             f"no one holds the role '{role}', so no one can be its adviser",
                             role=role),)
         needs = frozenset(site.needs)
-        skilled = [q for q in self._holders if needs <= q.skills]
+        skilled = self._skilled.get(needs)
+        if skilled is None:
+            skilled = self._skilled[needs] = [q for q in self._holders if needs <= q.skills]
         if not skilled:
             skills = ", ".join(sorted(needs))
             return (_reason("missing_skills",

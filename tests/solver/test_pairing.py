@@ -208,6 +208,28 @@ def test_a_village_is_paired_even_when_leaving_it_would_cost_less():
     assert dict(result.stats)["lower_bound"] == pytest.approx(1.0)
 
 
+def test_too_large_for_cp_sat_still_obeys_the_rules_but_is_not_called_optimal(monkeypatch):
+    from solver import pairing_exact
+    monkeypatch.setattr(pairing_exact, "MAX_EXACT_ARCS", 0)
+    p = problem(sites=[site("V1"), site("V2", 1)],
+                people=[person("L1", x=50, max_paired_sites=1),
+                        person("L2", x=60, max_paired_sites=1)], unfilled=1.0, change=0.0)
+    result = pair(p)
+    assert result.status == "feasible"
+    assert "greedy" in dict(result.stats)["method"]
+    assert violations(p, result.pairs) == [] and len(result.pairs) == 2
+
+
+def test_huge_weights_scale_the_integer_costs_down_and_stay_optimal():
+    p = problem(sites=[site("V1"), site("V2", 3), site("V3", 9)],
+                people=[person("L1", x=1, max_paired_sites=2), person("L2", x=8, max_paired_sites=1)],
+                unfilled=1e13, change=1e12, km=3.0)
+    result = pair(p)
+    assert dict(result.stats)["cost_scale"] < 10**6
+    assert_sound(p, result)
+    assert result.objective == pytest.approx(brute_force(p), rel=1e-12)
+
+
 def test_only_villages_are_paired():
     p = problem(sites=[site("W", kind="window"), site("C", kind="centre"), site("V1", 5)],
                 people=[person("L1", max_paired_sites=3)])
