@@ -120,7 +120,9 @@ def test_serve_builds_the_app_and_runs_it(cli, seeded, monkeypatch):
     def fake_run(self, **kwargs):
         calls.update(kwargs, debug_config=self.config["DEBUG"], secure=self.config["SESSION_COOKIE_SECURE"])
 
-    monkeypatch.delenv("SCHEDULER_CONFIG", raising=False)
+    # Set, then delete: monkeypatch then restores the variable's absence after `serve` sets it.
+    monkeypatch.setenv("SCHEDULER_CONFIG", "unset")
+    monkeypatch.delenv("SCHEDULER_CONFIG")
     monkeypatch.setattr("flask.Flask.run", fake_run)
     cli("serve", "--port", "5055")
     assert calls["host"] == "127.0.0.1" and calls["port"] == 5055 and calls["debug"] is False
