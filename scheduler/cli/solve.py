@@ -4,7 +4,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-import tempfile
 import threading
 import time
 from collections import Counter
@@ -104,16 +103,17 @@ def _fail_on_bad_input(exc: ProblemError, what: str) -> None:
 
 
 def _write_json(path: str, doc: dict) -> None:
-    """Write through a temporary file so a stopped run never leaves half a solution."""
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".solution-", suffix=".json", dir=folder)
+    """Write through a temporary file so a stopped run never leaves half a solution (and
+    the file gets the usual permissions, as open() gives)."""
+    tmp = f"{path}.{os.getpid()}.tmp"
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        with open(tmp, "x", encoding="utf-8") as fh:
             json.dump(doc, fh, ensure_ascii=False, indent=1)
             fh.write("\n")
         os.replace(tmp, path)
     except BaseException:
-        os.unlink(tmp)
+        if os.path.exists(tmp):
+            os.unlink(tmp)
         raise
 
 
@@ -122,6 +122,7 @@ def _run_solver(problem: Problem, display: ProgressLine, **options):
     from solver.solve import solve
 
     stop = threading.Event()
+    done = threading.Event()
     outcome: dict = {}
 
     def work() -> None:
@@ -129,17 +130,26 @@ def _run_solver(problem: Problem, display: ProgressLine, **options):
             outcome["solution"] = solve(problem, on_progress=display, stop=stop, **options)
         except BaseException as exc:  # handed to the main thread below
             outcome["error"] = exc
+        finally:
+            done.set()
 
+    # Waiting on an event, not Thread.join: a join that Ctrl-C interrupts can return early.
     worker = threading.Thread(target=work, name="solve", daemon=True)
     worker.start()
     try:
-        while worker.is_alive():
-            worker.join(0.2)
+        while not done.wait(0.2):
+            pass
     except KeyboardInterrupt:
         stop.set()
         display.clear()
-        click.echo("Stopping: keeping the best roster found so far...", err=True)
-        worker.join()
+        click.echo("Stopping: keeping the best roster found so far "
+                   "(Ctrl-C again to abandon it)...", err=True)
+        try:
+            while not done.wait(0.2):
+                pass
+        except KeyboardInterrupt:
+            click.echo("Abandoned: no solution written.", err=True)
+            click.get_current_context().exit(130)
     if "error" in outcome:
         raise outcome["error"]
     return outcome["solution"]
@@ -156,7 +166,8 @@ def _run_solver(problem: Problem, display: ProgressLine, **options):
 @click.option("--seed", type=int, default=0, show_default=True, help="Random seed.")
 @click.option("--previous", "previous_path", metavar="OLD_SOLUTION.json",
               type=click.Path(dir_okay=False),
-              help="The schedule published before: changing its assignments costs `change`.")
+              help="The schedule published before (a solution file): each of its assignments "
+                   "that is changed costs `change`. Replaces the problem's own `previous`.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress line and no summary.")
 def solve_cmd(problem_path: str, output: str, time_limit: float, workers: int, seed: int,
               previous_path: str | None, quiet: bool) -> None:
