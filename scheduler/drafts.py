@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from models import Assignment, OpenPlace, Person, Schedule, Slot, User, utcnow
 from scheduler import audit
+from scheduler.feeds import refresh_feeds
 from scheduler.problem_builder import current_draft, latest_published
 from solver.problem import Solution
 
@@ -118,6 +119,8 @@ def publish(session: Session, district_id: int, week_start: date, actor: User | 
     session.flush()
     audit.record(session, actor, "publish", "schedule", version.id, district_id, week=week_start.isoformat(),
                  version=version.version, assignments=len(version.assignments))
+    # Feeds are rendered now, in the publishing transaction, so serving one costs a lookup.
+    refresh_feeds(session, district_id, week_start)
     return version
 
 

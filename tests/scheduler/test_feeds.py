@@ -309,7 +309,6 @@ def test_a_current_feed_costs_one_query(session, world):
     assert len(statements) == 1, statements
 
 
-@pytest.mark.xfail(strict=True, reason="until scheduler.drafts.publish calls feeds.refresh_feeds (lead)")
 def test_publishing_refreshes_the_feeds(session, world):
     token = feeds.issue_token(session, "person", world.wang.id)
     draft = drafts.get_or_create_draft(session, world.district.id, WEEK, None)
