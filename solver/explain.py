@@ -19,7 +19,7 @@ from solver.problem import OpenPlace, Problem, Reason
 
 # Why a qualified person is not on the line, in the order the categories are tested.
 CATEGORIES = ("excluded", "unavailable", "busy", "hours", "day_limit", "choice",
-              "supervision", "cost")
+              "supervision", "cost", "free")
 _FROM_STATIC = {"excluded_site": "excluded", "unavailable": "unavailable",
                 "too_long": "hours", "no_day": "day_limit"}
 _FROM_DYNAMIC = {"same_slot": "busy", "busy": "busy", "hours": "hours",
@@ -33,6 +33,8 @@ _TEXT = {  # (zh, en) of "<n> ..." for each category
     "choice": ("{n} 人可来，但该预约已安排在另一时间", "{n} could come, but the request is staffed at another time"),
     "supervision": ("{n} 名实习人员无人带教", "{n} trainees without a supervisor there"),
     "cost": ("{n} 人有空，但安排其服务的总代价更高", "{n} free, but filling it would cost more elsewhere"),
+    # Only in a roster that is not the solver's (or was stopped early).
+    "free": ("{n} 人有空且安排后总代价更低", "{n} free, and filling it would lower the cost"),
 }
 ROLE_ZH = {"lawyer": "律师", "trainee_lawyer": "实习律师", "mediator": "调解员",
            "notary": "公证员", "forensic_expert": "司法鉴定人",
@@ -63,7 +65,8 @@ def classify(ix: ProblemIndex, roster: Roster, i: int, l: int, j: int) -> tuple[
             elif b.code == "same_slot":
                 info = {"slot": ix.slots[i].id, "site": ix.sites[ix.slots[i].site].name}
             return _FROM_DYNAMIC[b.code], info
-    return "cost", {"delta": round(add_delta(ix, roster, i, l, j), 3)}
+    delta = add_delta(ix, roster, i, l, j)
+    return ("cost" if delta >= 0 else "free"), {"delta": round(delta, 3)}
 
 
 class _Qualified:
@@ -124,9 +127,9 @@ def _reasons(ix, counts, example, total, examined, role_en, role_zh) -> tuple[Re
             en += f" (e.g. {name} at {info['site']}, slot {info['slot']})"
             zh += f"（如 {name} 在 {info['site']}，时段 {info['slot']}）"
             params += [("person", ix.people[j].id), ("site", info["site"]), ("slot", info["slot"])]
-        elif category == "cost":
-            en += f" (e.g. {name}: +{info['delta']:g})"
-            zh += f"（如 {name}：+{info['delta']:g}）"
+        elif category in ("cost", "free"):
+            en += f" (e.g. {name}: {info['delta']:+g})"
+            zh += f"（如 {name}：{info['delta']:+g}）"
             params += [("person", ix.people[j].id), ("delta", f"{info['delta']:g}")]
         else:
             params += [("person", ix.people[j].id)]

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from ortools.sat.python import cp_model
 
 from solver.model import rules
-from solver.model.costs import COST_TERMS, CostSum, time_unit
+from solver.model.costs import COST_TERMS, CostSum, scale_for, time_unit
 from solver.model.index import ProblemIndex
 from solver.model.vars import Vars, make_assignment_vars, make_staffed_vars
 
@@ -48,13 +48,13 @@ def build_part(ix: ProblemIndex, slots, triples, pins=(), *, rule_families=None,
     """The model of `slots` with one variable per (slot, line, person) in `triples`.
     `pins` are (slot, line, person) keys that must hold (rule 11)."""
     model = cp_model.CpModel()
-    v = make_assignment_vars(model, ix, triples)
+    unit = time_unit(ix, slots, {j for _, _, j in triples})
+    v = make_assignment_vars(model, ix, triples, unit)
     make_staffed_vars(model, ix, v, slots)
     for add_rule in RULES if rule_families is None else rule_families:
         add_rule(model, ix, v)
     literals = rules.add_pins(model, ix, v, pins, as_assumptions=pins_as_assumptions)
-    unit = time_unit(ix, slots)
-    costs = CostSum(scale=7200 // unit, unit=unit)
+    costs = CostSum(scale=scale_for(unit), unit=unit)
     for add_term in COST_TERMS:
         add_term(model, ix, v, slots, costs)
     model.minimize(costs.expression())

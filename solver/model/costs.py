@@ -9,10 +9,11 @@ is a valid lower bound on the spec objective of the problem that was modelled. T
 objective written to a solution is never this approximation: `solver.objective`
 recomputes it from the assignments.
 
-Time is counted in units of 60 s when every slot lasts whole minutes (else 1 s); SCALE is
-7200 per unit of cost divided by that unit (120 with minutes), so a fairness weight per
-hour becomes an exact integer per time unit for any whole weight (10/hour -> 20/minute),
-and a kilometre is resolved to 1/120 km.
+Time is counted in units of the largest whole number of seconds dividing every slot
+duration and target in the part (30 minutes in real weeks): small coefficients keep the
+LP relaxation well conditioned. SCALE is at least 100 and chosen so that a whole
+fairness weight per hour is a whole number per time unit (with 30-minute units, 100:
+fairness 10/hour -> 500 per unit, a kilometre resolved to 1/100 km).
 
 Penalty variables are named after what they mean, so a solved model reads like a report:
 `open[slot,line]` (places left open), `staffed[slot]`, `none_staffed[choice]`,
@@ -30,8 +31,22 @@ from solver.model.index import ProblemIndex
 from solver.model.vars import Vars
 
 
-def time_unit(ix: ProblemIndex, slots) -> int:
-    return 60 if all(ix.duration[i] % 60 == 0 for i in slots) else 1
+def time_unit(ix: ProblemIndex, slots, people) -> int:
+    """The largest whole number of seconds that divides every slot duration and every
+    target of these slots and people (1 if some are not whole seconds)."""
+    values = [ix.duration[i] for i in slots]
+    values += [ix.people[j].target_hours * 3600.0 for j in people
+               if ix.people[j].target_hours is not None]
+    if any(x != int(x) for x in values):
+        return 1
+    return math.gcd(*(int(x) for x in values)) or 1 if values else 1
+
+
+def scale_for(unit: int) -> int:
+    """At least 100, and a multiple of 3600/gcd(unit, 3600) so that a whole fairness
+    weight per hour is a whole number per time unit."""
+    base = 3600 // math.gcd(unit, 3600)
+    return base * -(-100 // base)
 
 
 @dataclass

@@ -26,10 +26,16 @@ def add_one_line_per_slot(model: cp_model.CpModel, ix: ProblemIndex, v: Vars) ->
 
 
 def add_line_capacity(model: cp_model.CpModel, ix: ProblemIndex, v: Vars) -> None:
-    """Rule 9: a line gets at most `count` people."""
+    """Rule 9: a line gets at most `count` people. On a slot of a choice group the places
+    exist only if the slot is the one staffed: `count x staffed` is the same rule for
+    whole numbers but far tighter in the LP relaxation, which otherwise staffs every
+    time of a request by a fraction and fills them all."""
     for (i, l), people in v.line.items():
         count = ix.slots[i].demand[l].count
-        if len(people) > count:
+        z = v.staffed.get(i)
+        if z is not None:
+            model.add(sum(var for _, var in people) <= count * z)
+        elif len(people) > count:
             model.add(sum(var for _, var in people) <= count)
 
 
@@ -110,13 +116,15 @@ def add_no_clash(model: cp_model.CpModel, ix: ProblemIndex, v: Vars) -> None:
 
 
 def add_hours(model: cp_model.CpModel, ix: ProblemIndex, v: Vars) -> None:
-    """Rule 6: assigned slot durations add up to at most `max_hours` (in whole seconds:
-    flooring the limit keeps it exact, as durations are whole seconds)."""
+    """Rule 6: assigned slot durations add up to at most `max_hours`, counted in the
+    part's time unit (it divides every duration, so flooring the limit is exact)."""
+    unit = v.unit
     for j, slots in v.slots_of.items():
-        limit = math.floor(ix.max_seconds(j))
-        if sum(ix.duration[i] for i in slots) <= limit:
+        limit = math.floor(ix.max_seconds(j) / unit)
+        if sum(ix.duration[i] for i in slots) / unit <= limit:
             continue
-        model.add(sum(int(ix.duration[i]) * var for i in slots for var in v.held[(i, j)]) <= limit)
+        model.add(sum(int(ix.duration[i] // unit) * var
+                      for i in slots for var in v.held[(i, j)]) <= limit)
 
 
 def add_per_day(model: cp_model.CpModel, ix: ProblemIndex, v: Vars) -> None:

@@ -26,6 +26,8 @@ class Vars:
     # person -> slots they may hold, in no particular order
     slots_of: dict[int, set[int]] = field(default_factory=lambda: defaultdict(set))
     staffed: dict[int, cp_model.IntVar] = field(default_factory=dict)
+    # Seconds per time unit of durations in this model (see solver.model.costs).
+    unit: int = 1
     # (slot, person) -> lines the person may hold there
     lines_of: dict[tuple[int, int], list[int]] = field(default_factory=lambda: defaultdict(list))
 
@@ -34,8 +36,9 @@ class Vars:
         return sum(self.held[(i, j)])
 
 
-def make_assignment_vars(model: cp_model.CpModel, ix: ProblemIndex, triples) -> Vars:
-    v = Vars()
+def make_assignment_vars(model: cp_model.CpModel, ix: ProblemIndex, triples,
+                         unit: int = 1) -> Vars:
+    v = Vars(unit=unit)
     for i, l, j in triples:
         var = model.new_bool_var(f"x[{ix.slots[i].id},{l},{ix.people[j].id}]")
         v.x[(i, l, j)] = var
