@@ -259,7 +259,9 @@ class _Greedy:
         if supervisors_only:
             # Everyone holding the supervisor role; _fits_alone keeps those with a line role.
             roles = frozenset([self.rules.supervisor_role])
-        iters = [self._grid(role, st.day, line.skills).rings(st.lat, st.lon) for role in roles]
+        # Sorted roles: set order changes with the string hash seed, and so would the result.
+        iters = [self._grid(role, st.day, line.skills).rings(st.lat, st.lon)
+                 for role in sorted(roles)]
         # Merged by bound, so the bounds stay non-decreasing and each holds for its people.
         return heapq.merge(*iters, key=lambda ring: ring[0])
 
