@@ -25,7 +25,7 @@ from scheduler.demo.model import DemandLine, World
 DEFAULT_WEEK = date(2026, 11, 30)  # the Monday after 2026-11-23
 TIMEZONE = "Asia/Shanghai"
 CHOICE_STEP = 20
-URGENCY_PRIORITY = {"low": 2, "normal": 3, "high": 4}
+URGENCY_PRIORITY = {"normal": 4, "urgent": 5}  # as scheduler.demand gives requests
 # scarce=True: share of each person's free intervals that survive; tuned so the greedy
 # baseline leaves about 8% of places open (see the module docstring of benchmarks).
 SCARCE_KEEP = 0.08

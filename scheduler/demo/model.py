@@ -158,10 +158,9 @@ class VisitRequest:
     kind: str  # consultation | legal_opinion | mediation
     people_count: int
     windows: tuple[TimeWindow, ...]  # in order of preference
-    urgency: str  # low | normal | high
-    requested_by: str
-    phone: str
-    received: date
+    urgency: str  # normal | urgent
+    channel: str  # web | phone | in_person
+    received: date  # no villager's personal data: only counts are kept with a request
 
 
 @dataclass(frozen=True, slots=True)

@@ -152,6 +152,9 @@ def weekly_availability(rng: random.Random, role: str) -> tuple[WeeklyRule, ...]
         out += [rule(d, *_pm(rng)) for d in range(5) if rng.random() < 0.25]
     else:
         raise ValueError(f"unknown role {role!r}")
+    if not out:  # everyone on the books gives some time; none at all would read as "always"
+        out.append(rule(5, "09:00", "12:00") if role in ("volunteer", "legal_promoter")
+                   else rule(rng.randrange(5), *_am(rng)))
     out.sort(key=lambda r: (r.weekday, r.start))
     return tuple(out)
 

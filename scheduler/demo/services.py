@@ -9,7 +9,6 @@ from datetime import date, time, timedelta
 from scheduler.demo.geography import scatter
 from scheduler.demo.model import (DemandLine, District, ShiftTemplate, Site, SquareEvent,
                                   TimeWindow, Township, VisitRequest)
-from scheduler.demo.names import mobile, person_name
 
 AM = (time(8, 30), time(12, 0))
 PM = (time(13, 30), time(17, 0))
@@ -160,10 +159,10 @@ def visit_requests(rng: random.Random, d: District, villages: list[Site], first_
                 windows.append(TimeWindow(monday + timedelta(days=day), start, end))
             people = {"consultation": rng.randint(5, 40), "legal_opinion": rng.randint(1, 5),
                       "mediation": rng.randint(2, 8)}[kind]
-            requester, _ = person_name(rng, rng.choice("FM"))
             out.append(VisitRequest(
                 f"{d.prefix}-R{year % 100:02d}{week:02d}-{n + 1:02d}", village.external_id,
                 rng.choice(TOPICS[kind]), kind, people, tuple(windows),
-                rng.choices(("low", "normal", "high"), (15, 70, 15))[0], requester,
-                mobile(rng), monday - timedelta(days=rng.randint(1, 6))))
+                "urgent" if rng.random() < 0.15 else "normal",
+                rng.choices(("web", "phone", "in_person"), (5, 4, 1))[0],
+                monday - timedelta(days=rng.randint(1, 6))))
     return out

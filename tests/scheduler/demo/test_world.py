@@ -164,7 +164,7 @@ def test_weekly_patterns_differ_by_role(district):
     assert off_hours_share("lawyer") < 0.15
     assert off_hours_share("grassroots_worker") < 0.05
     for p in district.people:
-        assert all(r.start < r.end for r in p.available)
+        assert p.available and all(r.start < r.end for r in p.available)
         for e in p.exceptions:
             assert WEEK <= e.day < WEEK + timedelta(weeks=4)
             assert e.kind in ("unavailable", "undesired") and e.note
@@ -195,6 +195,8 @@ def test_requests_offer_two_to_four_windows_in_their_week(district):
     for r in district.requests:
         assert r.site in villages and CJK.match(r.topic)
         assert r.kind in ("consultation", "legal_opinion", "mediation")
+        assert r.urgency in ("normal", "urgent") and r.channel in ("web", "phone", "in_person")
+        assert r.people_count >= 1 and r.received < r.windows[0].day
         assert 2 <= len(r.windows) <= 4 and len(set(r.windows)) == len(r.windows)
         assert len({week_number(w.day) for w in r.windows}) == 1
 
