@@ -8,16 +8,21 @@ cancel or publish another district's week.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from models import Assignment, District, Person, Schedule, Site, Slot, SolveJob, Township, User
+from models import Assignment, District, Person, Schedule, Site, Slot, SolveJob, Township, User, utcnow
 from scheduler import drafts, jobs
 from scheduler.access import NotVisible, require_district, require_role, require_visible
 from scheduler.problem_builder import current_draft, latest_published
 from scheduler.weeks import to_local
+
+# A job still "running" this long after its time limit, or still "queued" this long after it
+# was asked for, belongs to a process that died: it would otherwise block the week for good.
+RUNNING_GRACE = timedelta(minutes=5)
+QUEUED_GRACE = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -73,7 +78,18 @@ def start_solve(session: Session, actor: User, district_id: int, week_start: dat
                 time_limit: float) -> tuple[SolveJob, bool]:
     """A queued solve of the week, or the one already under way (True when new)."""
     district_for(session, actor, district_id)
+    live = jobs.live_job(session, district_id, week_start)
+    if live is not None and abandoned(live, utcnow()):
+        live.state, live.finished_at = "failed", utcnow()
+        live.error = "abandoned: no worker finished it in time (the process running it stopped)"
+        session.flush()
     return jobs.request_solve(session, district_id, week_start, actor, time_limit=time_limit)
+
+
+def abandoned(job: SolveJob, now: datetime) -> bool:
+    if job.state == "running" and job.started_at is not None:
+        return now > job.started_at + timedelta(seconds=job.time_limit) + RUNNING_GRACE
+    return job.state == "queued" and now > job.created_at + QUEUED_GRACE
 
 
 def live_job(session: Session, actor: User, district_id: int, week_start: date) -> SolveJob | None:

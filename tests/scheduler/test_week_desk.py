@@ -2,11 +2,11 @@
 offered for an open place."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from models import Assignment, SolveJob
+from models import Assignment, SolveJob, utcnow
 from scheduler.access import AccessDenied, NotVisible
 from scheduler.drafts import NothingToPublish, StaleDraft, get_or_create_draft
 from scheduler.week_desk import (assignment_week, cancel_job, district_for, job_for, live_job, place_choice,
@@ -124,3 +124,25 @@ def test_place_choice_refuses_slots_outside_the_week(session, make, desk):
         place_choice(session, mine, d.id, date(2026, 12, 7), slot.id, 0)
     with pytest.raises(AccessDenied):
         place_choice(session, theirs, d.id, WEEK, slot.id, 0)
+
+
+@pytest.mark.parametrize("state, age", [("running", timedelta(minutes=6)), ("queued", timedelta(hours=2))])
+def test_a_job_left_behind_by_a_dead_process_is_replaced(session, desk, state, age):
+    d, mine, _ = desk
+    job, _ = start_solve(session, mine, d.id, WEEK, time_limit=30)
+    job.state = state
+    job.created_at = job.started_at = utcnow() - age - timedelta(seconds=30)
+    session.flush()
+    fresh, new = start_solve(session, mine, d.id, WEEK, time_limit=30)
+    assert new and fresh.id != job.id
+    assert job.state == "failed" and "abandoned" in job.error
+
+
+@pytest.mark.parametrize("state, age", [("running", timedelta(minutes=4)), ("queued", timedelta(minutes=50))])
+def test_a_job_within_its_time_is_joined(session, desk, state, age):
+    d, mine, _ = desk
+    job, _ = start_solve(session, mine, d.id, WEEK, time_limit=30)
+    job.state = state
+    job.created_at = job.started_at = utcnow() - age - timedelta(seconds=30)
+    session.flush()
+    assert start_solve(session, mine, d.id, WEEK, time_limit=30) == (job, False)
