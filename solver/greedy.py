@@ -23,12 +23,11 @@ import heapq
 from collections import defaultdict
 from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
-from solver.geo import GridIndex, TravelTable, km
-from solver.problem import Assignment, Person, Problem, Slot
+from solver.geo import GridIndex
+from solver.greedy_state import EPS, PersonState, RosterState, SlotState
+from solver.problem import Assignment, Problem, Slot
 
-_EPS = 1e-6
 # How many busy people the repair asks per open place before it gives up on it, and how
 # many people it looks at in all (in a scarce week most nearby people are simply away).
 _REPAIR_ASKS = 12
@@ -39,190 +38,15 @@ _REFILL_LOOKS = 1000
 _CELL_DEG = 0.02
 
 
-class _PersonState:
-    """One person's fixed facts in epoch seconds, and what they hold so far."""
+class _Greedy(RosterState):
+    """The search, the filling order, the choice groups and the repair."""
 
-    __slots__ = ("p", "index", "avail", "unavail", "undesired", "max_s", "used_s", "per_day",
-                 "holds", "free")
-
-    def __init__(self, p: Person, index: int) -> None:
-        self.p = p
-        self.index = index
-        self.avail = None if p.available is None else [
-            (i.start.timestamp(), i.end.timestamp()) for i in p.available]
-        self.unavail = [(i.start.timestamp(), i.end.timestamp()) for i in p.unavailable]
-        self.undesired = [(i.start.timestamp(), i.end.timestamp()) for i in p.undesired]
-        self.max_s = p.max_hours * 3600.0
-        self.used_s = 0.0
-        self.per_day: dict[date, int] = defaultdict(int)
-        self.holds: list[tuple[int, int]] = []  # (slot index, line)
-        # Rule 4 by (start, end): many slots share their times, and scans ask again and again.
-        self.free: dict[tuple[float, float], bool] = {}
-
-    def is_free(self, start: float, end: float) -> bool:
-        known = self.free.get((start, end))
-        if known is None:
-            known = ((self.avail is None or any(a <= start and end <= b for a, b in self.avail))
-                     and not any(a < end and start < b for a, b in self.unavail))
-            self.free[(start, end)] = known
-        return known
-
-
-class _SlotState:
-    __slots__ = ("s", "index", "start", "end", "secs", "day", "lat", "lon", "pairable",
-                 "filled", "held", "supervisors")
-
-    def __init__(self, s: Slot, index: int, lat: float, lon: float) -> None:
-        self.s = s
-        self.index = index
-        self.start, self.end = s.start.timestamp(), s.end.timestamp()
-        self.secs = self.end - self.start
-        self.day = s.start.date()
-        self.lat, self.lon = lat, lon
-        self.pairable = [False] * len(s.demand)
-        self.filled = [0] * len(s.demand)
-        self.held: dict[int, int] = {}  # person index -> line
-        self.supervisors = 0
-
-
-class _Greedy:
     def __init__(self, problem: Problem) -> None:
-        self.problem = problem
-        self.zone = ZoneInfo(problem.timezone)
-        self.w = problem.weights
-        self.rules = problem.rules
-        sites = {s.id: s for s in problem.sites}
-        self.travel = TravelTable(problem.sites, problem.rules)
-        self.people = [_PersonState(p, i) for i, p in enumerate(problem.people)]
-        self.person_index = {p.id: i for i, p in enumerate(problem.people)}
-        self.slots = [_SlotState(s, i, sites[s.site].lat, sites[s.site].lon)
-                      for i, s in enumerate(problem.slots)]
-        self.slot_index = {s.id: i for i, s in enumerate(problem.slots)}
-        self.by_role: dict[str, list[int]] = defaultdict(list)
-        self.paired_at: dict[str, list[int]] = defaultdict(list)
-        for i, p in enumerate(problem.people):
-            for role in p.roles:
-                self.by_role[role].append(i)
-            for site_id in p.paired_sites:
-                self.paired_at[site_id].append(i)
-        self.previous: dict[tuple[str, str], int] = defaultdict(int)
-        self.previous_at: dict[str, set[int]] = defaultdict(set)
-        for a in problem.previous:
-            self.previous[(a.slot, a.person)] += 1
-            if a.person in self.person_index:
-                self.previous_at[a.slot].add(self.person_index[a.person])
-        for st in self.slots:
-            self._mark_pairable(st)
-        self.pinned = set(problem.pinned)
+        super().__init__(problem)
         self._grids: dict[tuple[str, date, frozenset[str]], GridIndex[int]] = {}
-        # Insertion-ordered, so undo can pop the latest; values are each assignment's price.
-        self.chosen: dict[Assignment, float] = {}
-        self.total = 0.0
         self._holder_counts: dict[tuple[frozenset[str], frozenset[str]], int] = {}
         # Places the repair found nobody to refill, until a move changes who is free.
         self._no_refill: set[tuple[int, int]] = set()
-
-    # ----------------------------------------------------------------- facts and prices
-
-    @staticmethod
-    def _holds(p: Person, roles: frozenset[str], skills: frozenset[str]) -> bool:
-        return not p.roles.isdisjoint(roles) and skills <= p.skills
-
-    def _mark_pairable(self, st: _SlotState) -> None:
-        if st.s.kind != "visit":
-            return
-        paired = [self.people[i].p for i in self.paired_at.get(st.s.site, ())]
-        for k, line in enumerate(st.s.demand):
-            st.pairable[k] = any(self._holds(p, line.roles, line.skills) for p in paired)
-
-    def _is_trainee(self, p: Person, roles: frozenset[str]) -> bool:
-        trainee = self.rules.trainee_role
-        return trainee in p.roles and p.roles.isdisjoint(roles - {trainee})
-
-    def _price(self, ps: _PersonState, st: _SlotState, k: int) -> tuple[float, float]:
-        """(what this one assignment adds to the objective, km). The search bound ignores
-        the fairness part, so a far person short of target hours is not sought out."""
-        dist = km(ps.p.lat, ps.p.lon, st.lat, st.lon)
-        cost = self.w.km * dist
-        if st.pairable[k] and st.s.site not in ps.p.paired_sites:
-            cost += self.w.unpaired
-        if any(a < st.end and st.start < b for a, b in ps.undesired):
-            cost += self.w.undesired
-        cost -= self.w.change * self.previous.get((st.s.id, ps.p.id), 0)
-        target = ps.p.target_hours
-        if target is not None:
-            before = ps.used_s / 3600.0
-            after = before + st.secs / 3600.0
-            cost += self.w.fairness * (abs(after - target) - abs(before - target))
-        return cost, dist
-
-    def _fits_alone(self, ps: _PersonState, st: _SlotState, k: int) -> bool:
-        """Rules 2, 3, 4 and 12, and a slot longer than max_hours: nothing else held matters."""
-        p, line = ps.p, st.s.demand[k]
-        if not self._holds(p, line.roles, line.skills) or st.s.site in p.excluded_sites:
-            return False
-        return st.secs <= ps.max_s + _EPS and ps.is_free(st.start, st.end)
-
-    def _fits_with_held(self, ps: _PersonState, st: _SlotState, k: int, trainees: bool) -> bool:
-        """Rules 5 to 8 and 10 against what is held so far."""
-        if ps.index in st.held:
-            return False
-        if self._is_trainee(ps.p, st.s.demand[k].roles) and not (trainees and st.supervisors):
-            return False
-        if ps.used_s + st.secs > ps.max_s + _EPS:
-            return False
-        limit = ps.p.max_slots_per_day
-        if limit is not None and ps.per_day[st.day] >= limit:
-            return False
-        for i, _ in ps.holds:
-            other = self.slots[i]
-            gap = self.travel.minutes(other.s.site, st.s.site) * 60.0
-            if other.start <= st.start < other.end + gap or st.start <= other.start < st.end + gap:
-                return False
-        return True
-
-    def _may_take(self, ps: _PersonState, st: _SlotState, k: int, trainees: bool) -> bool:
-        return self._fits_with_held(ps, st, k, trainees) and self._fits_alone(ps, st, k)
-
-    def _supervised(self, st: _SlotState) -> bool:
-        """Rule 10 on one slot as it stands."""
-        role = self.rules.supervisor_role
-        supervisors = [i for i in st.held if role in self.people[i].p.roles]
-        return all(not self._is_trainee(self.people[i].p, st.s.demand[k].roles)
-                   or any(j != i for j in supervisors) for i, k in st.held.items())
-
-    # ---------------------------------------------------------------- holding and undoing
-
-    def add(self, a: Assignment, cost: float = 0.0) -> None:
-        ps = self.people[self.person_index[a.person]]
-        st = self.slots[self.slot_index[a.slot]]
-        ps.used_s += st.secs
-        ps.per_day[st.day] += 1
-        ps.holds.append((st.index, a.line))
-        st.filled[a.line] += 1
-        st.held[ps.index] = a.line
-        if self.rules.supervisor_role in ps.p.roles:
-            st.supervisors += 1
-        self.chosen[a] = cost
-        self.total += cost
-
-    def remove(self, a: Assignment) -> float:
-        ps = self.people[self.person_index[a.person]]
-        st = self.slots[self.slot_index[a.slot]]
-        ps.used_s -= st.secs
-        ps.per_day[st.day] -= 1
-        ps.holds.remove((st.index, a.line))
-        st.filled[a.line] -= 1
-        del st.held[ps.index]
-        if self.rules.supervisor_role in ps.p.roles:
-            st.supervisors -= 1
-        cost = self.chosen.pop(a)
-        self.total -= cost
-        return cost
-
-    def undo_to(self, mark: int) -> None:
-        while len(self.chosen) > mark:
-            self.remove(next(reversed(self.chosen)))
 
     # ------------------------------------------------------------------------ searching
 
@@ -248,7 +72,7 @@ class _Greedy:
             grid = self._grids[key] = GridIndex(points, _CELL_DEG)
         return grid
 
-    def _rings(self, st: _SlotState, k: int, trainees: bool,
+    def _rings(self, st: SlotState, k: int, trainees: bool,
                supervisors_only: bool = False) -> Iterator[tuple[float, list[int]]]:
         """(bound km, people) ring by ring over the roles of line k, nearest first. Without a
         supervisor on the slot, people who hold only the trainee role cannot come in."""
@@ -257,7 +81,7 @@ class _Greedy:
         if not (trainees and st.supervisors):
             roles = roles - {self.rules.trainee_role}
         if supervisors_only:
-            # Everyone holding the supervisor role; _fits_alone keeps those with a line role.
+            # Everyone holding the supervisor role; fits_alone keeps those with a line role.
             roles = frozenset([self.rules.supervisor_role])
         # Sorted roles: set order changes with the string hash seed, and so would the result.
         iters = [self._grid(role, st.day, line.skills).rings(st.lat, st.lon)
@@ -265,7 +89,7 @@ class _Greedy:
         # Merged by bound, so the bounds stay non-decreasing and each holds for its people.
         return heapq.merge(*iters, key=lambda ring: ring[0])
 
-    def _best(self, st: _SlotState, k: int, need: int, trainees: bool,
+    def _best(self, st: SlotState, k: int, need: int, trainees: bool,
               look: int | None = None, supervisors_only: bool = False) -> list[tuple]:
         """The `need` cheapest people who may take line k now, cheapest first, as
         (cost, km, load, person index); with `look`, among about that many nearest only."""
@@ -274,19 +98,19 @@ class _Greedy:
 
         def consider(i: int) -> None:
             ps = self.people[i]
-            if ps.used_s + st.secs > ps.max_s + _EPS or not ps.is_free(st.start, st.end):
+            if ps.used_s + st.secs > ps.max_s + EPS or not ps.is_free(st.start, st.end):
                 return
             if supervisors_only and self.rules.supervisor_role not in ps.p.roles:
                 return
             if len(worst_first) < need:
-                if self._may_take(ps, st, k, trainees):
-                    cost, dist = self._price(ps, st, k)
+                if self.may_take(ps, st, k, trainees):
+                    cost, dist = self.price(ps, st, k)
                     heapq.heappush(worst_first, _negate((cost, dist, ps.used_s, i)))
                 return
             # Full: the price may rule a person out before the dearer checks.
-            cost, dist = self._price(ps, st, k)
+            cost, dist = self.price(ps, st, k)
             key = (cost, dist, ps.used_s, i)
-            if key < _negate(worst_first[0]) and self._may_take(ps, st, k, trainees):
+            if key < _negate(worst_first[0]) and self.may_take(ps, st, k, trainees):
                 heapq.heapreplace(worst_first, _negate(key))
 
         # Paired advisers and last week's people can be priced below the ring bound.
@@ -324,10 +148,10 @@ class _Greedy:
         return sorted(range(len(s.demand)), key=lambda k: (
             self._holders(s.demand[k].roles, s.demand[k].skills), k))
 
-    def fill(self, st: _SlotState) -> None:
+    def fill(self, st: SlotState) -> None:
         s = st.s
         order = self._line_order(s)
-        if not self._supervised(st):
+        if not self.supervised(st):
             # A pinned trainee waits for a supervisor: find one before anyone else comes in.
             for k in order:
                 if st.filled[k] < s.demand[k].count:
@@ -343,11 +167,11 @@ class _Greedy:
                     for cost, _, _, i in self._best(st, k, need, trainees):
                         self.add(Assignment(slot=s.id, person=self.people[i].p.id, line=k), cost)
 
-    def open_cost(self, st: _SlotState) -> float:
+    def open_cost(self, st: SlotState) -> float:
         return sum((line.count - st.filled[k]) * self.w.unfilled * st.s.priority
                    for k, line in enumerate(st.s.demand))
 
-    def fill_choice(self, members: list[_SlotState]) -> None:
+    def fill_choice(self, members: list[SlotState]) -> None:
         """Staff at most one slot of a choice group: the one whose result costs least."""
         first_in_file = min(members, key=lambda m: m.index)
         best_cost, best = self.open_cost(first_in_file), None
@@ -356,7 +180,7 @@ class _Greedy:
             self.fill(m)
             if len(self.chosen) > mark:
                 cost = self.open_cost(m) + m.s.choice_cost + self.total - before
-                if cost < best_cost - _EPS:
+                if cost < best_cost - EPS:
                     best_cost, best = cost, m
             self.undo_to(mark)
         if best is not None:
@@ -364,7 +188,7 @@ class _Greedy:
 
     # -------------------------------------------------------------------------- repair
 
-    def repair(self, order: list[_SlotState]) -> None:
+    def repair(self, order: list[SlotState]) -> None:
         for st in order:
             if st.s.choice is not None and not st.held:
                 continue  # an alternative time that was not chosen
@@ -372,7 +196,7 @@ class _Greedy:
                 while st.filled[k] < st.s.demand[k].count and self._move_one(st, k):
                     pass
 
-    def _move_one(self, st: _SlotState, k: int) -> bool:
+    def _move_one(self, st: SlotState, k: int) -> bool:
         """Fill one open place of line k by moving a nearby busy person here and refilling
         the place they leave (or leaving it open when it matters less)."""
         asked = 0
@@ -385,10 +209,10 @@ class _Greedy:
                 if len(seen) > _REPAIR_LOOKS:
                     return False
                 ps = self.people[i]
-                if not self._fits_alone(ps, st, k):
+                if not self.fits_alone(ps, st, k):
                     continue
-                if self._fits_with_held(ps, st, k, True):
-                    self.add(Assignment(st.s.id, ps.p.id, k), self._price(ps, st, k)[0])
+                if self.fits_with_held(ps, st, k, True):
+                    self.add(Assignment(st.s.id, ps.p.id, k), self.price(ps, st, k)[0])
                     return True
                 if any(self._swap(ps, self.slots[j], line, st, k) for j, line in list(ps.holds)):
                     return True
@@ -397,7 +221,7 @@ class _Greedy:
                     return False
         return False
 
-    def _swap(self, ps: _PersonState, st2: _SlotState, k2: int, st: _SlotState, k: int) -> bool:
+    def _swap(self, ps: PersonState, st2: SlotState, k2: int, st: SlotState, k: int) -> bool:
         """Move `ps` from line k2 of st2 to line k of st, refilling st2 if anyone can."""
         old = Assignment(st2.s.id, ps.p.id, k2)
         if old in self.pinned or st2 is st:
@@ -407,8 +231,8 @@ class _Greedy:
         filled_before = st2.filled[k2]
         old_cost = self.remove(old)
         mark = len(self.chosen)
-        if self._fits_with_held(ps, st, k, True):
-            self.add(Assignment(st.s.id, ps.p.id, k), self._price(ps, st, k)[0])
+        if self.fits_with_held(ps, st, k, True):
+            self.add(Assignment(st.s.id, ps.p.id, k), self.price(ps, st, k)[0])
             for cost, _, _, j in self._best(st2, k2, 1, True, look=_REFILL_LOOKS):
                 self.add(Assignment(st2.s.id, self.people[j].p.id, k2), cost)
             if st2.filled[k2] < filled_before:
@@ -416,7 +240,7 @@ class _Greedy:
             gained = st2.filled[k2] == filled_before or st.s.priority > st2.s.priority
             # Emptying a chosen alternative would change which slot of the group counts.
             still_chosen = st2.s.choice is None or bool(st2.held)
-            if gained and still_chosen and self._supervised(st2):
+            if gained and still_chosen and self.supervised(st2):
                 # Two people moved: places that nobody could refill before might be refillable.
                 self._no_refill.clear()
                 return True
@@ -429,13 +253,13 @@ class _Greedy:
     def run(self) -> tuple[Assignment, ...]:
         for a in self.problem.pinned:
             self.add(a)
-        groups: dict[str, list[_SlotState]] = defaultdict(list)
+        groups: dict[str, list[SlotState]] = defaultdict(list)
         for st in self.slots:
             if st.s.choice is not None:
                 groups[st.s.choice].append(st)
         pinned_slots = {a.slot for a in self.problem.pinned}
         order = sorted(self.slots, key=lambda st: (
-            self._supervised(st), -st.s.priority, st.start, st.index))
+            self.supervised(st), -st.s.priority, st.start, st.index))
         done: set[str] = set()
         for st in order:
             choice = st.s.choice
