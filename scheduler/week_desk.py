@@ -72,6 +72,21 @@ def draft_lock_version(session: Session, district_id: int, week_start: date) -> 
     return draft.lock_version if draft is not None else None
 
 
+def check_version(session: Session, district_id: int, week_start: date, expected: int | None) -> None:
+    """Refuse a write based on a page that no longer shows the week's draft as it is.
+
+    `expected` is the draft's lock_version the page showed, None when the page showed no
+    draft: a draft made since then (by anyone) makes that page stale too."""
+    draft = current_draft(session, district_id, week_start)
+    if draft is None:
+        if expected is not None:
+            raise drafts.StaleDraft("the draft you edited is gone")
+        return
+    if expected is None:
+        raise drafts.StaleDraft(f"a draft (version {draft.lock_version}) was started since you opened the week")
+    drafts.check_fresh(draft, expected)
+
+
 # --- solve jobs ---------------------------------------------------------------------------
 
 def start_solve(session: Session, actor: User, district_id: int, week_start: date,
@@ -115,6 +130,8 @@ def cancel_job(session: Session, actor: User, job_id: int) -> SolveJob:
 def publish_week(session: Session, actor: User, district_id: int, week_start: date,
                  expected_lock_version: int | None) -> Schedule:
     district_for(session, actor, district_id)
+    if expected_lock_version is not None or current_draft(session, district_id, week_start) is not None:
+        check_version(session, district_id, week_start, expected_lock_version)
     return drafts.publish(session, district_id, week_start, actor, expected_lock_version)
 
 
@@ -128,6 +145,30 @@ def assignment_week(session: Session, actor: User, assignment_id: int) -> tuple[
         .where(Assignment.id == assignment_id)).first()
     require_visible(actor, row.district_id if row is not None else None)
     return row.district_id, row.week_start
+
+
+def editable_assignment(session: Session, actor: User, assignment_id: int) -> int:
+    """The draft assignment that an edit of `assignment_id` applies to.
+
+    A week without a draft shows its published version; editing one of its assignments
+    starts the draft (a copy of that version) and edits the copy. If a draft or a newer
+    version appeared since, the page was stale."""
+    require_role(actor, "coordinator")
+    assignment = session.get(Assignment, assignment_id)
+    if assignment is None:
+        raise NotVisible("No such assignment.")
+    schedule = assignment.schedule
+    require_visible(actor, schedule.district_id)
+    if schedule.state == "draft":
+        return assignment.id
+    district_id, week_start = schedule.district_id, schedule.week_start
+    newest = latest_published(session, district_id, week_start)
+    if current_draft(session, district_id, week_start) is not None or newest is None or newest.id != schedule.id:
+        raise drafts.StaleDraft("the week changed since you opened it")
+    draft = drafts.get_or_create_draft(session, district_id, week_start, actor)
+    session.flush()
+    return next(a.id for a in draft.assignments
+                if (a.slot_id, a.person_id) == (assignment.slot_id, assignment.person_id))
 
 
 def place_choice(session: Session, actor: User, district_id: int, week_start: date, slot_id: int,

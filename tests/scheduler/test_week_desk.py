@@ -9,7 +9,8 @@ import pytest
 from models import Assignment, SolveJob, utcnow
 from scheduler.access import AccessDenied, NotVisible
 from scheduler.drafts import NothingToPublish, StaleDraft, get_or_create_draft
-from scheduler.week_desk import (assignment_week, cancel_job, district_for, job_for, live_job, place_choice,
+from scheduler.week_desk import (assignment_week, cancel_job, check_version, district_for, editable_assignment,
+                                 job_for, live_job, place_choice,
                                  publish_week, start_solve)
 
 WEEK = date(2026, 11, 30)
@@ -146,3 +147,45 @@ def test_a_job_within_its_time_is_joined(session, desk, state, age):
     job.created_at = job.started_at = utcnow() - age - timedelta(seconds=30)
     session.flush()
     assert start_solve(session, mine, d.id, WEEK, time_limit=30) == (job, False)
+
+
+def test_check_version_knows_a_page_without_a_draft_from_a_stale_one(session, desk):
+    d, mine, _ = desk
+    check_version(session, d.id, WEEK, None)
+    with pytest.raises(StaleDraft):
+        check_version(session, d.id, WEEK, 1)  # the page showed a draft that is gone
+    draft = get_or_create_draft(session, d.id, WEEK, mine)
+    check_version(session, d.id, WEEK, draft.lock_version)
+    with pytest.raises(StaleDraft):
+        check_version(session, d.id, WEEK, None)  # a draft appeared since the page was shown
+    with pytest.raises(StaleDraft):
+        check_version(session, d.id, WEEK, draft.lock_version + 1)
+
+
+def test_publishing_without_the_version_of_an_existing_draft_is_stale(session, desk):
+    d, mine, _ = desk
+    get_or_create_draft(session, d.id, WEEK, mine)
+    with pytest.raises(StaleDraft):
+        publish_week(session, mine, d.id, WEEK, None)
+
+
+def test_editing_a_published_assignment_starts_a_draft_copy(session, make, desk):
+    d, mine, theirs = desk
+    slot = make.slot(make.site(d))
+    person = make.person(d)
+    draft = get_or_create_draft(session, d.id, WEEK, mine)
+    draft.assignments = [Assignment(slot_id=slot.id, person_id=person.id, line_index=0)]
+    session.flush()
+    version = publish_week(session, mine, d.id, WEEK, draft.lock_version)
+    published_id = version.assignments[0].id
+    with pytest.raises(NotVisible):
+        editable_assignment(session, theirs, published_id)
+    # While the draft exists, the published row is a stale page's.
+    with pytest.raises(StaleDraft):
+        editable_assignment(session, mine, published_id)
+    session.delete(draft)
+    session.flush()
+    target = editable_assignment(session, mine, published_id)
+    copy = session.get(Assignment, target)
+    assert copy.schedule.state == "draft" and (copy.slot_id, copy.person_id) == (slot.id, person.id)
+    assert editable_assignment(session, mine, target) == target
