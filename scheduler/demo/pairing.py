@@ -34,26 +34,32 @@ def pair_villages(rng: random.Random, villages: list[Site], lawyers: list[Draft]
     if not lawyers:
         raise ValueError("a district without lawyers cannot pair its villages")
     cos = math.cos(math.radians(villages[0].lat)) if villages else 1.0
+    coords = [(p.lat, p.lon * cos) for p in lawyers]
+    index = {p.external_id: i for i, p in enumerate(lawyers)}
 
-    def metric(v: Site):
-        return lambda p: (p.lat - v.lat) ** 2 + ((p.lon - v.lon) * cos) ** 2
+    def distances(v: Site) -> list[float]:  # squared, on a local flat map: ranking only
+        lat, lon = v.lat, v.lon * cos
+        return [(a - lat) ** 2 + (b - lon) ** 2 for a, b in coords]
 
     # Villages with needs first, then the remote ones (far from their third-nearest lawyer),
     # so outlying villages are not left with whoever remains in town.
-    remoteness = {v.external_id: heapq.nsmallest(3, map(metric(v), lawyers))[-1] for v in villages}
+    remoteness = {v.external_id: heapq.nsmallest(3, distances(v))[-1] for v in villages}
     order = sorted(villages, key=lambda v: (-len(v.needs), -remoteness[v.external_id]))
+    open_ = [i for i, p in enumerate(lawyers) if p.max_paired_sites > 0]
     result: dict[str, str] = {}
     for v in order:
-        dist = metric(v)
-
+        dist = distances(v)
         needs = set(v.needs)
-        ranked = heapq.nsmallest(2, (p for p in lawyers if len(p.paired) < p.max_paired_sites
-                                     and needs <= p.skills), key=dist)
+        ranked = heapq.nsmallest(2, (i for i in open_ if needs <= lawyers[i].skills),
+                                 key=dist.__getitem__)
         if ranked:
-            chosen = ranked[0] if len(ranked) == 1 or rng.random() < 0.75 else ranked[1]
+            i = ranked[0] if len(ranked) == 1 or rng.random() < 0.75 else ranked[1]
+            chosen = lawyers[i]
         else:
-            chosen = _stretch(v, lawyers, dist)
+            chosen = _stretch(v, lawyers, lambda p: dist[index[p.external_id]])
         chosen.paired.append(v.external_id)
+        open_ = [i for i in open_ if len(lawyers[i].paired) < lawyers[i].max_paired_sites] \
+            if len(chosen.paired) >= chosen.max_paired_sites else open_
         result[v.external_id] = chosen.external_id
     return result
 
