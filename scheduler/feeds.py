@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from urllib.parse import urlsplit
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -247,17 +247,24 @@ def refresh_subjects(session: Session, kind: str, subject_ids: Iterable[int], no
             FeedRender.subject_kind == kind, FeedRender.subject_id.in_(chunk)))}
         names = _names(session, kind, chunk)
         for subject_id in chunk:
-            events = _sync(session, kind, subject_id, wanted.get(subject_id, []), known[subject_id], now, begin, domain)
-            renders[subject_id] = _store_render(session, kind, subject_id, existing.get(subject_id),
-                                                names.get(subject_id), events, now)
+            events, changed = _sync(session, kind, subject_id, wanted.get(subject_id, []), known[subject_id],
+                                    now, begin, domain)
+            render = existing.get(subject_id)
+            if not changed and render is not None and render.expires_at > now:
+                # Nothing new: the cached bytes stand (publishing re-renders only what changed).
+                renders[subject_id] = render
+                continue
+            renders[subject_id] = _store_render(session, kind, subject_id, render, names.get(subject_id), events, now)
     session.flush()
     return renders
 
 
 def _sync(session: Session, kind: str, subject_id: int, wanted: list[Wanted], known: list[FeedEvent],
-          now: datetime, begin: datetime, domain: str) -> list[FeedEvent]:
+          now: datetime, begin: datetime, domain: str) -> tuple[list[FeedEvent], bool]:
+    """Update the feed's remembered events to `wanted`; returns them and whether any changed."""
     by_key = {(e.slot_id, e.person_id): e for e in known}
     seen = set()
+    changed = False
     for item in wanted:
         key = (item.slot_id, item.person_id)
         seen.add(key)
@@ -272,6 +279,7 @@ def _sync(session: Session, kind: str, subject_id: int, wanted: list[Wanted], kn
             continue
         else:
             event.sequence += 1
+        changed = True
         event.content, event.content_hash, event.starts_at = item.content, digest, item.starts_at
         event.status, event.cancelled_at, event.changed_at = "confirmed", None, now
     for key, event in list(by_key.items()):
@@ -281,10 +289,12 @@ def _sync(session: Session, kind: str, subject_id: int, wanted: list[Wanted], kn
             # Out of the window for good: nothing will ever show it again.
             session.delete(event)
             del by_key[key]
+            changed = True
         elif event.status == "confirmed":
             event.status, event.cancelled_at, event.changed_at = "cancelled", now, now
             event.sequence += 1
-    return list(by_key.values())
+            changed = True
+    return list(by_key.values()), changed
 
 
 def _uid(kind: str, item: Wanted, domain: str) -> str:
@@ -367,6 +377,16 @@ def _chunks(items: Sequence[int], size: int = BATCH) -> Iterable[list[int]]:
 
 # --- serving ---------------------------------------------------------------------------
 
+# Built once: serving a feed skips statement construction and ORM loading entirely.
+_LOOKUP = (
+    select(FeedToken.subject_kind, FeedToken.subject_id, FeedRender.body, FeedRender.etag,
+           FeedRender.last_modified, FeedRender.expires_at)
+    .outerjoin(FeedRender, and_(FeedRender.subject_kind == FeedToken.subject_kind,
+                                FeedRender.subject_id == FeedToken.subject_id))
+    .where(FeedToken.token_hash == bindparam("token_hash"), FeedToken.revoked_at.is_(None))
+)
+
+
 def cached_feed(session: Session, token: str, now: datetime | None = None) -> Served | None:
     """The feed a token opens, or None for a malformed, unknown or revoked token.
 
@@ -376,25 +396,20 @@ def cached_feed(session: Session, token: str, now: datetime | None = None) -> Se
     """
     if not TOKEN_SHAPE.fullmatch(token):
         return None
-    row = session.execute(
-        select(FeedToken.subject_kind, FeedToken.subject_id, FeedRender)
-        .outerjoin(FeedRender, and_(FeedRender.subject_kind == FeedToken.subject_kind,
-                                    FeedRender.subject_id == FeedToken.subject_id))
-        .where(FeedToken.token_hash == hash_token(token), FeedToken.revoked_at.is_(None))
-    ).first()
+    row = session.connection().execute(_LOOKUP, {"token_hash": hash_token(token)}).first()
     if row is None:
         return None
-    kind, subject_id, render = row
+    kind, subject_id, body, etag, last_modified, expires_at = row
     now = now or utcnow()
-    if render is not None and render.expires_at > now:
-        return Served(render.body, render.etag, render.last_modified, rendered=False)
+    if body is not None and expires_at > now:
+        return Served(body, etag, last_modified, rendered=False)
     try:
         with session.begin_nested():
             render = refresh_subjects(session, kind, [subject_id], now)[subject_id]
     except IntegrityError:
         # Another request rendered it at the same moment: serve what it stored.
         log.info("feed %s %s: rendered concurrently", kind, subject_id)
-        render = render or session.scalar(select(FeedRender).where(
+        render = session.scalar(select(FeedRender).where(
             FeedRender.subject_kind == kind, FeedRender.subject_id == subject_id))
         if render is None:
             return None

@@ -117,15 +117,12 @@ def _vevent(item: EventInfo, zone: ZoneInfo) -> icalendar.Event:
 
 
 @lru_cache(maxsize=8)
-def _vtimezone_bytes(zone: str) -> bytes:
+def _vtimezone(zone: str) -> icalendar.Timezone:
+    """Built once per zone (it walks the zone's transitions) and shared by every calendar,
+    which only ever serialises it."""
     vtimezone = icalendar.Timezone.from_tzinfo(
         ZoneInfo(zone), tzid=zone, first_date=ZONE_RULES_FROM, last_date=ZONE_RULES_TO
     )
     # The library's note about the covered years is noise to every client.
     vtimezone.pop("COMMENT", None)
-    return vtimezone.to_ical()
-
-
-def _vtimezone(zone: str) -> icalendar.Timezone:
-    # Cached as bytes: building the rules walks the zone's transitions, the slow part.
-    return icalendar.Timezone.from_ical(_vtimezone_bytes(zone))
+    return vtimezone

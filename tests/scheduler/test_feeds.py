@@ -71,10 +71,7 @@ def publish(session, district, *pairs, week=WEEK):
     draft.assignments.extend(Assignment(slot_id=s.id, person_id=p.id, line_index=i, source="manual")
                              for i, (s, p) in enumerate(pairs))
     session.flush()
-    version = drafts.publish(session, district.id, week, None)
-    # Until `drafts.publish` calls it itself; calling twice changes nothing.
-    feeds.refresh_feeds(session, district.id, week)
-    return version
+    return drafts.publish(session, district.id, week, None)  # which renders the live feeds
 
 
 def read(session, token) -> icalendar.Calendar:
@@ -328,3 +325,21 @@ def test_two_changes_within_a_second_still_move_last_modified(session, world, cl
     publish(session, world.district, (world.visit, world.wang), (world.visit, world.li))
     second = feeds.cached_feed(session, token).last_modified
     assert second > first and second.microsecond == first.microsecond == 0
+
+
+def test_publishing_renders_again_only_the_feeds_that_changed(session, world, clock):
+    feeds.issue_token(session, "person", world.wang.id)
+    feeds.issue_token(session, "person", world.li.id)
+    publish(session, world.district, (world.visit, world.wang), (world.shift, world.li))
+    clock.advance(hours=1)
+    publish(session, world.district, (world.visit, world.wang), (world.visit, world.li), (world.shift, world.li))
+    rendered = dict(session.execute(select(FeedRender.subject_id, FeedRender.rendered_at)
+                                    .where(FeedRender.subject_kind == "person")).all())
+    assert rendered == {world.wang.id: clock.now, world.li.id: clock.now}
+    clock.advance(hours=1)
+    publish(session, world.district, (world.visit, world.wang), (world.visit, world.li))
+    session.expire_all()
+    rendered = dict(session.execute(select(FeedRender.subject_id, FeedRender.rendered_at)
+                                    .where(FeedRender.subject_kind == "person")).all())
+    assert rendered[world.li.id] == clock.now  # lost the shift
+    assert rendered[world.wang.id] == clock.now - timedelta(hours=1)  # untouched since

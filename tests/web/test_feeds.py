@@ -34,8 +34,7 @@ def published(session, make, world):
         draft.assignments.extend(Assignment(slot_id=slot.id, person_id=p.id, line_index=i)
                                  for i, p in enumerate(people))
         session.flush()
-        drafts.publish(session, world.district_a.id, MONDAY, None)
-        feeds.refresh_feeds(session, world.district_a.id, MONDAY)
+        drafts.publish(session, world.district_a.id, MONDAY, None)  # renders the live feeds
 
     publish(world.person_a)
     return token, slot, publish
