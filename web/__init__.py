@@ -8,7 +8,7 @@ from flask import Flask
 
 from scheduler.config import Settings
 from web import db as database
-from web import errors, i18n, security
+from web import errors, i18n, security, solve_runner
 from web.auth.session import init_login
 from web.config import TestingConfig, config_class, runtime_settings
 from web.extensions import csrf
@@ -34,6 +34,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.update(runtime_settings(settings, Path(app.instance_path), app.config))
 
     database.init_app(app)
+    solve_runner.init_app(app)
     csrf.init_app(app)
     init_login(app)
     i18n.init_app(app)
@@ -50,9 +51,11 @@ def _register_blueprints(app: Flask) -> None:
     from web.main import bp as main_bp
     from web.people import bp as people_bp
     from web.sites import bp as sites_bp
+    from web.week import bp as week_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(main_bp)
     app.register_blueprint(people_bp)
     app.register_blueprint(sites_bp)
     app.register_blueprint(feeds_bp)
+    app.register_blueprint(week_bp)

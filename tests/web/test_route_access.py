@@ -59,6 +59,84 @@ def feed_token(world) -> dict:
     return {"token": issue_token(object_session(world.person_a), "person", world.person_a.id, reset=True)}
 
 
+WEEK_A = "2026-11-30"
+
+
+def week_a(world) -> dict:
+    return {"district_id": world.district_a.id, "week": WEEK_A}
+
+
+def job_a(world) -> dict:
+    from sqlalchemy.orm import object_session
+
+    from scheduler.jobs import request_solve
+    from scheduler.weeks import parse_week
+
+    job, _ = request_solve(object_session(world.person_a), world.district_a.id, parse_week(WEEK_A), None)
+    return {"job_id": job.id}
+
+
+def place_a(world) -> dict:
+    from sqlalchemy.orm import object_session
+
+    from tests.factories import Factory
+
+    slot = Factory(object_session(world.person_a)).slot(world.village_a)
+    return {**week_a(world), "slot_id": slot.id, "line": 0}
+
+
+def assignment_a(world) -> dict:
+    from sqlalchemy.orm import object_session
+
+    from models import Assignment
+    from scheduler.drafts import get_or_create_draft
+    from scheduler.weeks import parse_week
+
+    session = object_session(world.person_a)
+    slot_id = place_a(world)["slot_id"]
+    draft = get_or_create_draft(session, world.district_a.id, parse_week(WEEK_A), None)
+    draft.assignments.append(Assignment(slot_id=slot_id, person_id=world.person_a.id, line_index=0))
+    session.flush()
+    return {"assignment_id": draft.assignments[-1].id}
+
+
+def slot_of_a(world) -> dict:
+    return {"slot_id": place_a(world)["slot_id"]}
+
+
+def rule_of_a(world) -> dict:
+    from datetime import time
+
+    from sqlalchemy.orm import object_session
+
+    from models import AvailabilityRule
+
+    rule = AvailabilityRule(person_id=world.person_a.id, weekday=0, start_time=time(9), end_time=time(12))
+    object_session(world.person_a).add(rule)
+    object_session(world.person_a).flush()
+    return {"rule_id": rule.id}
+
+
+def period_of_a(world) -> dict:
+    from datetime import datetime, timedelta, timezone
+
+    from sqlalchemy.orm import object_session
+
+    from models import AvailabilityException
+
+    start = datetime.now(timezone.utc) + timedelta(days=2)
+    row = AvailabilityException(person_id=world.person_a.id, kind="unavailable", start_at=start,
+                                end_at=start + timedelta(hours=3))
+    object_session(world.person_a).add(row)
+    object_session(world.person_a).flush()
+    return {"exception_id": row.id}
+
+
+def providers_only(ok=200) -> dict[str, object]:
+    """The provider's own corner: the provider only."""
+    return {role: 403 for role in ROLES} | {"anonymous": LOGIN, "provider": ok}
+
+
 def every(value, **overrides) -> dict[str, object]:
     return {role: overrides.get(role, value) for role in ROLES}
 
@@ -97,6 +175,26 @@ ROUTES: dict[str, Route] = {
     "feeds.village_link": Route("POST", site_a, district_a_only() | {"village": 200}),
     "feeds.site": Route("GET", window_a, district_a_only()),
     "feeds.site_link": Route("POST", window_a, district_a_only()),
+    "mine.assignments": Route("GET", no_args, providers_only()),
+    "mine.decline": Route("POST", slot_of_a, providers_only(302)),
+    "mine.availability": Route("GET", no_args, providers_only()),
+    "mine.add_rule": Route("POST", no_args, providers_only(302)),
+    "mine.delete_rule": Route("POST", rule_of_a, providers_only(302)),
+    "mine.add_exception": Route("POST", no_args, providers_only(302)),
+    "mine.delete_exception": Route("POST", period_of_a, providers_only(302)),
+    "mine.upload_calendar": Route("POST", no_args, providers_only(302)),
+    "week.index": Route("GET", no_args, every(403, anonymous=LOGIN, coord_a=302, coord_b=302, city=200)),
+    "week.show": Route("GET", week_a, district_a_only(foreign=403)),
+    "week.solve": Route("POST", week_a, district_a_only(ok=302, foreign=403)),
+    "week.job": Route("GET", job_a, district_a_only()),
+    "week.job_status": Route("GET", job_a, district_a_only()),
+    "week.cancel_job": Route("POST", job_a, district_a_only(ok=302)),
+    "week.review": Route("GET", week_a, district_a_only(foreign=403)),
+    "week.publish": Route("POST", week_a, district_a_only(ok=302, foreign=403)),
+    "week.assign": Route("GET", place_a, district_a_only(foreign=403)),
+    "week.lock": Route("POST", assignment_a, district_a_only(ok=302)),
+    "week.unlock": Route("POST", assignment_a, district_a_only(ok=302)),
+    "week.unassign": Route("POST", assignment_a, district_a_only(ok=302)),
 }
 
 

@@ -1,0 +1,59 @@
+"""Display names of the week's vocabularies, in the reader's language."""
+from __future__ import annotations
+
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+
+SLOT_KINDS = {
+    "visit": _l("Village visit"),
+    "event": _l("Square event"),
+    "shift": _l("Window shift"),
+}
+JOB_STATES = {
+    "queued": _l("Waiting to start"),
+    "running": _l("Solving"),
+    "done": _l("Finished"),
+    "failed": _l("Failed"),
+    "cancelled": _l("Cancelled"),
+}
+CHANGE_KINDS = {
+    "added": _l("Added"),
+    "removed": _l("Taken off"),
+    "moved": _l("Moved"),
+}
+SOLVER_STATUSES = {
+    "optimal": _l("optimal"),
+    "feasible": _l("the best found in the time limit"),
+    "infeasible": _l("no schedule satisfies the hard rules"),
+    "unknown": _l("no schedule found in the time limit"),
+}
+
+
+def _lookup(table: dict[str, object], value: str | None) -> str:
+    return str(table.get(value or "", value or ""))
+
+
+def slot_kind(value: str | None) -> str:
+    return _lookup(SLOT_KINDS, value)
+
+
+def job_state(value: str | None) -> str:
+    return _lookup(JOB_STATES, value)
+
+
+def change_kind(value: str | None) -> str:
+    return _lookup(CHANGE_KINDS, value)
+
+
+def solver_status(value: str | None) -> str:
+    return _lookup(SOLVER_STATUSES, value)
+
+
+def in_language(zh: str | None, en: str | None) -> str:
+    """Pick the text of a bilingual pair (the solver's reasons, the rule names)."""
+    english = str(get_locale() or "") == "en"
+    return (en if english else zh) or zh or en or ""
+
+
+def reason_text(reason: dict) -> str:
+    return in_language(reason.get("zh"), reason.get("en")) or str(reason.get("code", ""))

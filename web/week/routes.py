@@ -1,0 +1,275 @@
+"""Week views: thin wrappers over `scheduler` (week_view, review, edits, week_desk) with the
+acting user passed in. Writes carry the draft's lock_version; a stale page gets a conflict
+message and the current draft, never a lost update."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from models import Assignment
+from scheduler import edits, overview, week_desk
+from scheduler.drafts import NothingToPublish, StaleDraft
+from scheduler.edits import EditRefused
+from scheduler.review import diff
+from scheduler.week_view import week_view
+from scheduler.weeks import monday_of, parse_week
+from web.access import acting_user, roles_required
+from web.dates import local_today
+from web.db import db
+from web.solve_runner import solve_runner
+from web.week import bp, messages
+from web.week.forms import AssignForm, CancelForm, DraftForm, SolveForm, WeekFilterForm
+from web.week.progress import job_info
+
+FIRST_YEAR, LAST_YEAR = 2000, 2099
+
+
+def _week_url(district_id: int, week_start: date, **args) -> str:
+    return url_for("week.show", district_id=district_id, week=week_start.isoformat(), **args)
+
+
+def _week(district_id: int, text: str, canonical: str | None = None) -> date:
+    """The Monday of the week named in the URL. A bad date goes back to this week with a
+    message; on pages (`canonical` set) any other day of the week redirects to its Monday."""
+    try:
+        start = parse_week(text)
+        if not FIRST_YEAR <= start.year <= LAST_YEAR:
+            raise ValueError(text)
+    except ValueError:
+        flash(_("“%(text)s” is not a week this app can show. Give a date between %(first)d and %(last)d "
+                "as YYYY-MM-DD, e.g. %(example)s.", text=text[:20], first=FIRST_YEAR, last=LAST_YEAR,
+                example=monday_of(local_today()).isoformat()), "error")
+        abort(redirect(_week_url(district_id, monday_of(local_today()))))
+    if canonical and start.isoformat() != text:
+        abort(redirect(url_for(canonical, district_id=district_id, week=start.isoformat(), **request.args)))
+    return start
+
+
+def _pages(week_start: date, **nav_args) -> dict:
+    """What the shared week header needs: the neighbouring weeks and the arguments to keep."""
+    return {"week_start": week_start, "previous_week": week_start - timedelta(weeks=1),
+            "next_week": week_start + timedelta(weeks=1), "this_week": monday_of(local_today()),
+            "nav_args": {k: v for k, v in nav_args.items() if v}}
+
+
+def _back(form: DraftForm, default: str) -> str:
+    # Only a path on this site: never an open redirect.
+    target = form.next.data or ""
+    return target if target.startswith("/") and not target.startswith("//") and "\\" not in target else default
+
+
+@bp.route("/week")
+@roles_required("coordinator")
+def index():
+    user = acting_user()
+    districts = overview.visible_districts(db(), user)
+    this_week = monday_of(local_today())
+    if len(districts) == 1:
+        return redirect(_week_url(districts[0].id, this_week))
+    return render_template("week/index.html", districts=districts, this_week=this_week,
+                           next_week=this_week + timedelta(weeks=1))
+
+
+@bp.route("/districts/<int:district_id>/weeks/<week>")
+@roles_required("coordinator")
+def show(district_id: int, week: str):
+    user, session = acting_user(), db()
+    district = week_desk.district_for(session, user, district_id)
+    week_start = _week(district_id, week, canonical="week.show")
+    form = WeekFilterForm(week_desk.townships(session, user, district_id), request.args)
+    valid = form.validate()
+    published = valid and form.view.data == "published"
+    kind = (form.kind.data or None) if valid else None
+    township = int(form.township.data) if valid and form.township.data else None
+    view = week_view(session, user, district_id, week_start, published=published, kind=kind, township_id=township)
+    filters = {k: v for k, v in (("kind", kind), ("township", township)) if v}
+    return render_template(
+        "week/show.html", district=district, view=view, form=form, published=published, editable=not published,
+        filter_args=filters, job=week_desk.live_job(session, user, district_id, week_start),
+        lock_version=week_desk.draft_lock_version(session, district_id, week_start),
+        solve_form=SolveForm(), here=request.full_path.rstrip("?"),
+        **_pages(week_start, view="published" if published else None, **filters))
+
+
+@bp.route("/districts/<int:district_id>/weeks/<week>/solve", methods=["POST"])
+@roles_required("coordinator")
+def solve(district_id: int, week: str):
+    user, session = acting_user(), db()
+    week_desk.district_for(session, user, district_id)
+    week_start = _week(district_id, week)
+    job, new = week_desk.start_solve(session, user, district_id, week_start,
+                                     float(current_app.config["SOLVE_TIME_LIMIT"]))
+    session.commit()
+    if new:
+        solve_runner().submit(job.id)
+        flash(_("The solve has started. You can leave this page: it goes on without you."), "success")
+    else:
+        flash(_("This week was already being solved: here is that solve."), "info")
+    return redirect(url_for("week.job", job_id=job.id))
+
+
+@bp.route("/jobs/<int:job_id>")
+@roles_required("coordinator")
+def job(job_id: int):
+    found = week_desk.job_for(db(), acting_user(), job_id)
+    district = week_desk.district_for(db(), acting_user(), found.district_id)
+    return render_template("week/job.html", job=found, info=job_info(found), district=district,
+                           cancel_form=CancelForm())
+
+
+@bp.route("/jobs/<int:job_id>/status")
+@roles_required("coordinator")
+def job_status(job_id: int):
+    return jsonify(job_info(week_desk.job_for(db(), acting_user(), job_id)))
+
+
+@bp.route("/jobs/<int:job_id>/cancel", methods=["POST"])
+@roles_required("coordinator")
+def cancel_job(job_id: int):
+    if CancelForm().validate_on_submit():
+        found = week_desk.cancel_job(db(), acting_user(), job_id)
+        db().commit()
+        if found.cancel_requested:
+            flash(_("Cancelling: the solver stops within a few seconds and the draft stays as it was."), "info")
+        else:
+            flash(_("This solve had already ended; there was nothing to cancel."), "info")
+    return redirect(url_for("week.job", job_id=job_id))
+
+
+@bp.route("/districts/<int:district_id>/weeks/<week>/review")
+@roles_required("coordinator")
+def review(district_id: int, week: str):
+    user, session = acting_user(), db()
+    district = week_desk.district_for(session, user, district_id)
+    week_start = _week(district_id, week, canonical="week.review")
+    changes = diff(session, user, district_id, week_start)
+    view = week_view(session, user, district_id, week_start)
+    locked = sum(seat.locked for row in view.rows for day in row.days for slot in day
+                 for line in slot.lines for seat in line.seats)
+    return render_template(
+        "week/review.html", district=district, diff=changes, view=view, locked=locked,
+        lock_version=week_desk.draft_lock_version(session, district_id, week_start),
+        job=week_desk.live_job(session, user, district_id, week_start),
+        solve_form=SolveForm(), draft_form=DraftForm(), **_pages(week_start))
+
+
+@bp.route("/districts/<int:district_id>/weeks/<week>/publish", methods=["POST"])
+@roles_required("coordinator")
+def publish(district_id: int, week: str):
+    user, session = acting_user(), db()
+    week_desk.district_for(session, user, district_id)
+    week_start = _week(district_id, week)
+    review_url = url_for("week.review", district_id=district_id, week=week_start.isoformat())
+    form = DraftForm()
+    if not form.validate_on_submit():
+        flash(messages.incomplete_form(), "error")
+        return redirect(review_url)
+    try:
+        version = week_desk.publish_week(session, user, district_id, week_start, form.lock_version.data)
+    except StaleDraft as error:
+        session.rollback()
+        flash(messages.stale_draft(error), "error")
+        return redirect(review_url)
+    except NothingToPublish:
+        session.rollback()
+        flash(messages.nothing_to_publish(), "error")
+        return redirect(review_url)
+    session.commit()
+    flash(_("Published as version %(version)d. Calendars and rosters now show it.", version=version.version),
+          "success")
+    return redirect(_week_url(district_id, week_start, view="published"))
+
+
+@bp.route("/districts/<int:district_id>/weeks/<week>/slots/<int:slot_id>/lines/<int:line>/assign",
+          methods=["GET", "POST"])
+@roles_required("coordinator")
+def assign(district_id: int, week: str, slot_id: int, line: int):
+    user, session = acting_user(), db()
+    district = week_desk.district_for(session, user, district_id)
+    week_start = _week(district_id, week, canonical="week.assign" if request.method == "GET" else None)
+    choice = week_desk.place_choice(session, user, district_id, week_start, slot_id, line)
+    form = AssignForm(choice.candidates)
+    if request.method == "GET":
+        form.lock_version.data = choice.lock_version
+    refusals: list[str] = []
+    if form.validate_on_submit():
+        try:
+            week_desk.check_version(session, district_id, week_start, form.lock_version.data)
+            edits.assign(session, user, district_id, week_start, slot_id, form.person.data, line,
+                         expected_lock_version=form.lock_version.data)
+        except StaleDraft as error:
+            session.rollback()
+            flash(messages.stale_draft(error), "error")
+            return redirect(request.path)
+        except EditRefused as error:
+            session.rollback()
+            refusals = messages.refused(error)
+            # The refusal stands for the page as it is now: keep the version the page holds.
+            choice = week_desk.place_choice(session, user, district_id, week_start, slot_id, line)
+        else:
+            session.commit()
+            name = next(c.person.name for c in choice.candidates if c.person.id == form.person.data)
+            flash(_("%(name)s now has this place.", name=name), "success")
+            return redirect(_week_url(district_id, week_start) + f"#slot-{slot_id}")
+    return render_template("week/assign.html", district=district, choice=choice, form=form, refusals=refusals,
+                           **_pages(week_start)), (422 if refusals else 200)
+
+
+def _seat_edit(assignment_id: int, change, done):
+    user, session = acting_user(), db()
+    district_id, week_start = week_desk.assignment_week(session, user, assignment_id)
+    form = DraftForm()
+    back = _back(form, _week_url(district_id, week_start))
+    if not form.validate_on_submit():
+        flash(messages.incomplete_form(), "error")
+        return redirect(back)
+    try:
+        week_desk.check_version(session, district_id, week_start, form.lock_version.data)
+        target = week_desk.editable_assignment(session, user, assignment_id)
+        name = change(session, user, target, form.lock_version.data)
+    except StaleDraft as error:
+        session.rollback()
+        flash(messages.stale_draft(error), "error")
+    except EditRefused as error:
+        session.rollback()
+        for line in messages.refused(error):
+            flash(line, "error")
+    else:
+        session.commit()
+        flash(done(name), "success")
+    return redirect(back)
+
+
+def _lock(locked: bool):
+    def change(session, user, assignment_id, version):
+        return edits.set_locked(session, user, assignment_id, locked, expected_lock_version=version).person.name
+    return change
+
+
+def _unassign(session, user, assignment_id, version):
+    name = session.get(Assignment, assignment_id).person.name
+    edits.unassign(session, user, assignment_id, expected_lock_version=version)
+    return name
+
+
+@bp.route("/assignments/<int:assignment_id>/lock", methods=["POST"])
+@roles_required("coordinator")
+def lock(assignment_id: int):
+    return _seat_edit(assignment_id, _lock(True),
+                      lambda name: _("%(name)s is locked in: the next solve keeps this place.", name=name))
+
+
+@bp.route("/assignments/<int:assignment_id>/unlock", methods=["POST"])
+@roles_required("coordinator")
+def unlock(assignment_id: int):
+    return _seat_edit(assignment_id, _lock(False),
+                      lambda name: _("%(name)s is unlocked: the next solve may move them.", name=name))
+
+
+@bp.route("/assignments/<int:assignment_id>/unassign", methods=["POST"])
+@roles_required("coordinator")
+def unassign(assignment_id: int):
+    return _seat_edit(assignment_id, _unassign,
+                      lambda name: _("%(name)s has been taken off this place.", name=name))
