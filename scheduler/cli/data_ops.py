@@ -1,0 +1,1 @@
+"""Backups, restores and the retention purge (commands added below)."""
