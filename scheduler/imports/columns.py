@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from models import District, User
@@ -49,6 +49,8 @@ class Row:
     values: dict[str, Any]
     places: dict[str, Heading]
     ok: bool = True
+    # Keys of the cells already reported, so later checks do not pile on.
+    bad: set[str] = field(default_factory=set)
 
     def get(self, key: str, default: Any = None) -> Any:
         value = self.values.get(key)
@@ -129,6 +131,8 @@ class Context:
         self.errors.append(CellError(row.sheet, row.number, heading.letter if heading else None,
                                      heading.text if heading else None, code, params))
         row.ok = False
+        if key:
+            row.bad.add(key)
 
     def district_of(self, row: Row) -> District | None:
         """The row's district (its district cell, else the import's), or None with the error noted."""
@@ -234,8 +238,6 @@ def update_by_id(session: Session, table: Any, fields: Sequence[str], rows: list
     """One executemany UPDATE of `fields` for rows {"id": ..., field: value}."""
     if not rows:
         return
-    from sqlalchemy import bindparam, update
-
     session.execute(
         update(table).where(table.c.id == bindparam("b_id"))
         .values({f: bindparam(f"v_{f}") for f in fields} | fixed),

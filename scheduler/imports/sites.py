@@ -73,9 +73,9 @@ def plan(ctx: Context, rows: list[Row]) -> Plan:
             township_id = townships.get((district.id, row.get("township")))
             if township_id is None:
                 ctx.error(row, "township", "unknown_township", value=row.get("township"))
-        given = [k for k in RHYTHM if row.get(k) is not None]
-        if given and len(given) < len(RHYTHM):
-            missing = [k for k in RHYTHM if row.get(k) is None]
+        given = [k for k in RHYTHM if row.get(k) is not None or k in row.bad]
+        missing = [k for k in RHYTHM if k not in given]
+        if given and missing:
             ctx.error(row, missing[0] if missing[0] in row.places else None, "rhythm_incomplete",
                       columns="、".join(_column(k).zh for k in RHYTHM))
         if not row.ok or district is None:
