@@ -145,11 +145,9 @@ class Context:
         if found is None:
             self.error(row, "district", "unknown_district", value=word)
             return None
-        if self.district is not None and found.id != self.district.id:
-            self.error(row, "district", "other_district", value=word, district=self.district.name)
-            return None
         if not self.in_scope(found.id):
-            self.error(row, "district", "other_district", value=word, district="")
+            self.error(row, "district", "other_district", value=word,
+                       district=self.district.name if self.district else "")
             return None
         return found
 

@@ -83,6 +83,7 @@ def test_weekly_rules_replace_the_persons_rules_and_count_removals(session, plac
     assert (run(session, "availability", rows, district).unchanged, ) == (3,)
     fewer = run(session, "availability", rows[:2], district)
     assert (fewer.created, fewer.unchanged, fewer.removed) == (0, 1, 2)
+    assert session.scalars(select(AvailabilityRule.weekday).where(AvailabilityRule.person_id == person.id)).all() == [0]
     # Someone the file does not name keeps their rules.
     assert session.scalar(select(AvailabilityRule.weekday).where(AvailabilityRule.person_id == other.id)) == 4
 
