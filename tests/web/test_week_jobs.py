@@ -1,0 +1,165 @@
+"""Solving from the browser: the Solve button starts (or joins) a job, the job page and its
+JSON status show progress in the reader's language, Cancel asks the solver to stop, and the
+app's runner runs jobs on a thread with the app's own sessions."""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import select
+
+from models import Schedule, SolveJob, utcnow
+from scheduler import jobs
+from scheduler.jobs import request_solve
+from tests.factories import Factory
+from tests.web.conftest import build_app, login_as
+from web import create_app
+from web.solve_runner import SolveRunner, solve_runner
+
+WEEK = date(2026, 11, 30)
+
+
+def utc(*a):
+    return datetime(*a, tzinfo=timezone.utc)
+
+
+def solve_url(world) -> str:
+    return f"/districts/{world.district_a.id}/weeks/2026-11-30/solve"
+
+
+def test_the_solve_button_queues_one_job_and_a_second_click_joins_it(as_role, session, world):
+    client = as_role("coord_a")
+    first = client.post(solve_url(world))
+    job = session.scalar(select(SolveJob))
+    assert first.status_code == 302 and first.headers["Location"].endswith(f"/jobs/{job.id}")
+    assert (job.state, job.requested_by_id, job.district_id) == ("queued", world.users["coord_a"].id, world.district_a.id)
+    second = client.post(solve_url(world) + "?lang=en")
+    assert second.headers["Location"].endswith(f"/jobs/{job.id}")
+    assert "This week was already being solved" in client.get(second.headers["Location"]).get_data(as_text=True)
+    assert len(session.scalars(select(SolveJob)).all()) == 1
+
+
+def test_the_time_limit_comes_from_the_configuration(engine, session, tmp_path, monkeypatch, world):
+    monkeypatch.setenv("SCHEDULER_INSTANCE_PATH", str(tmp_path / "instance"))
+    client = build_app(engine, session, tmp_path, SOLVE_TIME_LIMIT=12).test_client()
+    login_as(client, world.users["coord_a"])
+    client.post(solve_url(world))
+    assert session.scalar(select(SolveJob.time_limit)) == 12
+
+
+def running_job(session, world, **progress) -> SolveJob:
+    job, _ = request_solve(session, world.district_a.id, WEEK, None, time_limit=30)
+    job.state, job.started_at = "running", utcnow() - timedelta(seconds=4)
+    job.progress = progress
+    session.flush()
+    return job
+
+
+def test_a_running_job_page_polls_with_a_script_and_refreshes_without(as_role, session, world):
+    job = running_job(session, world, objective=1234.5, bound=1000.0, solutions=3)
+    html = as_role("coord_a").get(f"/jobs/{job.id}").get_data(as_text=True)
+    assert '<noscript><meta http-equiv="refresh" content="3"></noscript>' in html
+    assert "js/job.js" in html and f'data-status-url="/jobs/{job.id}/status"' in html
+    assert "计算中" in html and "1,234.5" in html and "1,000.0" in html and "19.0%" in html
+    assert f'action="/jobs/{job.id}/cancel"' in html and f'href="/jobs/{job.id}"' in html
+
+
+def test_the_status_json_has_figures_and_texts_in_the_readers_language(as_role, session, world):
+    job = running_job(session, world, objective=200.0, bound=150.0, solutions=2)
+    client = as_role("coord_a")
+    info = client.get(f"/jobs/{job.id}/status?lang=en").get_json()
+    assert (info["state"], info["live"], info["objective"], info["bound"], info["solutions"]) == (
+        "running", True, 200.0, 150.0, 2)
+    assert info["gap"] == pytest.approx(0.25) and 3.5 < info["elapsed_s"] < 60
+    assert info["display"]["state"] == "Solving" and info["display"]["gap"] == "25.0%"
+    assert info["display"]["elapsed"].endswith("s of 30 s")
+    assert client.get(f"/jobs/{job.id}/status?lang=zh").get_json()["display"]["state"] == "计算中"
+
+
+def test_cancel_asks_the_solver_to_stop(as_role, session, world):
+    job = running_job(session, world)
+    client = as_role("coord_a")
+    response = client.post(f"/jobs/{job.id}/cancel?lang=en")
+    assert response.headers["Location"].endswith(f"/jobs/{job.id}")
+    session.refresh(job)
+    assert job.cancel_requested
+    html = client.get(f"/jobs/{job.id}").get_data(as_text=True)
+    assert "Solving (cancel requested)" in html and "the solver stops within a few seconds" in html
+    assert f'action="/jobs/{job.id}/cancel"' not in html
+
+
+def test_a_finished_job_links_to_the_draft_and_the_review(as_role, session, world):
+    job = running_job(session, world, objective=10.0, bound=10.0, solutions=1, status="optimal")
+    job.state, job.finished_at = "done", utcnow()
+    session.flush()
+    html = as_role("coord_a").get(f"/jobs/{job.id}?lang=en").get_data(as_text=True)
+    assert "The draft is ready." in html and "optimal" in html and "0.0%" in html
+    week = f"/districts/{world.district_a.id}/weeks/2026-11-30"
+    assert f'href="{week}"' in html and f'href="{week}/review"' in html
+    assert "job.js" not in html and "refresh" not in html
+
+
+def test_a_failed_job_says_so_and_shows_the_error(as_role, session, world):
+    job = running_job(session, world)
+    job.state, job.finished_at, job.error = "failed", utcnow(), "ValueError: the week cannot be built"
+    session.flush()
+    html = as_role("coord_a").get(f"/jobs/{job.id}?lang=en").get_data(as_text=True)
+    assert "The solve failed; the draft is as it was before." in html
+    assert "ValueError: the week cannot be built" in html
+
+
+def test_the_week_page_points_to_the_running_solve_instead_of_a_solve_button(as_role, session, world):
+    job = running_job(session, world)
+    html = as_role("coord_a").get(f"/districts/{world.district_a.id}/weeks/2026-11-30?lang=en").get_data(as_text=True)
+    assert "This week is being solved right now." in html and f'href="/jobs/{job.id}"' in html
+    assert solve_url(world) not in html
+
+
+def test_an_unknown_runner_is_a_clear_error(engine, session, tmp_path, monkeypatch):
+    monkeypatch.setenv("SCHEDULER_INSTANCE_PATH", str(tmp_path / "instance"))
+    with pytest.raises(ValueError, match="SOLVE_RUNNER must be one of thread, inline, queue"):
+        build_app(engine, session, tmp_path, SOLVE_RUNNER="celery-ish")
+
+
+def test_the_inline_runner_solves_before_answering(engine, session, tmp_path, monkeypatch, make, world):
+    # The watcher thread must not share the test's connection: it only wakes after the solve.
+    monkeypatch.setattr(jobs, "POLL_SECONDS", 600)
+    monkeypatch.setenv("SCHEDULER_INSTANCE_PATH", str(tmp_path / "instance"))
+    app = build_app(engine, session, tmp_path, SOLVE_RUNNER="inline", SOLVE_TIME_LIMIT=5)
+    assert isinstance(solve_runner(app), SolveRunner) and solve_runner(app).mode == "inline"
+    make.slot(world.village_a, start=utc(2026, 12, 1, 1))
+    client = app.test_client()
+    login_as(client, world.users["coord_a"])
+    response = client.post(solve_url(world))
+    job = session.scalar(select(SolveJob))
+    assert job.state == "done", job.error
+    draft = session.get(Schedule, job.schedule_id)
+    assert draft.state == "draft" and [a.person_id for a in draft.assignments] == [world.person_a.id]
+    assert "草稿已生成" in client.get(response.headers["Location"]).get_data(as_text=True)
+
+
+def test_the_thread_runner_solves_with_the_apps_own_sessions(committed_factory, tmp_path, monkeypatch, password_hash):
+    """The production wiring: a real database, commits, and a worker thread of the app."""
+    url = committed_factory.kw["bind"].url.render_as_string(hide_password=False)
+    with committed_factory.begin() as s:
+        make = Factory(s)
+        d = make.district()
+        village = make.site(d)
+        make.person(d, name="毛燕")
+        make.slot(village, start=utc(2026, 12, 1, 1))
+        user = make.user("coordinator", district_id=d.id, password_hash=password_hash)
+        s.expunge_all()
+    monkeypatch.setenv("SCHEDULER_INSTANCE_PATH", str(tmp_path / "instance"))
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "test", "SOLVE_RUNNER": "thread", "SOLVE_TIME_LIMIT": 5})
+    client = app.test_client()
+    login_as(client, user)
+    try:
+        response = client.post(f"/districts/{d.id}/weeks/2026-11-30/solve")
+        job_id = int(response.headers["Location"].rsplit("/", 1)[1])
+        assert jobs.wait_for(committed_factory, job_id, timeout=60).state == "done"
+        info = client.get(f"/jobs/{job_id}/status").get_json()
+        assert info["state"] == "done" and info["live"] is False and info["solver_status"] == "optimal"
+        page = client.get(f"/districts/{d.id}/weeks/2026-11-30").get_data(as_text=True)
+        assert "毛燕" in page
+    finally:
+        solve_runner(app).shutdown()
