@@ -9,6 +9,7 @@ from flask import Flask
 from scheduler.config import Settings
 from web import db as database
 from web import errors, i18n, security, solve_runner
+from web import health, request_log
 from web.auth.session import init_login
 from web.config import TestingConfig, config_class, runtime_settings
 from web.extensions import csrf
@@ -39,9 +40,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     init_login(app)
     i18n.init_app(app)
     security.init_app(app)
+    request_log.init_app(app)
     errors.init_app(app)
     init_templating(app)
     _register_blueprints(app)
+    health.init_app(app)
     return app
 
 

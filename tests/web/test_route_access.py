@@ -175,6 +175,8 @@ ROUTES: dict[str, Route] = {
     "feeds.village_link": Route("POST", site_a, district_a_only() | {"village": 200}),
     "feeds.site": Route("GET", window_a, district_a_only()),
     "feeds.site_link": Route("POST", window_a, district_a_only()),
+    "health.healthz": Route("GET", no_args, every(200)),
+    "health.readyz": Route("GET", no_args, every(200)),
     "mine.assignments": Route("GET", no_args, providers_only()),
     "mine.decline": Route("POST", slot_of_a, providers_only(302)),
     "mine.availability": Route("GET", no_args, providers_only()),
