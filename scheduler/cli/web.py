@@ -104,13 +104,22 @@ def _change(username: str, action) -> None:
 @main.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
-def serve(host: str, port: int) -> None:
-    """Run the web app on Flask's development server (for a single machine or a trial)."""
+@click.option("--prod", is_flag=True, help="Serve with gunicorn (scheduler/gunicorn_conf.py), production settings.")
+@click.option("--workers", type=click.IntRange(1, 64), help="With --prod: worker processes (default: $WEB_CONCURRENCY or 2 x cores + 1).")
+def serve(host: str, port: int, prod: bool, workers: int | None) -> None:
+    """Run the web app on Flask's development server (for a single machine or a trial), or
+    under gunicorn with --prod (see docs/operations.md)."""
     # The entry point may reach up into the web layer; nothing else in scheduler does.
     from web import create_app
 
     engine, _ = _open_migrated()
     engine.dispose()
+    if prod:
+        from scheduler.serving import exec_gunicorn
+
+        exec_gunicorn(host, port, workers)
+    if workers is not None:
+        raise click.UsageError("--workers goes with --prod.")
     # Plain http on this machine: the development configuration, unless chosen otherwise.
     os.environ.setdefault("SCHEDULER_CONFIG", "development")
     if host not in LOOPBACK:
