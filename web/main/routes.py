@@ -1,9 +1,12 @@
 """Landing pages. Each view checks the role, then asks `scheduler.overview` for its data."""
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 from flask import redirect, render_template, url_for
 
 from scheduler import overview
+from scheduler.dashboard import dashboard as week_dashboard
 from web.access import acting_user, login_required, roles_required
 from web.dates import local_today
 from web.db import db
@@ -29,7 +32,8 @@ def dashboard():
 @roles_required("coordinator")
 def district(district_id: int):
     summary = overview.district_summary(db(), acting_user(), district_id)
-    return render_template("main/district.html", summary=summary)
+    board = week_dashboard(db(), acting_user(), district_id, datetime.now(timezone.utc))
+    return render_template("main/district.html", summary=summary, board=board)
 
 
 @bp.route("/me")

@@ -21,6 +21,19 @@ CHANGE_KINDS = {
     "removed": _l("Taken off"),
     "moved": _l("Moved"),
 }
+REQUEST_KINDS = {
+    "consultation": _l("Consultation"),
+    "legal_opinion": _l("Legal opinion"),
+    "mediation": _l("Joining a mediation"),
+}
+REQUEST_STATUSES = {
+    "received": _l("Received"),
+    "scheduled": _l("Scheduled"),
+    "confirmed": _l("Confirmed"),
+    "done": _l("Done"),
+    "cancelled": _l("Cancelled"),
+}
+URGENCIES = {"normal": _l("Normal"), "urgent": _l("Urgent")}
 SOLVER_STATUSES = {
     "optimal": _l("optimal"),
     "feasible": _l("the best found in the time limit"),
@@ -47,6 +60,18 @@ def change_kind(value: str | None) -> str:
 
 def solver_status(value: str | None) -> str:
     return _lookup(SOLVER_STATUSES, value)
+
+
+def request_kind(value: str | None) -> str:
+    return _lookup(REQUEST_KINDS, value)
+
+
+def request_status(value: str | None) -> str:
+    return _lookup(REQUEST_STATUSES, value)
+
+
+def urgency(value: str | None) -> str:
+    return _lookup(URGENCIES, value)
 
 
 def in_language(zh: str | None, en: str | None) -> str:

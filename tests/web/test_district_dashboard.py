@@ -1,0 +1,69 @@
+"""The district page as the coordinator's dashboard: this and next week's places by kind,
+changes since the last publish, open village requests and villages overdue for a visit."""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+
+from models import Assignment, RequestWindow, VisitRequest
+from scheduler.drafts import get_or_create_draft, publish
+from scheduler.weeks import monday_of, to_local
+
+
+def this_monday() -> date:
+    return monday_of(to_local(datetime.now(timezone.utc)).date())
+
+
+def page(client, url):
+    response = client.get(url)
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def section(html: str, ident: str) -> str:
+    start = html.index(f'id="{ident}"')
+    return html[start:html.index("</section>", start)]
+
+
+def test_the_dashboard_shows_this_and_next_weeks_figures_and_changes(as_role, session, make, world):
+    week = this_monday()
+    start = datetime.combine(week + timedelta(days=1), datetime.min.time(), timezone.utc) + timedelta(hours=1)
+    visit = make.slot(world.village_a, start=start, week_start=week, lines=(("lawyer",), ("mediator",)))
+    coordinator = world.users["coord_a"]
+    draft = get_or_create_draft(session, world.district_a.id, week, coordinator)
+    draft.assignments = [Assignment(slot_id=visit.id, person_id=world.person_a.id, line_index=0)]
+    session.flush()
+    publish(session, world.district_a.id, week, coordinator)
+    draft.assignments = []  # taken off after publishing
+    session.flush()
+    html = page(as_role("coord_a"), f"/districts/{world.district_a.id}?lang=en")
+    this_week = section(html, "week-0")
+    assert "This week" in this_week and "Draft" in this_week and "version 1 is published" in this_week
+    assert "<td>Village visit</td><td class=\"num\">2</td><td class=\"num\">0</td>" in this_week
+    assert "Changes since version 1: 0 added, 1 taken off, 0 moved." in this_week
+    assert f'/districts/{world.district_a.id}/weeks/{week.isoformat()}"' in this_week
+    next_week = section(html, "week-1")
+    assert "Next week" in next_week and "Nothing has been solved for this week yet." in next_week
+    assert f"/weeks/{(week + timedelta(weeks=1)).isoformat()}" in next_week
+
+
+def test_the_dashboard_lists_open_requests_and_overdue_villages(as_role, session, make, world):
+    world.village_a.visit_every_weeks = 4
+    request = VisitRequest(village_id=world.village_a.id, district_id=world.district_a.id, topic="土地承包纠纷咨询",
+                           kind="consultation", urgency="urgent", owner_id=world.users["coord_a"].id)
+    request.windows = [RequestWindow(rank=0, start_at=datetime(2026, 12, 1, 1, tzinfo=timezone.utc),
+                                     end_at=datetime(2026, 12, 1, 3, tzinfo=timezone.utc))]
+    done = VisitRequest(village_id=world.village_a.id, district_id=world.district_a.id, topic="已办结",
+                        kind="mediation", status="done", owner_id=world.users["coord_a"].id)
+    session.add_all([request, done])
+    session.flush()
+    html = page(as_role("coord_a"), f"/districts/{world.district_a.id}")
+    requests = section(html, "requests")
+    assert "土地承包纠纷咨询" in requests and "已办结" not in requests
+    assert "咨询" in requests and "紧急" in requests and "已受理" in requests
+    overdue = section(html, "overdue")
+    assert world.village_a.name in overdue and "每 4 周" in overdue and "从未走访" in overdue
+
+
+def test_a_quiet_district_says_so(as_role, world):
+    html = page(as_role("coord_a"), f"/districts/{world.district_a.id}?lang=en")
+    assert "No open requests." in html and "Every village has had its visit on time." in html
