@@ -1,9 +1,11 @@
 """Who runs the app's solve jobs, chosen by SOLVE_RUNNER:
 
-- `thread` (the default): a `scheduler.jobs.ThreadRunner` on a worker thread of this process,
-  one job at a time, with the app's own session factory;
+- `auto` (the default): `scheduler.runners.make_runner`, i.e. Celery workers when
+  CELERY_BROKER_URL is set, else a worker thread of this process;
+- `thread`: a worker thread of this process, one job at a time, with the app's own session
+  factory (`scheduler.runners.ThreadRunner`);
 - `inline`: in the request that asked for it, before the answer (scripts and tests);
-- `queue`: left queued in `solve_jobs` for an outside worker (Celery, another process).
+- `queue`: left queued in `solve_jobs` for a worker started some other way.
 
 Under TESTING the default is `queue`, so pages that start a solve never race the test's own
 database connection from a background thread; tests that want the real thing say so.
@@ -14,11 +16,13 @@ import threading
 
 from flask import Flask, current_app
 
-from scheduler.jobs import ThreadRunner, run_job
+from scheduler.config import Settings
+from scheduler.jobs import run_job
+from scheduler.runners import Runner, ThreadRunner, make_runner
 from web.db import database
 
 EXTENSION = "scheduler_solve_runner"
-MODES = ("thread", "inline", "queue")
+MODES = ("auto", "thread", "inline", "queue")
 
 
 class SolveRunner:
@@ -29,7 +33,7 @@ class SolveRunner:
         self.app = app
         self.mode = mode
         self.workers = int(app.config["SOLVE_WORKERS"])
-        self._threads: ThreadRunner | None = None
+        self._runner: Runner | None = None
         self._lock = threading.Lock()
 
     def submit(self, job_id: int) -> None:
@@ -42,19 +46,26 @@ class SolveRunner:
             run_job(factory, job_id, workers=self.workers)
             return
         with self._lock:
-            if self._threads is None:
-                self._threads = ThreadRunner(factory, workers=self.workers)
-        self._threads.submit(job_id)
+            if self._runner is None:
+                self._runner = (make_runner(Settings.from_env(), factory, workers=self.workers) if self.mode == "auto"
+                                else ThreadRunner(factory, workers=self.workers))
+        self._runner.submit(job_id)
+
+    @property
+    def runner(self) -> Runner | None:
+        """The runner jobs go to once the first one was submitted (None before, and for
+        `inline` and `queue`)."""
+        return self._runner
 
     def shutdown(self) -> None:
         with self._lock:
-            if self._threads is not None:
-                self._threads.shutdown()
-                self._threads = None
+            if self._runner is not None:
+                self._runner.shutdown()
+                self._runner = None
 
 
 def init_app(app: Flask) -> SolveRunner:
-    app.config.setdefault("SOLVE_RUNNER", "queue" if app.testing else "thread")
+    app.config.setdefault("SOLVE_RUNNER", "queue" if app.testing else "auto")
     app.config.setdefault("SOLVE_TIME_LIMIT", 30.0)
     app.config.setdefault("SOLVE_WORKERS", 2)
     runner = SolveRunner(app)

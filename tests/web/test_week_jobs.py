@@ -14,6 +14,7 @@ from scheduler.jobs import request_solve
 from tests.factories import Factory
 from tests.web.conftest import build_app, login_as
 from web import create_app
+from scheduler.runners import ThreadRunner
 from web.solve_runner import SolveRunner, solve_runner
 
 WEEK = date(2026, 11, 30)
@@ -117,7 +118,7 @@ def test_the_week_page_points_to_the_running_solve_instead_of_a_solve_button(as_
 
 def test_an_unknown_runner_is_a_clear_error(engine, session, tmp_path, monkeypatch):
     monkeypatch.setenv("SCHEDULER_INSTANCE_PATH", str(tmp_path / "instance"))
-    with pytest.raises(ValueError, match="SOLVE_RUNNER must be one of thread, inline, queue"):
+    with pytest.raises(ValueError, match="SOLVE_RUNNER must be one of auto, thread, inline, queue"):
         build_app(engine, session, tmp_path, SOLVE_RUNNER="celery-ish")
 
 
@@ -138,8 +139,12 @@ def test_the_inline_runner_solves_before_answering(engine, session, tmp_path, mo
     assert "草稿已生成" in client.get(response.headers["Location"]).get_data(as_text=True)
 
 
-def test_the_thread_runner_solves_with_the_apps_own_sessions(committed_factory, tmp_path, monkeypatch, password_hash):
-    """The production wiring: a real database, commits, and a worker thread of the app."""
+@pytest.mark.parametrize("mode", ["thread", "auto"])
+def test_the_thread_runner_solves_with_the_apps_own_sessions(committed_factory, tmp_path, monkeypatch, password_hash,
+                                                             mode):
+    """The production wiring: a real database, commits, and a worker thread of the app
+    (`auto` without a Celery broker is the thread too)."""
+    monkeypatch.delenv("CELERY_BROKER_URL", raising=False)
     url = committed_factory.kw["bind"].url.render_as_string(hide_password=False)
     with committed_factory.begin() as s:
         make = Factory(s)
@@ -150,16 +155,36 @@ def test_the_thread_runner_solves_with_the_apps_own_sessions(committed_factory, 
         user = make.user("coordinator", district_id=d.id, password_hash=password_hash)
         s.expunge_all()
     monkeypatch.setenv("SCHEDULER_INSTANCE_PATH", str(tmp_path / "instance"))
-    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "test", "SOLVE_RUNNER": "thread", "SOLVE_TIME_LIMIT": 5})
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "test", "SOLVE_RUNNER": mode, "SOLVE_TIME_LIMIT": 5})
     client = app.test_client()
     login_as(client, user)
     try:
         response = client.post(f"/districts/{d.id}/weeks/2026-11-30/solve")
         job_id = int(response.headers["Location"].rsplit("/", 1)[1])
         assert jobs.wait_for(committed_factory, job_id, timeout=60).state == "done"
+        assert isinstance(solve_runner(app).runner, ThreadRunner)
         info = client.get(f"/jobs/{job_id}/status").get_json()
         assert info["state"] == "done" and info["live"] is False and info["solver_status"] == "optimal"
         page = client.get(f"/districts/{d.id}/weeks/2026-11-30").get_data(as_text=True)
         assert "毛燕" in page
     finally:
         solve_runner(app).shutdown()
+
+
+def test_auto_sends_jobs_to_celery_when_a_broker_is_set(engine, session, tmp_path, monkeypatch, world):
+    sent = []
+
+    class FakeCelery:
+        def __init__(self, settings):
+            sent.append(settings.celery_broker_url)
+
+        def submit(self, job_id):
+            sent.append(job_id)
+
+    monkeypatch.setattr("scheduler.runners.CeleryRunner", FakeCelery)
+    monkeypatch.setenv("CELERY_BROKER_URL", "redis://127.0.0.1:6379/9")
+    monkeypatch.setenv("SCHEDULER_INSTANCE_PATH", str(tmp_path / "instance"))
+    client = build_app(engine, session, tmp_path, SOLVE_RUNNER="auto").test_client()
+    login_as(client, world.users["coord_a"])
+    client.post(solve_url(world))
+    assert sent == ["redis://127.0.0.1:6379/9", session.scalar(select(SolveJob.id))]
