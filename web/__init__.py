@@ -52,6 +52,7 @@ def _register_blueprints(app: Flask) -> None:
     from web.auth import bp as auth_bp
     from web.feeds import bp as feeds_bp
     from web.main import bp as main_bp
+    from web.mine import bp as mine_bp
     from web.people import bp as people_bp
     from web.sites import bp as sites_bp
     from web.week import bp as week_bp
@@ -61,4 +62,5 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(people_bp)
     app.register_blueprint(sites_bp)
     app.register_blueprint(feeds_bp)
+    app.register_blueprint(mine_bp)
     app.register_blueprint(week_bp)

@@ -1,0 +1,118 @@
+"""Busy times from a provider's own calendar file (.ics), for their availability.
+
+Pure: bytes in, frozen dataclasses out. Recurring events are expanded by the
+recurring-ical-events library within the asked window. Only times are kept, never what the
+events are about: a lawyer's calendar names clients and courts.
+"""
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import icalendar
+import recurring_ical_events
+
+log = logging.getLogger(__name__)
+
+MAX_BYTES = 2 * 1024 * 1024
+MAX_BUSY = 5000
+
+
+class CalendarFileError(ValueError):
+    """The file cannot be used; `code` names why, for a translated message."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class Busy:
+    start: datetime  # aware, UTC
+    end: datetime
+
+
+def busy_times(data: bytes, begin: datetime, end: datetime, zone: str = "Asia/Shanghai") -> list[Busy]:
+    """The merged busy intervals of the file within [begin, end).
+
+    Events marked free (TRANSP:TRANSPARENT) or cancelled do not count. All-day events block
+    whole local days; times without a zone ("floating") are read in `zone`. An event that
+    cannot be read is logged and skipped.
+    """
+    if len(data) > MAX_BYTES:
+        raise CalendarFileError("too_large", f"the file is larger than {MAX_BYTES // (1024 * 1024)} MB")
+    try:
+        calendar = icalendar.Calendar.from_ical(data)
+    except (ValueError, IndexError, KeyError, TypeError, UnicodeDecodeError) as exc:
+        raise CalendarFileError("unreadable", f"not an iCalendar (.ics) file: {exc}") from exc
+    if calendar.name != "VCALENDAR":
+        raise CalendarFileError("unreadable", "not an iCalendar (.ics) file: no VCALENDAR")
+    local = ZoneInfo(zone)
+    spans: list[tuple[datetime, datetime]] = []
+    for uid, occurrences in _expanded_by_uid(calendar, begin, end):
+        for event in occurrences:
+            try:
+                span = _span(event, local)
+            except (KeyError, TypeError, ValueError, AttributeError, icalendar.InvalidCalendar) as exc:
+                log.warning("calendar upload: skipped an occurrence of %r: %s", uid, exc)
+                continue
+            if span is not None:
+                start, stop = max(span[0], begin), min(span[1], end)
+                if stop > start:
+                    spans.append((start, stop))
+    merged = _merge(spans)
+    if len(merged) > MAX_BUSY:
+        raise CalendarFileError("too_many", f"more than {MAX_BUSY} busy periods in the window")
+    return [Busy(s.astimezone(timezone.utc), e.astimezone(timezone.utc)) for s, e in merged]
+
+
+def _expanded_by_uid(calendar: icalendar.Calendar, begin: datetime, end: datetime):
+    """(uid, occurrences) per event series. Each series (an event with its recurrence
+    overrides, which share its UID) is expanded on its own, so one broken series is skipped
+    instead of failing the whole file."""
+    zones = [c for c in calendar.subcomponents if c.name == "VTIMEZONE"]
+    series: dict[str, list[icalendar.Event]] = defaultdict(list)
+    for n, event in enumerate(c for c in calendar.subcomponents if c.name == "VEVENT"):
+        series[str(event.get("UID") or f"#no-uid-{n}")].append(event)
+    for uid, events in series.items():
+        part = icalendar.Calendar()
+        for component in (*zones, *events):
+            part.add_component(component)
+        try:
+            yield uid, list(recurring_ical_events.of(part).between(begin, end))
+        except Exception as exc:  # noqa: BLE001 - the library raises many kinds on bad events
+            log.warning("calendar upload: skipped event %r: %s", uid, exc)
+
+
+def _span(event: icalendar.Event, local: ZoneInfo) -> tuple[datetime, datetime] | None:
+    if str(event.get("STATUS", "")).upper() == "CANCELLED":
+        return None
+    if str(event.get("TRANSP", "OPAQUE")).upper() == "TRANSPARENT":
+        return None
+    start, stop = _moment(event.start, local), _moment(event.end, local)
+    return (start, stop) if stop > start else None
+
+
+def _moment(value: date | datetime, local: ZoneInfo) -> datetime:
+    if not isinstance(value, datetime):
+        return datetime.combine(value, time(0), tzinfo=local)
+    return value if value.tzinfo is not None else value.replace(tzinfo=local)
+
+
+def _merge(spans: list[tuple[datetime, datetime]]) -> list[tuple[datetime, datetime]]:
+    merged: list[tuple[datetime, datetime]] = []
+    for start, stop in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], stop))
+        else:
+            merged.append((start, stop))
+    return merged
+
+
+def window(now: datetime, days: int = 180) -> tuple[datetime, datetime]:
+    """From the start of today (UTC) for `days`: the span an upload fills."""
+    start = now.astimezone(timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0)
+    return start, start + timedelta(days=days)
