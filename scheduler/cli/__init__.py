@@ -11,6 +11,7 @@ from scheduler.cli import pair as _pair  # noqa: E402,F401
 from scheduler.cli import feeds as _feeds  # noqa: E402,F401
 from scheduler.cli import demo as _demo  # noqa: E402,F401
 from scheduler.cli import quickstart as _quickstart  # noqa: E402,F401
+from scheduler.cli import excel as _excel  # noqa: E402,F401
 from scheduler.cli import ops as _ops  # noqa: E402,F401
 
 __all__ = ["main"]
