@@ -64,3 +64,29 @@ def _revision_hint(settings: Settings) -> None:
     if revision != head_revision():
         click.echo(f"The restored schema is at revision {revision}, this version expects {head_revision()}: "
                    "run `scheduler init-db` to upgrade it.")
+
+
+@main.command("purge")
+@click.option("--dry-run", is_flag=True, help="Only count what the policy would remove.")
+def purge_cmd(dry_run: bool) -> None:
+    """Delete or anonymise personal data past its retention period (RETENTION_* variables;
+    see docs/operations.md). The audit log is never touched."""
+    from scheduler.cli.ops import open_migrated
+    from scheduler.retention import PolicyError, RetentionPolicy, purge
+
+    try:
+        policy = RetentionPolicy.from_env()
+    except PolicyError as exc:
+        raise click.ClickException(str(exc)) from exc
+    engine, factory = open_migrated()
+    try:
+        with factory.begin() as session:
+            report = purge(session, policy, dry_run=dry_run)
+    finally:
+        engine.dispose()
+    click.echo("Policy: " + ", ".join(f"{k}={v}" for k, v in policy.describe().items()))
+    labels = {"availability_exceptions": "dated availability exceptions", "calendar_uploads": "calendar uploads",
+              "people_anonymised": "deactivated people anonymised", "notifications": "notifications"}
+    click.echo("Dry run, nothing changed:" if dry_run else "Purged:")
+    for what, n in report.counts.items():
+        click.echo(f"  {n:>8,}  {labels[what]}")
