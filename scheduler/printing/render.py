@@ -26,6 +26,11 @@ class Link:
     label: str
 
 
+def render_fragment(documents: Sequence[object]) -> str:
+    """The notices alone (one <article> each), for a page that brings its own frame."""
+    return _env.get_template("documents.html").render(documents=documents)
+
+
 def render_html(documents: Sequence[object], *, title: str, stylesheet: str | None = None,
                 toolbar: Sequence[Link] = ()) -> str:
     """One HTML page holding the documents, a page each. `stylesheet` is the URL of
