@@ -55,6 +55,7 @@ def _register_blueprints(app: Flask) -> None:
     from web.mine import bp as mine_bp
     from web.people import bp as people_bp
     from web.sites import bp as sites_bp
+    from web.transfer import bp as transfer_bp
     from web.week import bp as week_bp
 
     app.register_blueprint(auth_bp)
@@ -64,3 +65,4 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(feeds_bp)
     app.register_blueprint(mine_bp)
     app.register_blueprint(week_bp)
+    app.register_blueprint(transfer_bp)

@@ -47,7 +47,8 @@ def plan(ctx: Context, rows: list[Row]) -> Plan:
         if row.get("village") is not None and site is None:
             ctx.error(row, "village", "unknown_village", value=row.get("village"))
         elif site is not None and site["kind"] != "village":
-            ctx.error(row, "village", "not_a_village", value=row.get("village"), kind=SITE_KIND_ZH[site["kind"]])
+            ctx.error(row, "village", "not_a_village", value=row.get("village"), kind=SITE_KIND_ZH[site["kind"]],
+                      kind_code=site["kind"])
         if row.get("person") is not None and person is None:
             ctx.error(row, "person", "unknown_person", value=row.get("person"))
         elif person is not None:

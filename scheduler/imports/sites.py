@@ -67,7 +67,7 @@ def plan(ctx: Context, rows: list[Row]) -> Plan:
             old = None
         if old is not None and row.get("kind") is not None and old["kind"] != row.get("kind"):
             ctx.error(row, "kind", "kind_changed", value=key, old=SITE_KIND_ZH[old["kind"]],
-                      new=SITE_KIND_ZH[row.get("kind")])
+                      new=SITE_KIND_ZH[row.get("kind")], old_code=old["kind"], new_code=row.get("kind"))
         township_id = None
         if row.get("township") is not None and district is not None:
             township_id = townships.get((district.id, row.get("township")))

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from models import Assignment, Pairing, Person, Site, Slot, User, utcnow
 from scheduler import audit
-from scheduler.access import NotVisible, require_role, require_visible
+from scheduler.access import NotVisible, require_district, require_role, require_visible
 from scheduler.exports.records import newest_versions
 from scheduler.exports.week import NothingPublished
 from scheduler.overview import current_pairing_condition
@@ -186,3 +186,30 @@ def _next_visits(session: Session, village: Site, now: datetime) -> tuple[Visit,
 
 def site_kind_zh(kind: str) -> str:
     return SITE_KIND_ZH.get(kind, kind)
+
+
+def district_rosters(session: Session, actor: User | None, district_id: int, week_start: date) -> list[Roster]:
+    """A roster for every window, centre and station of the district staffed in the week."""
+    if actor is not None:
+        require_role(actor, "coordinator")
+        require_district(actor, district_id)
+    if latest_published(session, district_id, week_start) is None:
+        raise NothingPublished(f"the week of {week_start} has no published version")
+    site_ids = session.scalars(
+        select(Site.id).where(Site.district_id == district_id, Site.kind.in_(("window", "centre", "station")),
+                              Site.id.in_(select(Slot.site_id).where(Slot.week_start == week_start,
+                                                                     Slot.district_id == district_id)))
+        .order_by(Site.external_id)).all()
+    return [window_roster(session, actor, site_id, week_start) for site_id in site_ids]
+
+
+def district_posters(session: Session, actor: User | None, district_id: int, *,
+                     now: datetime | None = None) -> list[Poster]:
+    """A poster for every active village of the district (without QR codes: links are
+    issued one village at a time, on purpose)."""
+    if actor is not None:
+        require_role(actor, "coordinator")
+        require_district(actor, district_id)
+    site_ids = session.scalars(select(Site.id).where(Site.district_id == district_id, Site.kind == "village",
+                                                     Site.active).order_by(Site.external_id)).all()
+    return [village_poster(session, actor, site_id, now=now) for site_id in site_ids]

@@ -137,6 +137,26 @@ def providers_only(ok=200) -> dict[str, object]:
     return {role: 403 for role in ROLES} | {"anonymous": LOGIN, "provider": ok}
 
 
+def published_a(world) -> dict:
+    """A published week of district A: person A on a shift at A's window."""
+    from sqlalchemy.orm import object_session
+
+    from models import Assignment, utcnow
+    from tests.factories import Factory
+
+    session = object_session(world.person_a)
+    make = Factory(session)
+    slot = make.slot(world.window_a, kind="shift")
+    schedule = make.schedule(world.district_a, state="published", version=1, published_at=utcnow())
+    session.add(Assignment(schedule_id=schedule.id, slot_id=slot.id, person_id=world.person_a.id, line_index=0))
+    session.flush()
+    return {"district": world.district_a.id, "week": "2026-11-30"}
+
+
+def roster_a(world) -> dict:
+    return {"site_id": world.window_a.id, "week": published_a(world)["week"]}
+
+
 def every(value, **overrides) -> dict[str, object]:
     return {role: overrides.get(role, value) for role in ROLES}
 
@@ -197,6 +217,22 @@ ROUTES: dict[str, Route] = {
     "week.lock": Route("POST", assignment_a, district_a_only(ok=302)),
     "week.unlock": Route("POST", assignment_a, district_a_only(ok=302)),
     "week.unassign": Route("POST", assignment_a, district_a_only(ok=302)),
+    "transfer.index": Route("GET", no_args, coordinators_only()),
+    "transfer.template": Route("GET", lambda w: {"kind": "people"}, coordinators_only()),
+    "transfer.upload": Route("POST", no_args, coordinators_only(ok=400)),
+    "transfer.confirm": Route("POST", lambda w: {"token": "x" * 32}, coordinators_only(ok=404)),
+    "transfer.export_week": Route("GET", published_a, district_a_only(foreign=403)),
+    "transfer.record": Route("GET", lambda w: {"kind": "person", "subject_id": w.person_a.id}, district_a_only()),
+    "transfer.find": Route("GET", lambda w: {"what": "poster", "ref": w.village_a.external_id},
+                           coordinators_only(ok=302)),
+    "transfer.notices_css": Route("GET", no_args, every(200)),
+    "transfer.roster": Route("GET", roster_a, district_a_only()),
+    "transfer.roster_pdf": Route("GET", roster_a, district_a_only()),
+    "transfer.district_rosters": Route("GET", published_a, district_a_only(foreign=403)),
+    "transfer.district_posters": Route("GET", lambda w: {"district": w.district_a.id}, district_a_only(foreign=403)),
+    "transfer.poster": Route("GET", site_a, district_a_only()),
+    "transfer.poster_pdf": Route("GET", site_a, district_a_only()),
+    "transfer.poster_link": Route("POST", site_a, district_a_only()),
 }
 
 

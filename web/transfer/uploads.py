@@ -1,0 +1,72 @@
+"""Uploaded files waiting for the coordinator's confirmation, kept in the instance folder
+under a random name (the preview page carries only that name), for at most a day."""
+from __future__ import annotations
+
+import json
+import re
+import secrets
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import current_app
+
+KEEP_SECONDS = 24 * 3600
+TOKEN = re.compile(r"^[A-Za-z0-9_-]{32}$")
+
+
+@dataclass(frozen=True)
+class Pending:
+    token: str
+    user_id: int
+    filename: str
+    kind: str | None
+    district_id: int | None
+    data: bytes
+
+
+def _folder() -> Path:
+    folder = Path(current_app.instance_path) / "imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def keep(user_id: int, filename: str, kind: str | None, district_id: int | None, data: bytes) -> str:
+    folder = _folder()
+    _sweep(folder)
+    token = secrets.token_urlsafe(24)
+    (folder / f"{token}.bin").write_bytes(data)
+    (folder / f"{token}.json").write_text(json.dumps(
+        {"user_id": user_id, "filename": filename, "kind": kind, "district_id": district_id}), encoding="utf-8")
+    return token
+
+
+def load(token: str, user_id: int) -> Pending | None:
+    """The pending file, only for the user who uploaded it."""
+    if not TOKEN.match(token):
+        return None
+    folder = _folder()
+    try:
+        meta = json.loads((folder / f"{token}.json").read_text(encoding="utf-8"))
+        data = (folder / f"{token}.bin").read_bytes()
+    except (OSError, ValueError):
+        return None
+    if meta.get("user_id") != user_id:
+        return None
+    return Pending(token, user_id, meta["filename"], meta.get("kind"), meta.get("district_id"), data)
+
+
+def drop(token: str) -> None:
+    if TOKEN.match(token):
+        for suffix in (".bin", ".json"):
+            (_folder() / f"{token}{suffix}").unlink(missing_ok=True)
+
+
+def _sweep(folder: Path) -> None:
+    limit = time.time() - KEEP_SECONDS
+    for path in folder.glob("*.*"):
+        try:
+            if path.stat().st_mtime < limit:
+                path.unlink()
+        except OSError:
+            pass
