@@ -80,7 +80,7 @@ def test_a_locked_seat_shows_the_lock_and_an_unlock_button(as_role, session, wee
     week.lawyer_seat.locked = True
     session.flush()
     visit = cell(page(as_role("coord_a"), week.url + "?lang=en"), week.visit)
-    assert "🔒" in visit and "/unlock" in visit and f"/assignments/{week.lawyer_seat.id}/lock\"" not in visit
+    assert 'class="lock"' in visit and 'alt="Locked"' in visit and "/unlock" in visit and f"/assignments/{week.lawyer_seat.id}/lock\"" not in visit
 
 
 def test_filters_by_kind_and_township(as_role, week, world, session):
@@ -127,7 +127,7 @@ def test_draft_and_published_toggle(as_role, session, week, world):
     assert "王律师" in page(client, week.url)
     published = page(client, week.url + "?view=published&lang=en")
     assert "Nothing has been published for this week yet." in published and "王律师" not in published
-    assert "/lock" not in published
+    assert "/lock\"" not in published and "seat-actions" not in published
 
 
 def test_an_empty_week_invites_a_solve(as_role, world):
@@ -322,3 +322,11 @@ def test_assigning_from_a_page_shown_before_the_draft_existed_is_a_conflict(as_r
     response = post(as_role("coord_a"), url, person=mediator.id, lock_version=None)
     assert response.status_code == 302
     assert session.scalar(select(Assignment).where(Assignment.person_id == mediator.id)) is None
+
+
+def test_review_labels_follow_the_language_of_each_request(as_role, week):
+    # Labels must be looked up per request, never folded into the compiled template.
+    client = as_role("coord_a")
+    assert "<dt>新增</dt>" in page(client, week.url + "/review?lang=zh")
+    english = page(client, week.url + "/review?lang=en")
+    assert "<dt>Added</dt>" in english and "<dt>Taken off</dt>" in english and "新增" not in english
