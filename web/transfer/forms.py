@@ -72,7 +72,7 @@ class FindForm(FlaskForm):
     ref = StringField(_l("Id"), validators=[DataRequired(), Length(max=64)],
                       description=_l("The person's or site's id, e.g. YZ-V0001"))
     week = DateField(_l("Week (rosters)"), validators=[Optional()])
-    submit = SubmitField(_l("Open"))
+    submit = SubmitField(_l("Look up"))
 
 
 class DistrictPrintForm(FlaskForm):
