@@ -14,7 +14,7 @@ from pathlib import PurePath
 
 from sqlalchemy.orm import Session
 
-from models import District, User
+from models import District, User, utcnow
 from scheduler import audit
 from scheduler.access import require_district, require_role
 from scheduler.imports import availability, pairings, people, sites
@@ -80,7 +80,7 @@ def import_file(session: Session, actor: User | None, filename: str, data: bytes
         report.errors = [CellError(name, None, None, None, "unknown_kind")]
         return report
     report.kind = spec.name
-    ctx = Context(session, actor, district, today or to_local(_now(), DEFAULT_ZONE).date())
+    ctx = Context(session, actor, district, today or to_local(utcnow(), DEFAULT_ZONE).date())
     rows = read_rows(spec, sheets, ctx)
     report.rows = len(rows)
     plan = spec.plan(ctx, rows)
@@ -102,12 +102,6 @@ def import_file(session: Session, actor: User | None, filename: str, data: bytes
                  district.id if district else None, filename=name, sha256=report.sha256, rows=report.rows,
                  created=report.created, updated=report.updated, unchanged=report.unchanged, removed=report.removed)
     return report
-
-
-def _now():
-    from models import utcnow
-
-    return utcnow()
 
 
 def _order(sheets):

@@ -15,7 +15,7 @@ from models import District, User
 from scheduler.access import visible_district_ids
 from scheduler.imports.problems import CellError, Problem
 from scheduler.imports.reading import Heading, Sheet
-from scheduler.imports.values import Reader, blank, identifier, shown
+from scheduler.imports.values import Reader, blank, identifier
 
 BATCH = 900  # ids per IN (...) list: below SQLite's and PostgreSQL's parameter limits
 
@@ -225,10 +225,6 @@ def chunks(items: Sequence[Any], size: int = BATCH) -> Iterator[list[Any]]:
     items = list(items)
     for i in range(0, len(items), size):
         yield items[i:i + size]
-
-
-def shown_value(value: Any) -> str:
-    return shown(value)
 
 
 def update_by_id(session: Session, table: Any, fields: Sequence[str], rows: list[dict[str, Any]],

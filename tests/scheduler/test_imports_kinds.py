@@ -134,10 +134,10 @@ def test_a_new_adviser_ends_the_current_pairing_and_keeps_the_history(session, v
 
 def test_pairing_problems(session, villages, make):
     district, v1, v2, lawyer, other = villages
-    window = make.site(district, external_id="JQ-W1", kind="window")
-    mediator = make.person(district, external_id="JQ-M1", roles=("mediator",))
-    idle = make.person(district, external_id="JQ-OFF", active=False)
-    busy = make.person(district, external_id="JQ-BUSY", max_paired_sites=0)
+    make.site(district, external_id="JQ-W1", kind="window")
+    make.person(district, external_id="JQ-M1", roles=("mediator",))
+    make.person(district, external_id="JQ-OFF", active=False)
+    make.person(district, external_id="JQ-BUSY", max_paired_sites=0)
     v3, v4, v5 = (make.site(district, external_id=f"JQ-V{i}") for i in (3, 4, 5))
     session.add(SiteExclusion(person_id=other.id, site_id=v3.id, reason="亲属在村委会"))
     session.flush()

@@ -9,4 +9,4 @@ bp = Blueprint("transfer", __name__, url_prefix="/transfer", template_folder="te
 
 nav_item("transfer.index", _l("Excel and print"), ("coordinator",), 60, area="transfer.")
 
-from web.transfer import routes  # noqa: E402,F401  - registers the views on bp
+from web.transfer import notices, routes  # noqa: E402,F401  - registers the views on bp
