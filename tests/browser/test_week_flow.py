@@ -49,7 +49,6 @@ def test_solve_review_and_publish_a_week(live_app, new_page, shots, lang):
     page.get_by_role("button", name=text["solve"], exact=True).click()
     page.wait_for_url(re.compile(r"/jobs/\d+$"))
     page.get_by_text(text["ready"]).wait_for(timeout=60_000)
-    page.screenshot(path=shots / f"job-done-{lang}.png")
 
     page.get_by_role("link", name=text["open_draft"]).click()
     grid = page.locator("table.week-grid")
@@ -61,7 +60,7 @@ def test_solve_review_and_publish_a_week(live_app, new_page, shots, lang):
     page.locator(".tabs").get_by_role("link", name=text["review"]).click()
     added = int(page.inner_text('[data-count="added"]'))
     assert added == page.locator("table.changes").first.locator("tbody tr").count() > 0
-    page.screenshot(path=shots / f"review-{lang}.png", full_page=True)
+    page.screenshot(path=shots / f"review-{lang}.png")
 
     page.get_by_role("button", name=text["publish"]).click()
     page.wait_for_url(re.compile(r"view=published"))
@@ -97,7 +96,7 @@ def test_the_week_on_a_phone_stacks_the_days(live_app, new_page, shots):
     page.screenshot(path=shots / "week-phone-zh.png")
 
 
-def test_the_week_prints_on_a4_landscape_without_controls(live_app, new_page, shots):
+def test_the_week_prints_on_a4_landscape_without_controls(live_app, new_page, tmp_path):
     week = live_app.this_week + timedelta(weeks=2)
     solved(live_app, week)
     page = new_page(DESKTOP)
@@ -108,7 +107,7 @@ def test_the_week_prints_on_a4_landscape_without_controls(live_app, new_page, sh
     for hidden in (".site-header", ".seat-actions", ".week-status", "form.filters", ".reasons"):
         assert page.locator(hidden).first.is_hidden(), hidden
     pdf = page.pdf(prefer_css_page_size=True, print_background=False)
-    (shots / "week-print.pdf").write_bytes(pdf)
+    (tmp_path / "week-print.pdf").write_bytes(pdf)
     width, height = (float(v) for v in re.search(rb"/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]", pdf).groups())
     assert (round(width), round(height)) == (842, 595)  # A4 landscape in points
 
