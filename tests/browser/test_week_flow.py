@@ -55,7 +55,7 @@ def test_solve_review_and_publish_a_week(live_app, new_page, shots, lang):
     grid.wait_for()
     assert page.locator(".seat").count() > 10
     assert text["draft"] in page.inner_text(".status-line")
-    page.screenshot(path=shots / f"week-{lang}.png", full_page=True)
+    page.screenshot(path=shots / f"week-{lang}.png", full_page=True, clip={"x": 0, "y": 0, "width": 1440, "height": 1800})
 
     page.locator(".tabs").get_by_role("link", name=text["review"]).click()
     added = int(page.inner_text('[data-count="added"]'))
