@@ -8,8 +8,9 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
-from models import Schedule, SolveJob, utcnow
+from models import Assignment, Schedule, SolveJob, utcnow
 from scheduler import jobs
+from scheduler.drafts import get_or_create_draft
 from scheduler.jobs import request_solve
 from tests.factories import Factory
 from tests.web.conftest import build_app, login_as
@@ -188,3 +189,43 @@ def test_auto_sends_jobs_to_celery_when_a_broker_is_set(engine, session, tmp_pat
     login_as(client, world.users["coord_a"])
     client.post(solve_url(world))
     assert sent == ["redis://127.0.0.1:6379/9", session.scalar(select(SolveJob.id))]
+
+
+def test_solving_again_keeps_the_locked_places(engine, session, tmp_path, monkeypatch, make, world):
+    monkeypatch.setattr(jobs, "POLL_SECONDS", 600)
+    monkeypatch.setenv("SCHEDULER_INSTANCE_PATH", str(tmp_path / "instance"))
+    app = build_app(engine, session, tmp_path, SOLVE_RUNNER="inline", SOLVE_TIME_LIMIT=5)
+    visit = make.slot(world.village_a, start=utc(2026, 12, 1, 1))
+    # Far away and not the village's adviser: the solver alone would pick 王律师.
+    stranger = make.person(world.district_a, name="远律师", lat=30.6, lon=122.4)
+    draft = get_or_create_draft(session, world.district_a.id, WEEK, world.users["coord_a"])
+    draft.assignments = [Assignment(slot_id=visit.id, person_id=stranger.id, line_index=0, locked=True)]
+    session.flush()
+    client = app.test_client()
+    login_as(client, world.users["coord_a"])
+    week_page = client.get(f"/districts/{world.district_a.id}/weeks/2026-11-30?lang=en").get_data(as_text=True)
+    assert "Solve again around the locked places" in week_page
+    client.post(solve_url(world))
+    assert session.scalar(select(SolveJob.state)) == "done"
+    session.expire_all()
+    kept = session.scalars(select(Assignment).where(Assignment.schedule_id == draft.id)).all()
+    assert [(a.person_id, a.locked) for a in kept] == [(stranger.id, True)]
+
+
+def test_without_the_lock_the_solver_prefers_the_adviser(engine, session, tmp_path, monkeypatch, make, world):
+    """The counterpart of the test above: the same week unlocked ends with 王律师."""
+    monkeypatch.setattr(jobs, "POLL_SECONDS", 600)
+    monkeypatch.setenv("SCHEDULER_INSTANCE_PATH", str(tmp_path / "instance"))
+    app = build_app(engine, session, tmp_path, SOLVE_RUNNER="inline", SOLVE_TIME_LIMIT=5)
+    visit = make.slot(world.village_a, start=utc(2026, 12, 1, 1))
+    stranger = make.person(world.district_a, name="远律师", lat=30.6, lon=122.4)
+    from models import Assignment
+    draft = get_or_create_draft(session, world.district_a.id, WEEK, world.users["coord_a"])
+    draft.assignments = [Assignment(slot_id=visit.id, person_id=stranger.id, line_index=0, locked=False)]
+    session.flush()
+    client = app.test_client()
+    login_as(client, world.users["coord_a"])
+    client.post(solve_url(world))
+    session.expire_all()
+    kept = session.scalars(select(Assignment).where(Assignment.schedule_id == draft.id)).all()
+    assert [a.person_id for a in kept] == [world.person_a.id]
