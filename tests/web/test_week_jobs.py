@@ -12,10 +12,10 @@ from models import Assignment, Schedule, SolveJob, utcnow
 from scheduler import jobs
 from scheduler.drafts import get_or_create_draft
 from scheduler.jobs import request_solve
+from scheduler.runners import ThreadRunner
 from tests.factories import Factory
 from tests.web.conftest import build_app, login_as
 from web import create_app
-from scheduler.runners import ThreadRunner
 from web.solve_runner import SolveRunner, solve_runner
 
 WEEK = date(2026, 11, 30)
@@ -219,7 +219,6 @@ def test_without_the_lock_the_solver_prefers_the_adviser(engine, session, tmp_pa
     app = build_app(engine, session, tmp_path, SOLVE_RUNNER="inline", SOLVE_TIME_LIMIT=5)
     visit = make.slot(world.village_a, start=utc(2026, 12, 1, 1))
     stranger = make.person(world.district_a, name="远律师", lat=30.6, lon=122.4)
-    from models import Assignment
     draft = get_or_create_draft(session, world.district_a.id, WEEK, world.users["coord_a"])
     draft.assignments = [Assignment(slot_id=visit.id, person_id=stranger.id, line_index=0, locked=False)]
     session.flush()
