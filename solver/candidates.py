@@ -23,8 +23,11 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from solver.geo import GridIndex
+from solver.geo import GridIndex, km
 from solver.model.index import ProblemIndex
+
+# The search for a line's k cheapest stops after this many times k eligible people.
+EXAMINE = 8
 
 # Codes of what keeps one person off one line on its own, in the order they are tested.
 STATIC_BLOCKERS = ("role", "skills", "excluded_site", "unavailable", "too_long", "no_day")
@@ -50,6 +53,15 @@ def static_blocker(ix: ProblemIndex, j: int, i: int, l: int) -> str | None:
     return None
 
 
+def _eligible_if_available(ix: ProblemIndex, j: int, i: int, l: int) -> bool:
+    """static_blocker(...) is None, for someone known to be available then."""
+    p, s = ix.people[j], ix.slots[i]
+    d = s.demand[l]
+    return (not p.roles.isdisjoint(d.roles) and d.skills <= p.skills
+            and s.site not in p.excluded_sites and ix.duration[i] <= ix.max_seconds(j)
+            and (p.max_slots_per_day is None or p.max_slots_per_day >= 1))
+
+
 @dataclass
 class Candidates:
     """Eligible people per (slot, line), each list nearest first."""
@@ -73,15 +85,16 @@ class Candidates:
 
 class RoleGrids:
     """One spatial grid of people per role, so a rare role is found without wading
-    through everyone else."""
+    through everyone else; over everyone, or only over `people`."""
 
-    def __init__(self, ix: ProblemIndex) -> None:
+    def __init__(self, ix: ProblemIndex, people=None, cell_deg: float = 0.05) -> None:
         by_role: dict[str, list[int]] = defaultdict(list)
-        for j, p in enumerate(ix.people):
-            for role in p.roles:
+        for j in range(len(ix.people)) if people is None else people:
+            for role in ix.people[j].roles:
                 by_role[role].append(j)
         self.by_role = by_role
-        self.grids = {role: GridIndex((ix.people[j].lat, ix.people[j].lon, j) for j in people)
+        self.grids = {role: GridIndex(((ix.people[j].lat, ix.people[j].lon, j) for j in people),
+                                      cell_deg=cell_deg)
                       for role, people in by_role.items()}
 
     def rings(self, roles, lat: float, lon: float):
@@ -92,52 +105,84 @@ class RoleGrids:
             yield min(b for b, _ in ring), [j for _, people in ring for j in people]
 
 
+class AvailableGrids:
+    """RoleGrids over the people available (rule 4) for a slot's exact time, built once
+    per distinct (start, end): a city week has a few dozen distinct times but thousands
+    of slots, and most people are not available at any given one. People with a fairness
+    target get grids of their own: they may be worth fetching from much farther away."""
+
+    def __init__(self, ix: ProblemIndex) -> None:
+        self.ix = ix
+        self._grids: dict[tuple[float, float], tuple[RoleGrids, RoleGrids]] = {}
+
+    def for_slot(self, i: int) -> tuple[RoleGrids, RoleGrids]:
+        """(grids of those without a target, grids of those with one)."""
+        ix = self.ix
+        key = (ix.start[i], ix.end[i])
+        grids = self._grids.get(key)
+        if grids is None:
+            free = [j for j in range(len(ix.people)) if ix.available(j, i)]
+            aimed = [j for j in free if ix.people[j].target_hours]
+            plain = [j for j in free if not ix.people[j].target_hours]
+            # Fine cells: the available are dense in town, and the search stops early.
+            grids = self._grids[key] = (RoleGrids(ix, plain, cell_deg=0.01),
+                                        RoleGrids(ix, aimed, cell_deg=0.01))
+        return grids
+
+
 def optimistic_cost(ix: ProblemIndex, j: int, i: int, l: int) -> float:
     """A lower estimate of what putting person j on line (i, l) adds to the objective:
     the fixed costs (km, unpaired, undesired) minus the most it could save on fairness
     (the slot's hours, up to the person's target). Filling the place saves the same
     whoever fills it, so it does not rank people."""
-    w, s = ix.weights, ix.slots[i]
-    cost = ix.km(j, s.site) * w.km
+    w, s, p = ix.weights, ix.slots[i], ix.people[j]
+    site = ix.sites[s.site]
+    # Not ix.km: its cache would hold millions of pairs that are looked at only once.
+    cost = km(p.lat, p.lon, site.lat, site.lon) * w.km
     if ix.unpaired(i, l, j):
         cost += w.unpaired
     if ix.undesired(j, i):
         cost += w.undesired
-    target = ix.people[j].target_hours
+    target = p.target_hours
     if target is not None:
         cost -= w.fairness * min(ix.duration[i] / 3600.0, target)
     return cost
 
 
-def _cheapest_eligible(ix: ProblemIndex, grids: RoleGrids, i: int, l: int, k: int):
-    """Up to `k` eligible people for line (i, l) of least optimistic cost, found ring by
-    ring outwards, and whether an eligible person may have been left out."""
+def _cheapest_eligible(ix: ProblemIndex, grids: AvailableGrids, i: int, l: int, k: int):
+    """Up to `k` eligible people for line (i, l) of least optimistic cost, and whether
+    an eligible person may have been left out. People come ring by ring outwards, in the
+    order of the least cost a ring can hold: its distance, less the largest fairness
+    saving for the rings of people with a target."""
     site = ix.sites[ix.slots[i].site]
     w = ix.weights
-    # Nobody can cost less than their distance minus the largest fairness saving.
+    roles = ix.slots[i].demand[l].roles
     rebate = w.fairness * ix.duration[i] / 3600.0
+    plain, aimed = grids.for_slot(i)
+    rings = heapq.merge(
+        ((b * w.km, people) for b, people in plain.rings(roles, site.lat, site.lon)),
+        ((b * w.km - rebate, people) for b, people in aimed.rings(roles, site.lat, site.lon)),
+        key=lambda ring: ring[0])
     seen: set[int] = set()
     best: list[tuple[float, int]] = []  # a max-heap on cost, by negation
     eligible = 0
-    for bound, people in grids.rings(ix.slots[i].demand[l].roles, site.lat, site.lon):
-        if len(best) >= k and bound * w.km - rebate > -best[0][0]:
-            # Everyone further out costs more than all we hold; some may be eligible.
-            break
+    for least, people in rings:
+        if len(best) >= k and (least > -best[0][0] or eligible >= EXAMINE * k):
+            # Everyone still to come costs more than all we hold (or we have looked at
+            # enough: the order of the rings already favours the cheap); some may be
+            # eligible.
+            return [-j for _, j in sorted(best, reverse=True)], True
         for j in people:
-            if j in seen:
+            if j in seen or not _eligible_if_available(ix, j, i, l):
                 continue
             seen.add(j)
-            if static_blocker(ix, j, i, l) is not None:
-                continue
             eligible += 1
             item = (-optimistic_cost(ix, j, i, l), -j)
             if len(best) < k:
                 heapq.heappush(best, item)
             elif item > best[0]:
                 heapq.heapreplace(best, item)
-    else:
-        return [-j for _, j in sorted(best, reverse=True)], eligible > k
-    return [-j for _, j in sorted(best, reverse=True)], True
+    return [-j for _, j in sorted(best, reverse=True)], eligible > k
 
 
 def _all_eligible(ix: ProblemIndex, grids: RoleGrids, i: int, l: int) -> list[int]:
@@ -153,6 +198,7 @@ def build_candidates(ix: ProblemIndex, k: int | None = None, keep=(),
     """Eligible people per line; with `k`, the `k` cheapest (see optimistic_cost) plus
     the lines' advisers and every (slot, line, person) in `keep` that is eligible."""
     grids = grids or RoleGrids(ix)
+    available = AvailableGrids(ix)
     must: dict[tuple[int, int], set[int]] = defaultdict(set)
     for i, l, j in keep:
         must[(i, l)].add(j)
@@ -164,7 +210,7 @@ def build_candidates(ix: ProblemIndex, k: int | None = None, keep=(),
             if k is None:
                 people = _all_eligible(ix, grids, i, l)
             else:
-                people, dropped = _cheapest_eligible(ix, grids, i, l, k)
+                people, dropped = _cheapest_eligible(ix, available, i, l, k)
                 pruned_lines += dropped
                 extra = (must.get((i, l), set()) | set(advisers)) - set(people)
                 people += sorted(j for j in extra if static_blocker(ix, j, i, l) is None)

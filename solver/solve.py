@@ -18,24 +18,31 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
-from solver.candidates import Candidates, RoleGrids, build_candidates, static_blocker
-from solver.decompose import Part, decompose
+from solver.candidates import RoleGrids, build_candidates
+from solver.decompose import components, decompose
 from solver.explain import explain_roster
-from solver.model.build import PartModel, build_part
+from solver.model.build import build_part
 from solver.model.fill import fill
 from solver.model.index import ProblemIndex
+from solver.model.lp_bound import lp_lower_bound
 from solver.model.pins import check_pins, pin_label, rule_label
 from solver.model.roster import Roster
-from solver.objective import objective_terms, terms_of
+from solver.model.search import Run, Search
+from solver.model.warm import valid_subset, warm_start
+from solver.objective import terms_of
 from solver.problem import Assignment, Problem, Solution
 
-# Lines times people above which candidates are pruned to the k nearest by default.
+# Lines times people above which candidates are pruned to the k cheapest by default.
 FULL_MODEL_LIMIT = 400_000
-DEFAULT_K = 40
+DEFAULT_K = 20
+# Components above this many variables are cut along districts (solver.decompose).
+MAX_PART = 20_000
+# With a district cut, the share of the solving time for the cut parts; polish gets the rest.
+CUT_SHARE = 0.55
 
 
 @dataclass(frozen=True)
@@ -44,173 +51,6 @@ class Progress:
     bound: float | None
     elapsed_s: float
     solutions: int
-
-
-@dataclass
-class _Run:
-    """What is known about one part so far."""
-
-    part: Part
-    model: PartModel | None = None
-    best: set = field(default_factory=set)
-    value: float | None = None  # unscaled model objective of `best`
-    bound: float | None = None
-    optimal: bool = False
-    infeasible: bool = False
-    solves: int = 0
-
-    @property
-    def gap(self) -> float:
-        if self.optimal:
-            return 0.0
-        if self.value is None or self.bound is None:
-            return float("inf")
-        return max(0.0, self.value - self.bound)
-
-
-def cp_parameters(solver: cp_model.CpSolver, time_limit: float, workers: int, seed: int,
-                  size: int) -> None:
-    p = solver.parameters
-    p.max_time_in_seconds = max(0.01, time_limit)
-    p.num_workers = max(1, workers)
-    p.random_seed = seed
-    p.log_search_progress = False
-
-
-class _Reporter(cp_model.CpSolverSolutionCallback):
-    def __init__(self, solve_state, run: _Run) -> None:
-        super().__init__()
-        self.state, self.run = solve_state, run
-
-    def on_solution_callback(self) -> None:
-        self.state.solutions += 1
-        self.state.report(self.run, self.run.model.unscale(self.objective_value),
-                          self.run.model.unscale(self.best_objective_bound))
-
-
-class _SolveState:
-    def __init__(self, runs, t0, on_progress, constant) -> None:
-        self.runs, self.t0, self.on_progress, self.constant = runs, t0, on_progress, constant
-        self.solutions = 0
-
-    def report(self, current: _Run | None = None, value=None, bound=None) -> None:
-        if self.on_progress is None:
-            return
-        total, lower = self.constant, self.constant
-        for run in self.runs:
-            v = value if run is current else run.value
-            b = bound if run is current else run.bound
-            total += v if v is not None else 0.0
-            lower = None if lower is None or b is None else lower + b
-        self.on_progress(Progress(objective=total, bound=lower,
-                                  elapsed_s=time.monotonic() - self.t0, solutions=self.solutions))
-
-
-def _solve_run(run: _Run, ix: ProblemIndex, seconds: float, workers: int, seed: int,
-               state: _SolveState, stop: threading.Event | None) -> None:
-    if run.model is None:
-        return
-    if run.best:
-        run.model.hint(run.best)
-    solver = cp_model.CpSolver()
-    cp_parameters(solver, seconds, workers, seed + run.solves, run.part.size)
-    done = threading.Event()
-    watcher = None
-    if stop is not None:
-        def watch():
-            while not done.is_set():
-                if stop.wait(0.05):
-                    solver.stop_search()
-                    return
-        watcher = threading.Thread(target=watch, daemon=True)
-        watcher.start()
-    try:
-        status = solver.solve(run.model.model, _Reporter(state, run))
-    finally:
-        done.set()
-    run.solves += 1
-    if status == cp_model.INFEASIBLE:
-        run.infeasible = True
-        return
-    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        value = run.model.unscale(solver.objective_value)
-        if run.value is None or value <= run.value:
-            run.value = value
-            run.best = {key for key, var in run.model.v.x.items() if solver.boolean_value(var)}
-        run.optimal = status == cp_model.OPTIMAL
-    bound = run.model.unscale(solver.best_objective_bound)
-    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) or solver.num_branches:
-        run.bound = bound if run.bound is None else max(run.bound, bound)
-    if run.optimal:
-        run.bound = run.value
-
-
-def _warm_start(ix: ProblemIndex, pins: list, grids: RoleGrids) -> tuple[Roster, dict]:
-    """Pins, then every previous assignment that is still valid, then the greedy's
-    choices that still fit, then a fill-in: a valid roster to hint CP-SAT with."""
-    roster = Roster(ix)
-    for key in pins:
-        roster.add(*key)
-    info: dict = {}
-    previous = []
-    for a in ix.problem.previous:
-        i, j = ix.slot_pos.get(a.slot), ix.person_pos.get(a.person)
-        if i is not None and j is not None and 0 <= a.line < len(ix.slots[i].demand):
-            previous.append((i, a.line, j))
-    # Supervisors first so that kept trainees find theirs.
-    previous.sort(key=lambda k: ix.is_trainee(ix.people[k[2]], ix.slots[k[0]].demand[k[1]]))
-    for i, l, j in previous:
-        if static_blocker(ix, j, i, l) is None and not roster.blockers(i, l, j):
-            roster.add(i, l, j)
-    info["previous_kept"] = sum(1 for _ in roster.assignments()) - len(pins)
-    for i, l, j in _greedy(ix, roster, info):
-        if static_blocker(ix, j, i, l) is None and not roster.blockers(i, l, j):
-            roster.add(i, l, j)
-    info["warm_fill_added"] = fill(ix, roster, grids, look=60)
-    return roster, info
-
-
-def _greedy(ix: ProblemIndex, roster: Roster, info: dict) -> list[tuple[int, int, int]]:
-    """solver.greedy's roster, told to keep what the warm start holds so far."""
-    try:
-        from solver.greedy import greedy
-    except ImportError:
-        info["greedy"] = "absent"
-        return []
-    from dataclasses import replace
-    held = [Assignment(ix.slots[i].id, ix.people[j].id, l) for i, l, j in roster.assignments()]
-    started = time.monotonic()
-    try:
-        plain = greedy(ix.problem) if not held else None
-        out = greedy(replace(ix.problem, pinned=tuple(held))) if held else plain
-    except Exception as exc:  # the warm start is optional; its failure must not be
-        info["greedy"] = f"failed: {type(exc).__name__}: {exc}"
-        return []
-    info["greedy_s"] = round(time.monotonic() - started, 3)
-    if plain is not None:
-        info["greedy_objective"] = round(sum(objective_terms(ix.problem, plain, ix).values()), 3)
-    return [(ix.slot_pos[a.slot], a.line, ix.person_pos[a.person]) for a in out
-            if a.slot in ix.slot_pos and a.person in ix.person_pos]
-
-
-def _conflicts_by_assumptions(ix: ProblemIndex, run: _Run, pins, workers: int) -> list[str]:
-    """CP-SAT's own account of which pins cannot all hold (what the pre-check missed)."""
-    mine = [key for key in pins if key in set(run.part.triples)]
-    pm = build_part(ix, run.part.slots, run.part.triples, mine, pins_as_assumptions=True)
-    solver = cp_model.CpSolver()
-    solver.parameters.num_workers = 1
-    solver.parameters.max_time_in_seconds = 10.0
-    solver.solve(pm.model)
-    core = set(solver.sufficient_assumptions_for_infeasibility())
-    named = [pin_label(ix, *key) for key, lit in zip(mine, pm.pins) if lit.index in core]
-    return [f"pins {', '.join(named or map(lambda k: pin_label(ix, *k), mine))} cannot all hold "
-            f"together: they break {rule_label(10)} or another rule tying assignments together"]
-
-
-def _infeasible(ix, conflicts, t0, extra=()) -> Solution:
-    return Solution(status="infeasible", objective=sum(terms_of(ix, []).values()),
-                    assignments=(), conflicts=tuple(conflicts),
-                    stats=(("wall_s", round(time.monotonic() - t0, 3)), *extra))
 
 
 def choose_k(ix: ProblemIndex, k: int | None) -> int | None:
@@ -222,7 +62,7 @@ def choose_k(ix: ProblemIndex, k: int | None) -> int | None:
 
 def solve(problem: Problem, *, time_limit: float = 30.0, workers: int = 2, seed: int = 0,
           on_progress=None, stop: threading.Event | None = None, k: int | None = None,
-          pack_size: int = 3000) -> Solution:
+          pack_size: int = 3000, max_part: int = MAX_PART) -> Solution:
     """Solve one week. `k`: candidates kept per line (None: automatic, 0: keep all)."""
     t0 = time.monotonic()
     deadline = t0 + time_limit
@@ -231,46 +71,67 @@ def solve(problem: Problem, *, time_limit: float = 30.0, workers: int = 2, seed:
     if conflicts:
         return _infeasible(ix, conflicts, t0)
     grids = RoleGrids(ix)
-    warm, info = _warm_start(ix, pins, grids)
+    warm, info = warm_start(ix, pins, grids)
     hint = set(warm.assignments())
     kk = choose_k(ix, k)
     cands = build_candidates(ix, kk, keep=hint, grids=grids)
-    runs = [_Run(part) for part in decompose(ix, cands, pack_size)]
-    constant = ix.previous_outside * ix.weights.change + _idle_fairness(ix, cands)
-    state = _SolveState(runs, t0, on_progress, constant)
+    parts = decompose(ix, cands, pack_size, max_part, pins=pins, keep=hint)
+    pinset = set(pins)
+    runs = [Run(part, hint=valid_subset(ix, hint & set(part.triples)),
+                pins=[key for key in part.triples if key in pinset]) for part in parts]
+    constant = ix.previous_outside * ix.weights.change + _idle_fairness(ix, parts)
+    search = Search(ix, runs, workers=workers, seed=seed, stop=stop, on_progress=on_progress,
+                    constant=constant, t0=t0)
     prep_s = time.monotonic() - t0
-    # Explanations and the fill-in need a moment at the end.
-    reserve = min(0.1 * time_limit, 0.5 + 0.002 * len(ix.slots))
-    _phase_one(ix, runs, pins, hint, deadline - reserve, workers, seed, state, stop)
-    infeasible = [run for run in runs if run.infeasible]
-    if infeasible:
-        conflicts = [c for run in infeasible for c in _conflicts_by_assumptions(ix, run, pins, workers)]
-        return _infeasible(ix, conflicts, t0)
-    _phase_two(ix, runs, deadline - reserve, workers, seed, state, stop)
-    solve_s = time.monotonic() - t0 - prep_s
+    # The fill-in and the explanations need a moment at the end.
+    end = deadline - min(0.1 * time_limit, 0.5 + 0.002 * len(ix.slots))
+    cut = any(r.part.linked for r in runs)
+    lp = _LpBound(ix, cands, parts, time_limit=max(1.0, end - time.monotonic())) if cut else None
+    # With a district cut, CP-SAT's rosters of the cut problem are the start of the
+    # polish, which gets the rest of the time; otherwise the rest goes to the gaps.
+    search.phase_one(end if not cut else t0 + prep_s + CUT_SHARE * (end - t0 - prep_s))
+    if any(run.infeasible for run in runs):
+        return _infeasible(ix, [c for run in runs if run.infeasible
+                                for c in _conflicts_by_assumptions(ix, run)], t0)
+    search.phase_two(end if not cut else time.monotonic())
     roster = Roster(ix)
     for run in runs:
-        for key in run.best:
+        for key in run.roster():
             roster.add(*key)
-    added = fill(ix, roster, grids) if not (stop is not None and stop.is_set()) else 0
+    added = 0 if search.stopped() else fill(ix, roster, grids)
+    info["polish_steps"] = search.polish(roster, end)
+    if info["polish_steps"] and not search.stopped():
+        added += fill(ix, roster, grids)
+    solve_s = time.monotonic() - t0 - prep_s
     triples = sorted(roster.assignments())
     objective = sum(terms_of(ix, triples).values())
     unfilled = explain_roster(ix, roster, grids)
-    bound = None
-    if all(run.bound is not None for run in runs):
-        bound = min(objective, constant + sum(run.bound for run in runs))
-    optimal = all(run.optimal for run in runs) and not cands.pruned and added == 0
+    bound = _bound(runs, constant, lp)
+    if bound is not None:
+        info["model_bound"] = round(bound, 3)
+        # The fill-in can beat a pruned model's bound by reaching beyond the candidates;
+        # then that bound says nothing about this problem.
+        bound = bound if bound <= objective + 1e-9 else None
+    pruned = cands.pruned or cut
+    if lp is not None:
+        info["lp_bound_s"] = round(lp.seconds, 3)
+    optimal = all(run.optimal for run in runs) and not pruned and added == 0
     stats = {
         "wall_s": round(time.monotonic() - t0, 3), "prep_s": round(prep_s, 3),
         "solve_s": round(solve_s, 3), "parts": len(runs),
         "largest_part": max((r.part.size for r in runs), default=0),
-        "variables": cands.eligible_kept, "pruned": int(cands.pruned),
-        "k": kk if kk is not None else 0, "pruned_lines": cands.pruned_lines,
-        "bound_scope": "pruned problem" if cands.pruned else "full problem",
-        "workers": workers, "seed": seed, "solutions": state.solutions,
+        "variables": sum(r.part.size for r in runs), "pruned": int(pruned),
+        "k": kk or 0, "pruned_lines": cands.pruned_lines,
+        "district_cut": sum(len(r.part.extra) for r in runs),
+        "bound_scope": ("full problem" if not cands.pruned else "pruned problem: k cheapest per line")
+                       + ("; LP relaxation across the district cut" if cut else ""),
+        "workers": workers, "seed": seed, "solutions": search.solutions,
         "parts_optimal": sum(r.optimal for r in runs), "fill_added": added,
         "warm_start_objective": round(sum(terms_of(ix, sorted(hint)).values()), 3),
-        "stopped": int(stop is not None and stop.is_set()), **info,
+        "stopped": int(search.stopped()), **info,
+        "part_sizes": " ".join(str(r.part.size) for r in runs),
+        "part_seconds": " ".join(f"{r.seconds:.1f}" for r in runs),
+        "part_gaps": " ".join("opt" if r.optimal else f"{r.gap:.1f}" for r in runs),
     }
     return Solution(
         status="optimal" if optimal else "feasible", objective=objective,
@@ -278,44 +139,77 @@ def solve(problem: Problem, *, time_limit: float = 30.0, workers: int = 2, seed:
         unfilled=unfilled, bound=bound, stats=tuple(stats.items()))
 
 
-def _idle_fairness(ix: ProblemIndex, cands: Candidates) -> float:
-    """Fairness of people with a target and no candidate anywhere: they work 0 hours."""
-    busy = {j for _, _, j in cands.triples()}
+class _LpBound:
+    """The LP bound of the components that were cut by district, computed by GLOP in a
+    background thread while CP-SAT works (see solver.model.lp_bound)."""
+
+    def __init__(self, ix: ProblemIndex, cands, parts, time_limit: float) -> None:
+        self.value: float | None = None
+        self.seconds = 0.0
+        self._thread = threading.Thread(target=self._run, args=(ix, cands, parts, time_limit),
+                                        daemon=True)
+        self._thread.start()
+
+    def _run(self, ix, cands, parts, time_limit) -> None:
+        started = time.monotonic()
+        cut_slots = {i for part in parts if part.linked for i in part.slots}
+        total = 0.0
+        for whole in components(ix, cands):
+            if whole.slots[0] not in cut_slots:
+                continue
+            pm = build_part(ix, whole.slots, whole.triples)
+            value = lp_lower_bound(pm.model.proto, time_limit - (time.monotonic() - started))
+            if value is None:
+                return
+            total += pm.unscale(value)
+        self.value = total
+        self.seconds = time.monotonic() - started
+
+    def result(self, wait: float) -> float | None:
+        self._thread.join(timeout=max(0.0, wait))
+        return self.value
+
+
+def _bound(runs: list[Run], constant: float, lp: _LpBound | None) -> float | None:
+    """CP-SAT's bounds of the parts, but for parts cut by district (whose bounds hold for
+    the cut problem only) the LP bound of the uncut components."""
+    total = constant
+    for run in runs:
+        if run.part.linked:
+            continue
+        if run.bound is None:
+            return None
+        total += run.bound
+    if lp is not None:
+        value = lp.result(wait=1.0)
+        if value is None:
+            return None
+        total += value
+    return total
+
+
+def _idle_fairness(ix: ProblemIndex, parts) -> float:
+    """Fairness of people with a target and no candidacy left: they work 0 hours."""
+    busy = {j for part in parts for _, _, j in part.triples}
     return sum(p.target_hours * ix.weights.fairness for j, p in enumerate(ix.people)
                if p.target_hours is not None and j not in busy)
 
 
-def _phase_one(ix, runs, pins, hint, deadline, workers, seed, state, stop) -> None:
-    """Each part, smallest first, gets the time left in proportion to its size."""
-    left = sum(max(1, r.part.size) for r in runs)
-    pinset = set(pins)
-    for run in runs:
-        share = max(1, run.part.size)
-        run.model = build_part(ix, run.part.slots, run.part.triples,
-                               [key for key in run.part.triples if key in pinset])
-        run.best = {key for key in run.part.triples if key in hint}
-        if stop is not None and stop.is_set():
-            left -= share
-            continue
-        seconds = (deadline - time.monotonic()) * share / left
-        left -= share
-        _solve_run(run, ix, seconds, workers, seed, state, stop)
-        if run.infeasible:
-            return
-        state.report()
+def _conflicts_by_assumptions(ix: ProblemIndex, run: Run) -> list[str]:
+    """CP-SAT's own account of which pins cannot all hold (what the pre-check missed)."""
+    pm = build_part(ix, run.part.slots, run.part.triples, run.pins, pins_as_assumptions=True)
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.max_time_in_seconds = 10.0
+    solver.solve(pm.model)
+    core = set(solver.sufficient_assumptions_for_infeasibility())
+    named = [pin_label(ix, *key) for key, lit in zip(run.pins, pm.pins) if lit.index in core]
+    named = named or [pin_label(ix, *key) for key in run.pins]
+    return [f"{', '.join(named)} cannot all hold together: no roster keeping them obeys "
+            f"rules 5-10 and 13 (most often {rule_label(10)}: no supervisor can join)"]
 
 
-def _phase_two(ix, runs, deadline, workers, seed, state, stop) -> None:
-    """What time is left goes, slice by slice, to the part with the largest gap."""
-    while not (stop is not None and stop.is_set()):
-        left = deadline - time.monotonic()
-        open_runs = [r for r in runs if not r.optimal and r.model is not None and r.part.size]
-        if left < 0.3 or not open_runs:
-            return
-        gaps = [r.gap for r in open_runs]
-        worst = max(range(len(open_runs)), key=lambda n: gaps[n])
-        finite = sum(g for g in gaps if g != float("inf"))
-        share = 1.0 if gaps[worst] == float("inf") or finite <= 0 else gaps[worst] / finite
-        seconds = max(min(left, 1.0), left * share)
-        _solve_run(open_runs[worst], ix, seconds, workers, seed, state, stop)
-        state.report()
+def _infeasible(ix: ProblemIndex, conflicts, t0: float) -> Solution:
+    return Solution(status="infeasible", objective=sum(terms_of(ix, []).values()),
+                    assignments=(), conflicts=tuple(conflicts),
+                    stats=(("wall_s", round(time.monotonic() - t0, 3)),))

@@ -44,12 +44,24 @@ class PartModel:
 
 
 def build_part(ix: ProblemIndex, slots, triples, pins=(), *, rule_families=None,
-               pins_as_assumptions: bool = False) -> PartModel:
+               pins_as_assumptions: bool = False,
+               fixed: dict[int, list[int]] | None = None) -> PartModel:
     """The model of `slots` with one variable per (slot, line, person) in `triples`.
-    `pins` are (slot, line, person) keys that must hold (rule 11)."""
+    `pins` are (slot, line, person) keys that must hold (rule 11). `fixed`: what people
+    hold outside the part, when the rest of the roster stays as it is."""
+    fixed = fixed or {}
+    if fixed:
+        # Rule 5 against what the person holds elsewhere, before any variable exists.
+        triples = [(i, l, j) for i, l, j in triples
+                   if not any(ix.clash(i, o) for o in fixed.get(j, ()))]
     model = cp_model.CpModel()
-    unit = time_unit(ix, slots, {j for _, _, j in triples})
+    fixed_seconds = {j: sum(ix.duration[o] for o in held) for j, held in fixed.items()}
+    unit = time_unit(ix, slots, {j for _, _, j in triples}, fixed_seconds.values())
     v = make_assignment_vars(model, ix, triples, unit)
+    v.fixed_seconds = fixed_seconds
+    for j, held in fixed.items():
+        for o in held:
+            v.fixed_days[(j, ix.day[o])] = v.fixed_days.get((j, ix.day[o]), 0) + 1
     make_staffed_vars(model, ix, v, slots)
     for add_rule in RULES if rule_families is None else rule_families:
         add_rule(model, ix, v)

@@ -31,10 +31,11 @@ from solver.model.index import ProblemIndex
 from solver.model.vars import Vars
 
 
-def time_unit(ix: ProblemIndex, slots, people) -> int:
+def time_unit(ix: ProblemIndex, slots, people, fixed_seconds=()) -> int:
     """The largest whole number of seconds that divides every slot duration and every
-    target of these slots and people (1 if some are not whole seconds)."""
-    values = [ix.duration[i] for i in slots]
+    target of these slots and people, and the fixed hours held outside (1 if some are
+    not whole seconds)."""
+    values = [ix.duration[i] for i in slots] + list(fixed_seconds)
     values += [ix.people[j].target_hours * 3600.0 for j in people
                if ix.people[j].target_hours is not None]
     if any(x != int(x) for x in values):
@@ -154,7 +155,8 @@ def fairness_cost(model, ix: ProblemIndex, v: Vars, slots, acc: CostSum) -> None
     """fairness: |assigned hours - target_hours| x fairness per person with a target.
 
     The deviation is measured in whole time units against the target rounded outward
-    (below: floor, above: ceil), which never exceeds the exact deviation."""
+    (below: floor, above: ceil), which never exceeds the exact deviation. Hours held
+    outside the part (fixed, see solver.model.search) count too."""
     w = ix.weights.fairness
     unit = acc.unit
     for j, my_slots in v.slots_of.items():
@@ -163,15 +165,16 @@ def fairness_cost(model, ix: ProblemIndex, v: Vars, slots, acc: CostSum) -> None
             continue
         t = target * 3600.0 / unit
         lo, hi = math.floor(t + 1e-9), math.ceil(t - 1e-9)
+        outside = round(v.fixed_seconds.get(j, 0.0) / unit)
         load = sum(int(ix.duration[i] // unit) * var for i in my_slots for var in v.held[(i, j)])
-        top = max(hi, int(sum(ix.duration[i] for i in my_slots) // unit))
+        top = max(hi, outside + int(sum(ix.duration[i] for i in my_slots) // unit))
         dev = model.new_int_var(0, top, f"off_target[{ix.people[j].id}]")
-        model.add(dev >= load - hi)
-        model.add(dev >= lo - load)
+        model.add(dev >= load + outside - hi)
+        model.add(dev >= lo - outside - load)
         acc.add(dev, w * unit / 3600.0)
         mine = [((i, l, j), int(ix.duration[i] // unit)) for i in my_slots
                 for (ii, l, jj) in _keys_of(v, i, j)]
-        acc.derived.append((dev, lambda on, mine=mine, lo=lo, hi=hi: _dev(
+        acc.derived.append((dev, lambda on, mine=mine, lo=lo - outside, hi=hi - outside: _dev(
             sum(d for k, d in mine if k in on), lo, hi)))
 
 

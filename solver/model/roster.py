@@ -55,6 +55,9 @@ class Roster:
         if ix.is_supervisor(ix.people[j]):
             self.supervisors[i] -= 1
 
+    def people_at(self, i: int) -> set[int]:
+        return {j for l in range(len(self.ix.slots[i].demand)) for j in self.holders.get((i, l), ())}
+
     def assignments(self):
         for j, slots in self.slots_of.items():
             for i, l in slots.items():

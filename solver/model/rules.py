@@ -120,7 +120,7 @@ def add_hours(model: cp_model.CpModel, ix: ProblemIndex, v: Vars) -> None:
     part's time unit (it divides every duration, so flooring the limit is exact)."""
     unit = v.unit
     for j, slots in v.slots_of.items():
-        limit = math.floor(ix.max_seconds(j) / unit)
+        limit = math.floor((ix.max_seconds(j) - v.fixed_seconds.get(j, 0.0)) / unit)
         if sum(ix.duration[i] for i in slots) / unit <= limit:
             continue
         model.add(sum(int(ix.duration[i] // unit) * var
@@ -136,9 +136,10 @@ def add_per_day(model: cp_model.CpModel, ix: ProblemIndex, v: Vars) -> None:
         days: dict[int, list] = defaultdict(list)
         for i in slots:
             days[ix.day[i]].extend(v.held[(i, j)])
-        for held in days.values():
-            if len(held) > cap:
-                model.add(sum(held) <= cap)
+        for day, held in days.items():
+            left = cap - v.fixed_days.get((j, day), 0)
+            if len(held) > left:
+                model.add(sum(held) <= left)
 
 
 def add_supervision(model: cp_model.CpModel, ix: ProblemIndex, v: Vars) -> None:

@@ -30,6 +30,10 @@ class Vars:
     unit: int = 1
     # (slot, person) -> lines the person may hold there
     lines_of: dict[tuple[int, int], list[int]] = field(default_factory=lambda: defaultdict(list))
+    # What people hold outside this part when the rest of the roster is fixed
+    # (seconds, and slots per local day; see solver.model.search.Search.polish).
+    fixed_seconds: dict[int, float] = field(default_factory=dict)
+    fixed_days: dict[tuple[int, int], int] = field(default_factory=dict)
 
     def held_sum(self, i: int, j: int):
         """1 when person j holds any line of slot i (rule 8 keeps it at most 1)."""

@@ -1,0 +1,284 @@
+"""Running CP-SAT over the parts of a problem, within one time limit.
+
+CP-SAT parameters (measured on generated district weeks, 2 cores shared with other
+work; see benchmarks/README): one search thread with `linearization_level: 2` proved
+district weeks optimal in 8-14 s, while the default portfolio with 2 threads had no
+useful bound after 30 s and worse solutions, and 8 threads did no better. The model is
+an assignment problem with a strong LP relaxation, so the thread that keeps the full LP
+with cuts is the one that pays. Hence: every part gets ONE such thread, and `workers`
+parts are solved side by side (CP-SAT releases the GIL).
+
+Time: phase one gives each part `workers x time left x its share of the variables`
+(capped at the time left), largest parts first; parts proven optimal hand their time
+back. Phase two spends what is left on the parts with the largest gap between their
+best roster and bound, each slice in proportion to its gap.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from ortools.sat.python import cp_model
+
+from solver.decompose import Part
+from solver.model.build import PartModel, build_part
+from solver.model.index import ProblemIndex
+from solver.model.roster import Roster
+
+
+@dataclass
+class Run:
+    """What is known about one part so far."""
+
+    part: Part
+    hint: set = field(default_factory=set)
+    pins: list = field(default_factory=list)
+    model: PartModel | None = None
+    best: set | None = None  # (slot, line, person) of the best roster found by CP-SAT
+    value: float | None = None  # its objective, unscaled (model's own approximation)
+    bound: float | None = None
+    optimal: bool = False
+    infeasible: bool = False
+    solves: int = 0
+    seconds: float = 0.0
+
+    @property
+    def gap(self) -> float:
+        if self.optimal:
+            return 0.0
+        if self.value is None or self.bound is None:
+            return float("inf")
+        return max(0.0, self.value - self.bound)
+
+    def roster(self) -> set:
+        """The best known roster of this part: CP-SAT's, else the warm start."""
+        return self.best if self.best is not None else self.hint
+
+
+def cp_parameters(solver: cp_model.CpSolver, seconds: float, seed: int) -> None:
+    p = solver.parameters
+    p.max_time_in_seconds = max(0.05, seconds)
+    p.num_workers = 1
+    p.linearization_level = 2
+    p.random_seed = seed
+    p.log_search_progress = False
+
+
+class _Reporter(cp_model.CpSolverSolutionCallback):
+    def __init__(self, search: "Search", run: Run) -> None:
+        super().__init__()
+        self.search, self.run = search, run
+
+    def on_solution_callback(self) -> None:
+        pm = self.run.model
+        self.search.progress(self.run, pm.unscale(self.objective_value),
+                             pm.unscale(self.best_objective_bound))
+
+
+class Search:
+    def __init__(self, ix: ProblemIndex, runs: list[Run], *, workers: int, seed: int,
+                 stop: threading.Event | None, on_progress, constant: float, t0: float) -> None:
+        self.ix, self.runs, self.workers, self.seed = ix, runs, max(1, workers), seed
+        self.stop, self.on_progress, self.constant, self.t0 = stop, on_progress, constant, t0
+        self.solutions = 0
+        self._lock = threading.Lock()
+
+    def stopped(self) -> bool:
+        return self.stop is not None and self.stop.is_set()
+
+    # ------------------------------------------------------------------ progress
+
+    def progress(self, current: Run | None = None, value=None, bound=None) -> None:
+        with self._lock:
+            if current is not None:
+                self.solutions += 1
+            if self.on_progress is None:
+                return
+            total, lower = self.constant, self.constant
+            for run in self.runs:
+                v = value if run is current else run.value
+                b = bound if run is current else run.bound
+                total += v if v is not None else 0.0
+                lower = None if lower is None or b is None else lower + b
+            self.on_progress(_progress(total, lower, time.monotonic() - self.t0, self.solutions))
+
+    # ------------------------------------------------------------------ one run
+
+    def solve_run(self, run: Run, seconds: float) -> None:
+        if self.stopped() or seconds <= 0:
+            return
+        if run.model is None:
+            run.model = build_part(self.ix, run.part.slots, run.part.triples, run.pins)
+        run.model.hint(run.roster())
+        solver = cp_model.CpSolver()
+        cp_parameters(solver, seconds, self.seed + run.solves)
+        done = threading.Event()
+        if self.stop is not None:
+            threading.Thread(target=self._watch, args=(solver, done), daemon=True).start()
+        started = time.monotonic()
+        try:
+            status = solver.solve(run.model.model, _Reporter(self, run))
+        finally:
+            done.set()
+        run.seconds += time.monotonic() - started
+        run.solves += 1
+        self._record(run, solver, status)
+        self.progress()
+
+    def _watch(self, solver: cp_model.CpSolver, done: threading.Event) -> None:
+        while not done.is_set():
+            if self.stop.wait(0.05):
+                solver.stop_search()
+                return
+
+    @staticmethod
+    def _record(run: Run, solver: cp_model.CpSolver, status) -> None:
+        if status == cp_model.INFEASIBLE:
+            run.infeasible = True
+            return
+        pm = run.model
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            value = pm.unscale(solver.objective_value)
+            if run.value is None or value <= run.value:
+                run.value = value
+                run.best = {key for key, var in pm.v.x.items() if solver.boolean_value(var)}
+            run.optimal = run.optimal or status == cp_model.OPTIMAL
+            bound = pm.unscale(solver.best_objective_bound)
+            run.bound = bound if run.bound is None else max(run.bound, bound)
+        if run.optimal:
+            run.bound = run.value
+
+    # ------------------------------------------------------------------ phases
+
+    def phase_one(self, deadline: float) -> None:
+        """Every part once, largest first, `workers` at a time."""
+        order = sorted(self.runs, key=lambda r: -r.part.size)
+        left = max(0.0, deadline - time.monotonic())
+        total = sum(max(1, r.part.size) for r in order) or 1
+
+        def task(run: Run) -> None:
+            share = min(left, self.workers * left * max(1, run.part.size) / total)
+            self.solve_run(run, min(share, deadline - time.monotonic()))
+
+        self._in_pool(task, order)
+
+    def phase_two(self, deadline: float) -> None:
+        """The rest of the time to the parts with the largest gaps."""
+        while not self.stopped():
+            left = deadline - time.monotonic()
+            open_runs = [r for r in self.runs if not r.optimal and not r.infeasible
+                         and r.part.size and r.model is not None]
+            if left < 0.5 or not open_runs:
+                return
+            open_runs.sort(key=lambda r: -r.gap)
+            chosen = open_runs[:self.workers]
+            finite = sum(r.gap for r in open_runs if r.gap != float("inf"))
+
+            def task(run: Run) -> None:
+                share = 1.0 if run.gap == float("inf") or finite <= 0 else run.gap / finite
+                self.solve_run(run, min(deadline - time.monotonic(), max(1.0, left * share)))
+
+            self._in_pool(task, chosen)
+            if any(r.infeasible for r in chosen):
+                return
+
+    def polish(self, roster: Roster, deadline: float) -> int:
+        """Improve the merged roster one linked part at a time, everything outside the
+        part fixed (so each step keeps the roster valid and never makes it worse).
+        Parts sharing no people go side by side. Returns how many steps improved it."""
+        linked = [r for r in self.runs if r.part.linked and not r.infeasible]
+        if not linked:
+            return 0
+        people = {id(r): r.part.people | {j for _, _, j in r.part.extra}
+                  | {j for i in r.part.slots for j in roster.people_at(i)} for r in linked}
+        dirty = {id(r) for r in linked}
+        improved = 0
+        first = True
+        while not self.stopped() and dirty:
+            left = deadline - time.monotonic()
+            if left < 0.5:
+                break
+            queue = sorted((r for r in linked if id(r) in dirty), key=lambda r: -r.part.size)
+            total = sum(r.part.size for r in queue) or 1
+            while queue and deadline - time.monotonic() > 0.5 and not self.stopped():
+                wave, busy = [], set()
+                for r in list(queue):
+                    if len(wave) < self.workers and not (people[id(r)] & busy):
+                        wave.append(r)
+                        busy |= people[id(r)]
+                        queue.remove(r)
+                left = deadline - time.monotonic()
+                jobs = [(r, *self._polish_model(r, roster)) for r in wave]
+                results = {}
+
+                def task(job) -> None:
+                    r, pm, hint = job
+                    share = self.workers * left * r.part.size / total if first else left / len(jobs)
+                    results[id(r)] = self._solve_fixed(r, pm, hint, min(share, deadline - time.monotonic()))
+
+                self._in_pool(task, jobs)
+                for r, pm, hint in jobs:
+                    dirty.discard(id(r))
+                    new = results.get(id(r))
+                    if new is None or new == hint:
+                        continue
+                    for key in hint:
+                        roster.remove(*key)
+                    for key in new:
+                        roster.add(*key)
+                    improved += 1
+                    dirty |= {id(o) for o in linked if o is not r and people[id(o)] & people[id(r)]}
+            first = False
+        return improved
+
+    def _polish_model(self, run: Run, roster: Roster):
+        inside = set(run.part.slots)
+        hint = {(i, l, j) for i in run.part.slots
+                for l in range(len(self.ix.slots[i].demand)) for j in roster.holders.get((i, l), ())}
+        triples = set(run.part.triples) | set(run.part.extra) | hint
+        fixed = {}
+        for j in {j for _, _, j in triples}:
+            outside = [o for o in roster.slots_of.get(j, {}) if o not in inside]
+            if outside:
+                fixed[j] = outside
+        pm = build_part(self.ix, run.part.slots, sorted(triples), run.pins, fixed=fixed)
+        return pm, hint
+
+    def _solve_fixed(self, run: Run, pm: PartModel, hint: set, seconds: float):
+        """CP-SAT on one part with the rest fixed; the new roster of the part, or None."""
+        if seconds <= 0.05 or self.stopped():
+            return None
+        pm.hint(hint)
+        solver = cp_model.CpSolver()
+        cp_parameters(solver, seconds, self.seed + 1000 + run.solves)
+        done = threading.Event()
+        if self.stop is not None:
+            threading.Thread(target=self._watch, args=(solver, done), daemon=True).start()
+        started = time.monotonic()
+        try:
+            status = solver.solve(pm.model)
+        finally:
+            done.set()
+        run.seconds += time.monotonic() - started
+        run.solves += 1
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return None
+        return {key for key, var in pm.v.x.items() if solver.boolean_value(var)}
+
+    def _in_pool(self, task, runs: list) -> None:
+        if self.workers == 1 or len(runs) <= 1:
+            for run in runs:
+                task(run)
+                if getattr(run, "infeasible", False):
+                    return
+            return
+        with ThreadPoolExecutor(max_workers=self.workers) as pool:
+            for future in [pool.submit(task, run) for run in runs]:
+                future.result()
+
+
+def _progress(objective, bound, elapsed, solutions):
+    from solver.solve import Progress
+    return Progress(objective=objective, bound=bound, elapsed_s=elapsed, solutions=solutions)
