@@ -21,7 +21,7 @@ import heapq
 import itertools
 import math
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from solver.geo import GridIndex, km
 from solver.model.index import ProblemIndex
@@ -71,7 +71,6 @@ class Candidates:
     # Lines where eligible people may have been left out by `k`.
     pruned_lines: int = 0
     eligible_kept: int = 0
-    stats: dict = field(default_factory=dict)
 
     @property
     def pruned(self) -> bool:

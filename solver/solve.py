@@ -1,18 +1,25 @@
-"""The weekly solver: pins checked, a warm start, candidates, parts, CP-SAT, fill-in,
-explanations.
+"""The weekly solver: pins checked, a warm start, candidates, parts, CP-SAT, polish,
+fill-in, explanations.
 
 1. Pins are checked against the hard rules first; any conflict makes the answer
    "infeasible" with every offending pin named (`Solution.conflicts`).
-2. Warm start: the still-valid `previous` assignments (so a re-solve keeps what it can),
-   completed by `solver.greedy.greedy`, checked assignment by assignment.
-3. Candidates (`solver.candidates`): eligible people per line, optionally only the `k`
-   nearest plus advisers, previous, pinned and warm-start people.
-4. Parts that share no people (`solver.decompose`), each a CP-SAT model
-   (`solver.model.build`) hinted with the warm start. Each part first gets time in
-   proportion to its size; what is left goes to the part with the largest gap.
+2. Warm start (`solver.model.warm`): the still-valid `previous` assignments (so a
+   re-solve keeps what it can), completed by `solver.greedy.greedy`, then a fill-in.
+3. Candidates (`solver.candidates`): eligible people per line; above a size, only the
+   `k` cheapest plus advisers, previous, pinned and warm-start people.
+4. Parts that share no people (`solver.decompose`); a component too big for one model
+   (a city) is cut by district. Each part is a CP-SAT model (`solver.model.build`) hinted
+   with the warm start and solved by `solver.model.search`: time in proportion to size,
+   then to the largest gaps; after a district cut, the polish improves the roster
+   district by district over all candidates, and the LP relaxation of the uncut problem
+   (GLOP, `solver.model.lp_bound`) gives the bound.
 5. A fill-in pass offers open places to everyone eligible (`solver.model.fill`), then the
    objective is recomputed exactly (`solver.objective`) and every open place explained
    (`solver.explain`).
+
+`bound` is a proven lower bound for the problem that was modelled: with candidates
+pruned (stats `pruned`, `k`, `bound_scope`), for the pruned problem; it is left out when
+the fill-in found a roster below it (then it says nothing about this problem).
 """
 from __future__ import annotations
 
@@ -105,7 +112,9 @@ def solve(problem: Problem, *, time_limit: float = 30.0, workers: int = 2, seed:
     solve_s = time.monotonic() - t0 - prep_s
     triples = sorted(roster.assignments())
     objective = sum(terms_of(ix, triples).values())
+    explain_started = time.monotonic()
     unfilled = explain_roster(ix, roster, grids)
+    info["explain_s"] = round(time.monotonic() - explain_started, 3)
     bound = _bound(runs, constant, lp)
     if bound is not None:
         info["model_bound"] = round(bound, 3)

@@ -1,12 +1,18 @@
 """Running CP-SAT over the parts of a problem, within one time limit.
 
-CP-SAT parameters (measured on generated district weeks, 2 cores shared with other
-work; see benchmarks/README): one search thread with `linearization_level: 2` proved
-district weeks optimal in 8-14 s, while the default portfolio with 2 threads had no
-useful bound after 30 s and worse solutions, and 8 threads did no better. The model is
-an assignment problem with a strong LP relaxation, so the thread that keeps the full LP
-with cuts is the one that pays. Hence: every part gets ONE such thread, and `workers`
-parts are solved side by side (CP-SAT releases the GIL).
+CP-SAT parameters, measured on a generated district week (benchmarks.generate district,
+seed 1, k=20: 7,354 variables; 2 cores shared with other work, 30 s):
+
+    1 thread, linearization_level 2        optimal, proven in 14 s (8 s without symmetry)
+    2 threads, default portfolio           27,637, no bound (LP root not done)
+    2 threads, linearization_level 2       27,459, no bound
+    2 threads, subsolvers max_lp + LNS     26,940, bound 26,880
+    8 threads, default, k=40 (14,369 v.)   30,885, bound 26,524 after 25 s
+
+The model is an assignment problem with a strong LP relaxation, so the one thread that
+keeps the full LP with cuts is what pays; more threads only steal its CPU. Hence every
+part gets ONE such thread, and `workers` parts are solved side by side (CP-SAT releases
+the GIL).
 
 Time: phase one gives each part `workers x time left x its share of the variables`
 (capped at the time left), largest parts first; parts proven optimal hand their time
@@ -26,6 +32,7 @@ from solver.decompose import Part
 from solver.model.build import PartModel, build_part
 from solver.model.index import ProblemIndex
 from solver.model.roster import Roster
+from solver.objective import terms_of
 
 
 @dataclass
@@ -103,6 +110,15 @@ class Search:
                 total += v if v is not None else 0.0
                 lower = None if lower is None or b is None else lower + b
             self.on_progress(_progress(total, lower, time.monotonic() - self.t0, self.solutions))
+
+    def report_roster(self, roster: Roster) -> None:
+        """Progress from a whole roster (the polish): its exact objective, no bound."""
+        if self.on_progress is None:
+            return
+        value = sum(terms_of(self.ix, list(roster.assignments())).values())
+        with self._lock:
+            self.solutions += 1
+            self.on_progress(_progress(value, None, time.monotonic() - self.t0, self.solutions))
 
     # ------------------------------------------------------------------ one run
 
@@ -229,6 +245,7 @@ class Search:
                     for key in new:
                         roster.add(*key)
                     improved += 1
+                    self.report_roster(roster)
                     dirty |= {id(o) for o in linked if o is not r and people[id(o)] & people[id(r)]}
             first = False
         return improved

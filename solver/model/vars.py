@@ -35,10 +35,6 @@ class Vars:
     fixed_seconds: dict[int, float] = field(default_factory=dict)
     fixed_days: dict[tuple[int, int], int] = field(default_factory=dict)
 
-    def held_sum(self, i: int, j: int):
-        """1 when person j holds any line of slot i (rule 8 keeps it at most 1)."""
-        return sum(self.held[(i, j)])
-
 
 def make_assignment_vars(model: cp_model.CpModel, ix: ProblemIndex, triples,
                          unit: int = 1) -> Vars:

@@ -115,3 +115,29 @@ def test_progress_reports_and_stop_cancels():
 def test_empty_week():
     sol = solved(problem([site("S1")], [person("L1", target_hours=2)], []))
     assert sol.assignments == () and sol.objective == 20 and sol.status == "optimal"
+
+
+def _two_districts():
+    sites = [site("SA", x=0, district="A"), site("SB", x=10, district="B")]
+    people = [person("PA", x=0, district="A"), person("PB", x=10, district="B"),
+              person("X", x=5, district="A", target_hours=12)]
+    slots = [slot("A1", "SA", day=0), slot("A2", "SA", day=1),
+             slot("B1", "SB", day=2), slot("B2", "SB", day=3)]
+    return problem(sites, people, slots)
+
+
+def test_big_component_is_cut_by_district_then_polished_across_the_cut():
+    p = _two_districts()
+    sol = solved(p, max_part=1)
+    stats = dict(sol.stats)
+    # Each person kept one district's candidacies: two independent parts.
+    assert stats["parts"] == 2 and stats["district_cut"] > 0
+    # X needs all four slots to meet the target: only the polish, with X's home
+    # district fixed, can bring X to the other district's full slots.
+    assert {a.slot for a in sol.assignments if a.person == "X"} == {"A1", "A2", "B1", "B2"}
+    assert stats["polish_steps"] >= 1
+    # The bound is the LP relaxation of the uncut problem.
+    assert "LP relaxation" in stats["bound_scope"]
+    assert sol.bound is not None and sol.bound <= sol.objective + 1e-6
+    uncut = solved(p, k=0)
+    assert sol.objective == pytest.approx(uncut.objective)
