@@ -33,7 +33,10 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _sqlite_begin(connection: Any) -> None:
-    connection.exec_driver_sql("BEGIN")
+    # IMMEDIATE takes the write lock up front, waiting out the busy timeout. A deferred
+    # transaction that reads and then writes fails at once with "database is locked" when
+    # another process (a solve job, a second web process) commits in between.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -42,7 +45,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         # pysqlite's own transaction handling breaks SAVEPOINT (nested, all-or-nothing
-        # steps): let SQLAlchemy emit BEGIN itself.
+        # steps): SQLAlchemy emits BEGIN itself.
         event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(url, pool_pre_ping=True, **kwargs)

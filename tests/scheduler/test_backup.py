@@ -33,12 +33,15 @@ def seed(factory, name: str) -> None:
 def contents(url: str) -> dict:
     engine = make_engine(url)
     try:
+        # The revision is read on a connection of its own, outside the session: with SQLite
+        # every transaction takes the write lock, so a second one would wait for the first.
+        revision = current_revision(engine)
         with make_session_factory(engine)() as session:
             return {
                 "districts": sorted(session.scalars(select(District.name))),
                 "people": sorted(session.execute(select(Person.name, Person.phone)).all()),
                 "audit": sorted(session.scalars(select(AuditEntry.action))),
-                "revision": current_revision(engine),
+                "revision": revision,
             }
     finally:
         engine.dispose()

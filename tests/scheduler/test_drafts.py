@@ -41,6 +41,14 @@ def test_solution_goes_into_one_draft_with_its_open_places(session, week):
     assert [a.person_id for a in again.assignments] == [mediator.id]
 
 
+def test_solving_again_into_the_same_places_replaces_them(session, week):
+    d, slot, lawyer, mediator, _ = week
+    same = solution(Assign(slot.external_id, lawyer.external_id, 0), Assign(slot.external_id, mediator.external_id, 1))
+    store_solution(session, d.id, WEEK, same, None)
+    draft = store_solution(session, d.id, WEEK, same, None)
+    assert sorted(a.person_id for a in draft.assignments) == sorted([lawyer.id, mediator.id])
+
+
 def test_locked_assignments_survive_a_solve(session, week):
     d, slot, lawyer, mediator, other = week
     draft = store_solution(session, d.id, WEEK, solution(Assign(slot.external_id, lawyer.external_id, 0)), None)
