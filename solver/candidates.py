@@ -17,6 +17,7 @@ problem.
 """
 from __future__ import annotations
 
+import bisect
 import heapq
 import itertools
 import math
@@ -113,6 +114,33 @@ class AvailableGrids:
     def __init__(self, ix: ProblemIndex) -> None:
         self.ix = ix
         self._grids: dict[tuple[float, float], tuple[RoleGrids, RoleGrids]] = {}
+        self._free = self._available_by_window()
+
+    def _available_by_window(self) -> dict[tuple[float, float], list[int]]:
+        """Window (start, end) -> people available for it by rule 4, found per person
+        from their own intervals (windows sorted by start) rather than by testing every
+        person against every window."""
+        ix = self.ix
+        windows = sorted({(ix.start[i], ix.end[i]) for i in range(len(ix.slots))})
+        starts = [w[0] for w in windows]
+        out: dict[tuple[float, float], list[int]] = {w: [] for w in windows}
+        for j in range(len(ix.people)):
+            spans = ix.availability[j]
+            if spans is None:
+                fits = windows
+            else:
+                fits = set()
+                for a, b in spans:
+                    for w in windows[bisect.bisect_left(starts, a):]:
+                        if w[0] >= b:
+                            break
+                        if w[1] <= b:
+                            fits.add(w)
+            blocked = ix.unavailability[j]
+            for w in fits:
+                if not any(max(u, w[0]) < min(v, w[1]) for u, v in blocked):
+                    out[w].append(j)
+        return out
 
     def for_slot(self, i: int) -> tuple[RoleGrids, RoleGrids]:
         """(grids of those without a target, grids of those with one)."""
@@ -120,7 +148,7 @@ class AvailableGrids:
         key = (ix.start[i], ix.end[i])
         grids = self._grids.get(key)
         if grids is None:
-            free = [j for j in range(len(ix.people)) if ix.available(j, i)]
+            free = sorted(self._free[key])
             aimed = [j for j in free if ix.people[j].target_hours]
             plain = [j for j in free if not ix.people[j].target_hours]
             # Fine cells: the available are dense in town, and the search stops early.

@@ -123,18 +123,25 @@ def _reasons(ix, counts, example, total, examined, role_en, role_zh) -> tuple[Re
         params = [("count", str(n))]
         j, info = example[category]
         name = ix.people[j].name
+        # The summary names an example only for "busy" (where is what a coordinator
+        # asks first); each detail names one.
         if category == "busy":
             en += f" (e.g. {name} at {info['site']}, slot {info['slot']})"
             zh += f"（如 {name} 在 {info['site']}，时段 {info['slot']}）"
             params += [("person", ix.people[j].id), ("site", info["site"]), ("slot", info["slot"])]
-        elif category in ("cost", "free"):
-            en += f" (e.g. {name}: {info['delta']:+g})"
-            zh += f"（如 {name}：{info['delta']:+g}）"
-            params += [("person", ix.people[j].id), ("delta", f"{info['delta']:g}")]
+            parts_en.append(en)
+            parts_zh.append(zh)
         else:
-            params += [("person", ix.people[j].id)]
-        parts_en.append(en)
-        parts_zh.append(zh)
+            parts_en.append(en)
+            parts_zh.append(zh)
+            if category in ("cost", "free"):
+                en += f" (e.g. {name}: {info['delta']:+g})"
+                zh += f"（如 {name}：{info['delta']:+g}）"
+                params += [("person", ix.people[j].id), ("delta", f"{info['delta']:g}")]
+            else:
+                en += f" (e.g. {name})"
+                zh += f"（如 {name}）"
+                params += [("person", ix.people[j].id)]
         details.append(Reason(category, zh, en, tuple(params)))
     scope_en = f"{total} qualified ({role_en})"
     scope_zh = f"符合条件的{role_zh}共 {total} 人"
