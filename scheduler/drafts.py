@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from models import Assignment, OpenPlace, Person, Schedule, Slot, User, utcnow
 from scheduler import audit
 from scheduler.feeds import refresh_feeds
+from scheduler.notices import notices_for_publish, previous_version
 from scheduler.problem_builder import current_draft, latest_published
 from solver.problem import Solution
 
@@ -124,6 +125,7 @@ def publish(session: Session, district_id: int, week_start: date, actor: User | 
                  version=version.version, assignments=len(version.assignments))
     # Feeds are rendered now, in the publishing transaction, so serving one costs a lookup.
     refresh_feeds(session, district_id, week_start)
+    notices_for_publish(session, previous_version(session, version), version)
     return version
 
 
