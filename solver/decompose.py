@@ -112,6 +112,8 @@ def split_by_district(ix: ProblemIndex, part: Part, pins=(), keep=()) -> list[Pa
             if pinned_here:
                 uf.union(pos[d], pos[home[j]])
     group = {d: uf.find(pos[d]) for d in names}
+    if len(set(group.values())) == 1:
+        return [part]  # pins hold every district together: nothing to cut
     out: dict[int, Part] = defaultdict(lambda: Part(linked=True))
     for i in part.slots:
         out[group[district[i]]].slots.append(i)

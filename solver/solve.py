@@ -49,7 +49,7 @@ DEFAULT_K = 20
 # Components above this many variables are cut along districts (solver.decompose).
 MAX_PART = 20_000
 # With a district cut, the share of the solving time for the cut parts; polish gets the rest.
-CUT_SHARE = 0.55
+CUT_SHARE = 0.3
 
 
 @dataclass(frozen=True)

@@ -141,3 +141,12 @@ def test_big_component_is_cut_by_district_then_polished_across_the_cut():
     assert sol.bound is not None and sol.bound <= sol.objective + 1e-6
     uncut = solved(p, k=0)
     assert sol.objective == pytest.approx(uncut.objective)
+
+
+def test_pins_hold_districts_together():
+    p = _two_districts()
+    p = replace(p, pinned=(assign("A1", "X"), assign("B1", "X")))
+    sol = solved(p, max_part=1)
+    stats = dict(sol.stats)
+    assert stats["parts"] == 1 and stats["district_cut"] == 0
+    assert {("A1", "X", 0), ("B1", "X", 0)} <= held(sol)
