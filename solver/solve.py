@@ -70,9 +70,9 @@ def choose_k(ix: ProblemIndex, k: int | None) -> int | None:
 def solve(problem: Problem, *, time_limit: float = 30.0, workers: int = 2, seed: int = 0,
           on_progress=None, stop: threading.Event | None = None, k: int | None = None,
           pack_size: int = 3000, max_part: int = MAX_PART) -> Solution:
-    """Solve one week. `k`: candidates kept per line (None: automatic, 0: keep all)."""
+    """Solve one week. `k`: candidates kept per line (None: automatic, 0: keep all);
+    `pack_size`, `max_part`: see solver.decompose."""
     t0 = time.monotonic()
-    deadline = t0 + time_limit
     ix = ProblemIndex(problem)
     pins, conflicts = check_pins(ix)
     if conflicts:
@@ -89,14 +89,15 @@ def solve(problem: Problem, *, time_limit: float = 30.0, workers: int = 2, seed:
     constant = ix.previous_outside * ix.weights.change + _idle_fairness(ix, parts)
     search = Search(ix, runs, workers=workers, seed=seed, stop=stop, on_progress=on_progress,
                     constant=constant, t0=t0)
-    prep_s = time.monotonic() - t0
+    info["prep_s"] = round(time.monotonic() - t0, 3)
     # The fill-in and the explanations need a moment at the end.
-    end = deadline - min(0.1 * time_limit, 0.5 + 0.002 * len(ix.slots))
+    end = t0 + time_limit - min(0.1 * time_limit, 0.5 + 0.002 * len(ix.slots))
     cut = any(r.part.linked for r in runs)
     lp = _LpBound(ix, cands, parts, time_limit=max(1.0, end - time.monotonic())) if cut else None
-    # With a district cut, CP-SAT's rosters of the cut problem are the start of the
-    # polish, which gets the rest of the time; otherwise the rest goes to the gaps.
-    search.phase_one(end if not cut else t0 + prep_s + CUT_SHARE * (end - t0 - prep_s))
+    # After a district cut, CP-SAT's rosters of the cut problem are only the start of the
+    # polish, which gets most of the time; otherwise the rest goes to the largest gaps.
+    now = time.monotonic()
+    search.phase_one(end if not cut else now + CUT_SHARE * (end - now))
     if any(run.infeasible for run in runs):
         return _infeasible(ix, [c for run in runs if run.infeasible
                                 for c in _conflicts_by_assumptions(ix, run)], t0)
@@ -109,43 +110,47 @@ def solve(problem: Problem, *, time_limit: float = 30.0, workers: int = 2, seed:
     info["polish_steps"] = search.polish(roster, end)
     if info["polish_steps"] and not search.stopped():
         added += fill(ix, roster, grids)
-    solve_s = time.monotonic() - t0 - prep_s
+    info["fill_added"] = added
+    info["solve_s"] = round(time.monotonic() - t0 - info["prep_s"], 3)
     triples = sorted(roster.assignments())
     objective = sum(terms_of(ix, triples).values())
-    explain_started = time.monotonic()
+    started = time.monotonic()
     unfilled = explain_roster(ix, roster, grids)
-    info["explain_s"] = round(time.monotonic() - explain_started, 3)
+    info["explain_s"] = round(time.monotonic() - started, 3)
     bound = _bound(runs, constant, lp)
     if bound is not None:
         info["model_bound"] = round(bound, 3)
         # The fill-in can beat a pruned model's bound by reaching beyond the candidates;
         # then that bound says nothing about this problem.
         bound = bound if bound <= objective + 1e-9 else None
-    pruned = cands.pruned or cut
     if lp is not None:
         info["lp_bound_s"] = round(lp.seconds, 3)
-    optimal = all(run.optimal for run in runs) and not pruned and added == 0
+    optimal = all(run.optimal for run in runs) and not cands.pruned and not cut and not added
+    info["warm_start_objective"] = round(sum(terms_of(ix, sorted(hint)).values()), 3)
+    return Solution(
+        status="optimal" if optimal else "feasible", objective=objective,
+        assignments=tuple(Assignment(ix.slots[i].id, ix.people[j].id, l) for i, l, j in triples),
+        unfilled=unfilled, bound=bound,
+        stats=_stats(t0, runs, cands, kk, cut, workers, seed, search, info))
+
+
+def _stats(t0, runs, cands, k, cut, workers, seed, search, info) -> tuple:
     stats = {
-        "wall_s": round(time.monotonic() - t0, 3), "prep_s": round(prep_s, 3),
-        "solve_s": round(solve_s, 3), "parts": len(runs),
+        "wall_s": round(time.monotonic() - t0, 3), "parts": len(runs),
         "largest_part": max((r.part.size for r in runs), default=0),
-        "variables": sum(r.part.size for r in runs), "pruned": int(pruned),
-        "k": kk or 0, "pruned_lines": cands.pruned_lines,
+        "variables": sum(r.part.size for r in runs), "pruned": int(cands.pruned),
+        "k": k or 0, "pruned_lines": cands.pruned_lines,
         "district_cut": sum(len(r.part.extra) for r in runs),
-        "bound_scope": ("full problem" if not cands.pruned else "pruned problem: k cheapest per line")
+        "bound_scope": ("pruned problem: k cheapest per line" if cands.pruned else "full problem")
                        + ("; LP relaxation across the district cut" if cut else ""),
         "workers": workers, "seed": seed, "solutions": search.solutions,
-        "parts_optimal": sum(r.optimal for r in runs), "fill_added": added,
-        "warm_start_objective": round(sum(terms_of(ix, sorted(hint)).values()), 3),
-        "stopped": int(search.stopped()), **info,
+        "parts_optimal": sum(r.optimal for r in runs), "stopped": int(search.stopped()),
+        **info,
         "part_sizes": " ".join(str(r.part.size) for r in runs),
         "part_seconds": " ".join(f"{r.seconds:.1f}" for r in runs),
         "part_gaps": " ".join("opt" if r.optimal else f"{r.gap:.1f}" for r in runs),
     }
-    return Solution(
-        status="optimal" if optimal else "feasible", objective=objective,
-        assignments=tuple(Assignment(ix.slots[i].id, ix.people[j].id, l) for i, l, j in triples),
-        unfilled=unfilled, bound=bound, stats=tuple(stats.items()))
+    return tuple(stats.items())
 
 
 class _LpBound:
