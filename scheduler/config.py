@@ -18,6 +18,7 @@ class Settings:
     celery_broker_url: str | None = None
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 25
+    smtp_from: str = "noreply@localhost"
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -31,6 +32,7 @@ class Settings:
             celery_broker_url=env.get("CELERY_BROKER_URL") or None,
             smtp_host=env.get("SMTP_HOST", "127.0.0.1"),
             smtp_port=int(env.get("SMTP_PORT", "25")),
+            smtp_from=env.get("SMTP_FROM", "noreply@localhost"),
         )
 
     def ensure_instance(self) -> None:
