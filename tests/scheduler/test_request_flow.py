@@ -1,20 +1,24 @@
 """A request end to end with the real solver: request -> generate the week -> solve ->
 publish -> scheduled with the village's adviser; the adviser declines -> re-solve with the
 published version as `previous` -> publish -> the request is still served, the rest of the
-week is unchanged, and the adviser and the village are told why."""
+week is unchanged, and the adviser, the newcomer and the village are told why by e-mail
+(through a real SMTP server on loopback)."""
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta, timezone
 
 from sqlalchemy import select
 
-from models import Assignment, Notification, Pairing, Schedule, Site, Slot, User, VisitRequest
+from models import Assignment, Notification, Pairing, Person, Schedule, Site, Slot, User, VisitRequest
 from scheduler import drafts, self_service
+from scheduler.notice_text import when
+from scheduler.outbox import SmtpChannel, send_pending
 from scheduler.problem_builder import latest_published
 from scheduler.requests import RequestInput, WindowInput, submit_request
 from scheduler.solving import solve_week
 from scheduler.weeks import monday_of, to_local
 from tests.factories import Factory
+from tests.smtp_server import loopback_smtp
 
 
 def test_a_request_is_solved_published_and_replanned_around_a_decline(committed_factory):
@@ -69,9 +73,27 @@ def test_a_request_is_solved_published_and_replanned_around_a_decline(committed_
         # Fewest changes: the rest of the week is as published.
         assert {s.id: p for s, p in second.items() if s.request_id is None} == \
             {s.id: p for s, p in first.items() if s.request_id is None}
-        notices = {n.recipient: n for n in session.scalars(select(Notification).where(Notification.kind == "change"))}
-        assert "本人申请不参加（开庭）" in notices["wang@example.org"].body
-        assert "原定王律师（律师）本人申请不参加" in notices["wandi@example.org"].body
+        (new_slot,) = request_slots
+        new_time = when(session.get(Slot, new_slot.id))[0]
+        newcomers = [session.get(Person, p).name for p in second[new_slot]]
+
+    # The outbox goes out through a real SMTP server on loopback.
+    with loopback_smtp() as smtp:
+        report = send_pending(committed_factory, {"email": SmtpChannel(smtp.host, smtp.port, "noreply@example.org")})
+        assert report.sent == len(smtp.received) and report.failed == report.retrying == 0
+        first_mail, change_mail = smtp.to("wandi@example.org")
+        assert first_mail.subject.startswith("【预约已安排】湾底村")
+        assert change_mail.recipients == ["wandi@example.org"]
+        assert change_mail.subject.startswith(("【走访人员变更】湾底村", "【走访时间变更】湾底村"))
+        # The reason and the new time and person, in Chinese.
+        assert "原定王律师（律师）本人申请不参加" in change_mail.body and new_time in change_mail.body
+        assert all(name in change_mail.body for name in newcomers) and "开庭" not in change_mail.body
+        (adviser_mail,) = smtp.to("wang@example.org")
+        assert adviser_mail.subject.startswith("【排班变更】") and "原因：本人申请不参加（开庭）" in adviser_mail.body
+        # Whoever goes at the new time (the adviser himself when the visit moved) is told so.
+        for name in newcomers:
+            (mail,) = smtp.to({"王律师": "wang@example.org", "李律师": "li@example.org", "赵律师": "zhao@example.org"}[name])
+            assert f"新增：{new_time}" in mail.body
 
 
 def staffed(session, district_id: int, week: date) -> dict[Slot, set[int]]:
