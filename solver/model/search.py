@@ -144,10 +144,12 @@ class Search:
         self.progress()
 
     def _watch(self, solver: cp_model.CpSolver, done: threading.Event) -> None:
+        # A stop request made before CP-SAT has started its search is lost, so once the
+        # event is set it is repeated until the solve is over.
         while not done.is_set():
             if self.stop.wait(0.05):
                 solver.stop_search()
-                return
+                done.wait(0.05)
 
     @staticmethod
     def _record(run: Run, solver: cp_model.CpSolver, status) -> None:

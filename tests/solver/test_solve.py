@@ -150,3 +150,15 @@ def test_pins_hold_districts_together():
     stats = dict(sol.stats)
     assert stats["parts"] == 1 and stats["district_cut"] == 0
     assert {("A1", "X", 0), ("B1", "X", 0)} <= held(sol)
+
+
+def test_stop_during_the_search_returns_the_best_so_far():
+    generate = pytest.importorskip("benchmarks.generate")
+    io = pytest.importorskip("solver.io")
+    p = io.parse_problem(generate.problem_doc("district", 3))
+    stop = threading.Event()
+    threading.Timer(2.0, stop.set).start()  # after the preparation, during CP-SAT
+    t = time.monotonic()
+    sol = solved(p, time_limit=60, stop=stop)
+    assert time.monotonic() - t < 10
+    assert dict(sol.stats)["stopped"] == 1 and sol.assignments
