@@ -13,5 +13,6 @@ from scheduler.cli import demo as _demo  # noqa: E402,F401
 from scheduler.cli import quickstart as _quickstart  # noqa: E402,F401
 from scheduler.cli import excel as _excel  # noqa: E402,F401
 from scheduler.cli import ops as _ops  # noqa: E402,F401
+from scheduler.cli import notices as _notices  # noqa: E402,F401
 
 __all__ = ["main"]
