@@ -54,8 +54,9 @@ def enqueue(session: Session, *, recipient: str, subject: str, body: str, kind: 
         else:
             from sqlalchemy.dialects.sqlite import insert
         # The unique key decides, so two runs at once still enqueue a fact only once.
-        statement = insert(Notification).values(**values).on_conflict_do_nothing(index_elements=["dedupe_key"])
-        return session.execute(statement).rowcount == 1
+        statement = insert(Notification).values(**values).on_conflict_do_nothing(index_elements=["dedupe_key"]) \
+            .returning(Notification.id)
+        return session.execute(statement).scalar() is not None
     if session.scalar(select(Notification.id).where(Notification.dedupe_key == dedupe_key)) is not None:
         return False
     session.add(Notification(**values))
