@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from models import District, Pairing, PairingProposal, PairingProposalItem, Person, PersonRole, Site, SiteExclusion, User, utcnow
 from scheduler import audit
+from scheduler.access import NotVisible, require_district, require_role, require_visible
 from solver.geo import km
 from solver.pairing import pair
 from solver.problem import Pair, Person as SPerson, Problem, Site as SSite
@@ -22,7 +23,20 @@ SUPERVISOR_ROLE = "lawyer"
 
 
 class ProposalError(Exception):
-    """The proposal cannot be approved or made as asked; the message says why."""
+    """The proposal cannot be made or approved as asked. `code` and `params` let the web
+    layer say why in the reader's language; the message is the English text."""
+
+    def __init__(self, code: str, message: str, **params: object) -> None:
+        super().__init__(message)
+        self.code = code
+        self.params = params
+
+
+def _check(actor: User | None, district_id: int) -> None:
+    # The command line acts with no user; every user is held to their districts.
+    if actor is not None:
+        require_role(actor, "coordinator")
+        require_district(actor, district_id)
 
 
 @dataclass(frozen=True)
@@ -86,19 +100,22 @@ def pairing_problem(session: Session, district_id: int, on: date) -> tuple[Probl
     return problem, current
 
 
-def propose(session: Session, district_id: int, actor: User | None, on: date,
+def propose(session: Session, actor: User | None, district_id: int, on: date,
             fixed: dict[int, int] | None = None) -> PairingProposal:
     """Solve the district's pairing (keeping `fixed` site id -> person id) and store it for review."""
+    _check(actor, district_id)
     fixed = fixed or {}
     problem, current = pairing_problem(session, district_id, on)
     site_ext = {s.id: s.external_id for s in _villages(session, district_id)}
     people = dict(session.execute(select(Person.id, Person.external_id).where(Person.district_id == district_id)).all())
     unknown = [sid for sid in fixed if sid not in site_ext] + [pid for pid in fixed.values() if pid not in people]
     if unknown:
-        raise ProposalError(f"fixed pairs name villages or people outside this district: {sorted(unknown)}")
+        raise ProposalError("fixed_outside", f"fixed pairs name villages or people outside this district: "
+                            f"{sorted(unknown)}", count=len(unknown))
     result = pair(problem, fixed=tuple(Pair(site_ext[s], people[p]) for s, p in fixed.items()))
     if result.status == "infeasible":
-        raise ProposalError("; ".join(f"{r.zh} / {r.en}" for r in result.conflicts))
+        raise ProposalError("fixed_conflicts", "; ".join(f"{r.zh} / {r.en}" for r in result.conflicts),
+                            zh="；".join(r.zh for r in result.conflicts), en="; ".join(r.en for r in result.conflicts))
     site_id = {v: k for k, v in site_ext.items()}
     person_id = {v: k for k, v in people.items()}
     reasons = {u.site: [{"code": r.code, "zh": r.zh, "en": r.en} for r in u.reasons] for u in result.unpaired_sites}
@@ -145,21 +162,21 @@ def compare(session: Session, proposal: PairingProposal) -> list[ComparisonRow]:
     return rows
 
 
-def approve(session: Session, proposal_id: int, actor: User | None, effective_from: date) -> dict[str, int]:
+def approve(session: Session, actor: User | None, proposal_id: int, effective_from: date) -> dict[str, int]:
     """End the changed pairs and start the new ones, all or nothing (the caller's transaction)."""
-    proposal = session.get(PairingProposal, proposal_id)
-    if proposal is None:
-        raise ProposalError(f"no pairing proposal {proposal_id}")
+    proposal = get_proposal(session, actor, proposal_id)
     if proposal.status != "open":
-        raise ProposalError(f"proposal {proposal_id} is already {proposal.status}")
+        raise ProposalError("closed", f"proposal {proposal_id} is already {proposal.status}", status=proposal.status)
     current = current_pairs(session, [i.site_id for i in proposal.items], effective_from)
     stale = [i.site_id for i in proposal.items
              if (current[i.site_id].person_id if i.site_id in current else None) != i.current_person_id]
     if stale:
-        raise ProposalError(f"the pairing of {len(stale)} villages changed since this proposal was made: propose again")
+        raise ProposalError("stale", f"the pairing of {len(stale)} villages changed since this proposal was made: "
+                            "propose again", count=len(stale))
     too_early = [p for p in current.values() if p.valid_from > effective_from]
     if too_early:
-        raise ProposalError(f"{len(too_early)} current pairs start after {effective_from}: choose a later date")
+        raise ProposalError("too_early", f"{len(too_early)} current pairs start after {effective_from}: "
+                            "choose a later date", count=len(too_early), date=effective_from.isoformat())
     counts = {"kept": 0, "ended": 0, "started": 0}
     changed = [i for i in proposal.items if i.person_id != i.current_person_id]
     for item in changed:
@@ -191,3 +208,62 @@ def history(session: Session, site_id: int) -> list[Pairing]:
         select(Pairing).where(Pairing.site_id == site_id).options(selectinload(Pairing.person))
         .order_by(Pairing.valid_from, Pairing.id)
     ))
+
+
+def get_proposal(session: Session, actor: User | None, proposal_id: int) -> PairingProposal:
+    if actor is not None:
+        require_role(actor, "coordinator")
+    proposal = session.get(PairingProposal, proposal_id)
+    if proposal is None:
+        raise NotVisible("No such proposal.")
+    if actor is not None:
+        require_visible(actor, proposal.district_id)
+    return proposal
+
+
+def discard(session: Session, actor: User | None, proposal_id: int) -> PairingProposal:
+    proposal = get_proposal(session, actor, proposal_id)
+    if proposal.status != "open":
+        raise ProposalError("closed", f"proposal {proposal_id} is already {proposal.status}", status=proposal.status)
+    proposal.status = "discarded"
+    audit.record(session, actor, "discard_pairing", "pairing_proposal", proposal.id, proposal.district_id)
+    return proposal
+
+
+@dataclass(frozen=True)
+class CurrentPair:
+    site_id: int
+    site: str
+    site_name: str
+    township: str | None
+    person_id: int | None
+    person: str | None
+    since: date | None
+    km: float | None
+
+
+def current_pairing(session: Session, actor: User | None, district_id: int, on: date) -> list[CurrentPair]:
+    """Every village of the district with its adviser on `on` (None while it has none)."""
+    _check(actor, district_id)
+    villages = session.scalars(
+        select(Site).where(Site.district_id == district_id, Site.kind == "village", Site.active)
+        .options(selectinload(Site.township)).order_by(Site.external_id)
+    ).all()
+    pairs = current_pairs(session, [v.id for v in villages], on)
+    people = {p.id: p for p in session.scalars(select(Person).where(Person.id.in_({p.person_id for p in pairs.values()})))}
+    rows = []
+    for v in villages:
+        pair_ = pairs.get(v.id)
+        person = people.get(pair_.person_id) if pair_ else None
+        rows.append(CurrentPair(
+            v.id, v.external_id, v.name, v.township.name if v.township else None,
+            person.id if person else None, person.name if person else None, pair_.valid_from if pair_ else None,
+            round(km(person.lat, person.lon, v.lat, v.lon), 2) if person else None))
+    return rows
+
+
+def open_proposals(session: Session, actor: User | None, district_id: int) -> list[PairingProposal]:
+    _check(actor, district_id)
+    return list(session.scalars(select(PairingProposal).where(
+        PairingProposal.district_id == district_id, PairingProposal.status == "open")
+        .order_by(PairingProposal.created_at.desc())))

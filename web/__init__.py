@@ -49,6 +49,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from web.advisers import bp as advisers_bp
     from web.auth import bp as auth_bp
     from web.feeds import bp as feeds_bp
     from web.main import bp as main_bp
@@ -66,3 +67,4 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(mine_bp)
     app.register_blueprint(week_bp)
     app.register_blueprint(transfer_bp)
+    app.register_blueprint(advisers_bp)

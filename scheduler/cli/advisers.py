@@ -60,7 +60,7 @@ def propose_cmd(district_name: str, fixes: tuple[str, ...], all_rows: bool) -> N
                 raise click.BadParameter(f"{text!r} is not VILLAGE=PERSON", param_hint="--fix")
             fixed[_by_external_id(session, Site, village).id] = _by_external_id(session, Person, person).id
         try:
-            proposal = propose(session, district_id, None, date.today(), fixed)
+            proposal = propose(session, None, district_id, date.today(), fixed)
         except ProposalError as exc:
             raise click.ClickException(str(exc)) from exc
         rows = compare(session, proposal)
@@ -80,13 +80,14 @@ def propose_cmd(district_name: str, fixes: tuple[str, ...], all_rows: bool) -> N
               help="The day the new pairs start and the changed ones end.")
 def approve_cmd(proposal_id: int, effective_from: datetime) -> None:
     """Approve a proposal: end the changed pairs and start the new ones, in one transaction."""
+    from scheduler.access import NotVisible
     from scheduler.pairings import ProposalError, approve
 
     _, factory = open_database()
     try:
         with factory.begin() as session:
-            counts = approve(session, proposal_id, None, effective_from.date())
-    except ProposalError as exc:
+            counts = approve(session, None, proposal_id, effective_from.date())
+    except (ProposalError, NotVisible) as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"Approved proposal {proposal_id} from {effective_from.date()}: "
                + ", ".join(f"{k} {v}" for k, v in counts.items()) + ".")

@@ -161,6 +161,17 @@ def every(value, **overrides) -> dict[str, object]:
     return {role: overrides.get(role, value) for role in ROLES}
 
 
+def proposal_a(world) -> dict:
+    """An open re-pairing proposal of district A."""
+    from datetime import date
+
+    from sqlalchemy.orm import object_session
+
+    from scheduler.pairings import propose
+
+    return {"proposal_id": propose(object_session(world.person_a), None, world.district_a.id, date(2026, 11, 26)).id}
+
+
 def coordinators_only(ok=200) -> dict[str, object]:
     return every(403, anonymous=LOGIN, coord_a=ok, coord_b=ok, city=ok)
 
@@ -188,6 +199,12 @@ ROUTES: dict[str, Route] = {
     "people.reactivate": Route("POST", person_a, district_a_only(ok=302)),
     "sites.index": Route("GET", no_args, coordinators_only()),
     "sites.detail": Route("GET", site_a, district_a_only()),
+    "advisers.index": Route("GET", district_a, district_a_only(foreign=403)),
+    "advisers.propose": Route("POST", district_a, district_a_only(ok=302, foreign=403)),
+    "advisers.proposal": Route("GET", proposal_a, district_a_only()),
+    "advisers.repropose": Route("POST", proposal_a, district_a_only(ok=302)),
+    "advisers.approve": Route("POST", proposal_a, district_a_only(ok=302)),
+    "advisers.discard": Route("POST", proposal_a, district_a_only(ok=302)),
     "feeds.calendar": Route("GET", feed_token, every(200)),
     "feeds.person": Route("GET", person_a, district_a_only() | {"provider": 200}),
     "feeds.person_link": Route("POST", person_a, district_a_only() | {"provider": 200}),
