@@ -17,6 +17,7 @@ from scheduler import audit
 from scheduler.feeds import refresh_feeds
 from scheduler.notices import notices_for_publish, previous_version
 from scheduler.problem_builder import current_draft, latest_published
+from scheduler.swap_publish import swaps_published
 from solver.problem import Solution
 
 
@@ -126,6 +127,7 @@ def publish(session: Session, district_id: int, week_start: date, actor: User | 
     # Feeds are rendered now, in the publishing transaction, so serving one costs a lookup.
     refresh_feeds(session, district_id, week_start)
     notices_for_publish(session, previous_version(session, version), version)
+    swaps_published(session, version, now)
     return version
 
 

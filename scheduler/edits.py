@@ -70,10 +70,10 @@ def _violations(session: Session, draft: Schedule, slot_ids: set[int], person_id
     return set(check(doc, solution).violations)
 
 
-def _scope(session: Session, draft: Schedule, slot: Slot, person_id: int) -> tuple[set[int], list[tuple[int, int, int]]]:
-    """The slots an edit of (slot, person) can affect, and the draft's assignments on them."""
+def _scope(session: Session, draft: Schedule, slot: Slot, *person_ids: int) -> tuple[set[int], list[tuple[int, int, int]]]:
+    """The slots an edit of (slot, people) can affect, and the draft's assignments on them."""
     mine = set(session.scalars(select(Assignment.slot_id).where(
-        Assignment.schedule_id == draft.id, Assignment.person_id == person_id)))
+        Assignment.schedule_id == draft.id, Assignment.person_id.in_(person_ids))))
     group = set()
     if slot.choice_group:
         group = set(session.scalars(select(Slot.id).where(Slot.choice_group == slot.choice_group)))
@@ -88,6 +88,16 @@ def _refuse_new_violations(session, draft, slot_ids, before, after) -> None:
     new = _violations(session, draft, slot_ids, people, after) - _violations(session, draft, slot_ids, people, before)
     if new:
         raise EditRefused(sorted((rule, *RULE_NAMES[rule], text) for rule, text in new))
+
+
+def refuse_replacement(session: Session, schedule: Schedule, slot: Slot, old_person_id: int,
+                       new_person_id: int) -> None:
+    """Raise EditRefused when giving `old_person_id`'s place in `slot` to `new_person_id`
+    would break a hard rule in `schedule` (a draft or a published version) for either of
+    them or anyone sharing their slots: how swaps between providers are checked."""
+    slot_ids, before = _scope(session, schedule, slot, old_person_id, new_person_id)
+    after = [(s, new_person_id if (s, p) == (slot.id, old_person_id) else p, line) for s, p, line in before]
+    _refuse_new_violations(session, schedule, slot_ids, before, after)
 
 
 def assign(session: Session, actor: User, district_id: int, week_start: date, slot_id: int, person_id: int,
