@@ -129,29 +129,46 @@ def availability(session: Session, user: User, now: datetime) -> Availability:
 
 
 def add_rule(session: Session, user: User, weekday: int, start: time, end: time, kind: str) -> AvailabilityRule:
-    person = provider_person(session, user)
+    return add_rule_for(session, provider_person(session, user), weekday, start, end, kind)
+
+
+def add_rule_for(session: Session, person: Person, weekday: int, start: time, end: time, kind: str,
+                 valid_from: date | None = None, valid_to: date | None = None) -> AvailabilityRule:
+    """A weekly time of `person`; the caller has checked that the acting user may change it."""
     if kind not in RULE_KINDS or not 0 <= weekday <= 6:
         raise SelfServiceError("bad_rule", "unknown weekday or kind")
     if end <= start:
         raise SelfServiceError("time_order", "the end must be after the start")
-    rule = AvailabilityRule(person_id=person.id, weekday=weekday, start_time=start, end_time=end, kind=kind)
+    if valid_from is not None and valid_to is not None and valid_to < valid_from:
+        raise SelfServiceError("validity_order", "the rule ends before it begins")
+    rule = AvailabilityRule(person_id=person.id, weekday=weekday, start_time=start, end_time=end, kind=kind,
+                            valid_from=valid_from, valid_to=valid_to)
     session.add(rule)
     session.flush()
     return rule
 
 
 def delete_rule(session: Session, user: User, rule_id: int) -> None:
-    person = provider_person(session, user)
+    delete_rule_of(session, provider_person(session, user), rule_id)
+
+
+def delete_rule_of(session: Session, person: Person, rule_id: int) -> AvailabilityRule:
+    """Remove one of `person`'s weekly times; another person's rule does not exist here."""
     rule = session.get(AvailabilityRule, rule_id)
     if rule is None or rule.person_id != person.id:
         raise NotVisible("No such rule.")
     session.delete(rule)
     session.flush()
+    return rule
 
 
 def add_exception(session: Session, user: User, start_at: datetime, end_at: datetime, kind: str,
                   note: str | None) -> AvailabilityException:
-    person = provider_person(session, user)
+    return add_exception_for(session, provider_person(session, user), start_at, end_at, kind, note)
+
+
+def add_exception_for(session: Session, person: Person, start_at: datetime, end_at: datetime, kind: str,
+                      note: str | None) -> AvailabilityException:
     if kind not in EXCEPTION_KINDS:
         raise SelfServiceError("bad_kind", "unknown kind")
     if end_at <= start_at:
@@ -164,7 +181,12 @@ def add_exception(session: Session, user: User, start_at: datetime, end_at: date
 
 
 def delete_exception(session: Session, user: User, exception_id: int) -> None:
-    person = provider_person(session, user)
+    delete_exception_of(session, provider_person(session, user), exception_id)
+
+
+def delete_exception_of(session: Session, person: Person, exception_id: int) -> AvailabilityException:
+    """Remove a dated period of `person`. Periods from a calendar upload or a decline belong
+    to those: a new upload replaces the first, the coordinator's re-planning handles the second."""
     row = session.get(AvailabilityException, exception_id)
     if row is None or row.person_id != person.id:
         raise NotVisible("No such period.")
@@ -172,6 +194,7 @@ def delete_exception(session: Session, user: User, exception_id: int) -> None:
         raise SelfServiceError(f"from_{row.source}", f"this period comes from a {row.source}; it cannot be removed here")
     session.delete(row)
     session.flush()
+    return row
 
 
 def import_calendar(session: Session, user: User, filename: str, data: bytes, now: datetime) -> CalendarUpload:
