@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from models import RequestHandover, RequestWindow, Slot, User, VisitRequest
+from models import RequestHandover, RequestWindow, Site, Slot, Township, User, VisitRequest
 from scheduler import audit
 from scheduler.access import AccessDenied, NotVisible, can_see_district, district_filter, require_role
 from scheduler.feeds import refresh_feeds
@@ -59,6 +59,8 @@ class RequestDetail:
     can_close: bool
     # The village can be told by e-mail (a representative has an address on file).
     village_reachable: bool
+    # Display names of the accounts in the hand-overs.
+    user_names: dict[int, str]
 
 
 def _options():
@@ -127,13 +129,15 @@ def detail(session: Session, actor: User, request_id: int, now: datetime) -> Req
     request = load_request(session, actor, request_id)
     visit = planned_visits(session, [request.id]).get(request.id)
     coordinator = actor.role == "coordinator"
+    ids = {h.from_user_id for h in request.handovers} | {h.to_user_id for h in request.handovers}
+    names = {u.id: u.display_name or u.username for u in session.scalars(select(User).where(User.id.in_(ids)))}
     return RequestDetail(
         request, visit, tuple(request.handovers), request.owner_id == actor.id,
         can_confirm=coordinator and request.status == "scheduled" and visit is not None and visit.slot.end_at > now,
         can_cancel=request.status in OPEN_STATUSES,
         can_close=coordinator and request.status in ("scheduled", "confirmed") and visit is not None
         and visit.slot.start_at <= now,
-        village_reachable=bool(village_recipients(session, request.village_id)))
+        village_reachable=bool(village_recipients(session, request.village_id)), user_names=names)
 
 
 def _open(request: VisitRequest) -> None:
@@ -148,6 +152,16 @@ def _reason(reason: str | None, code: str = "reason_required") -> str:
     if len(text) > REASON_MAX:
         raise RequestActionRefused("reason_too_long", f"at most {REASON_MAX} characters", max=REASON_MAX)
     return text
+
+
+def villages_for_requests(session: Session, actor: User) -> list[tuple[int, str]]:
+    """(id, "township · village") of the active villages a coordinator may take requests for."""
+    require_role(actor, "coordinator")
+    rows = session.execute(
+        select(Site.id, Site.name, Township.name).outerjoin(Township, Township.id == Site.township_id)
+        .where(Site.kind == "village", Site.active, district_filter(actor, Site.district_id))
+        .order_by(Site.district_id, Township.name, Site.name)).all()
+    return [(site_id, f"{township} · {name}" if township else name) for site_id, name, township in rows]
 
 
 def handover_candidates(session: Session, actor: User, request: VisitRequest) -> list[User]:

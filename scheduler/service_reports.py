@@ -59,9 +59,10 @@ class RequestCounts:
 class Row:
     key: str  # an external id, a township name or a month "YYYY-MM"
     name: str
-    extra: str  # roles of a person, township of a village, organisation of a volunteer
+    extra: str  # township of a village, organisation of a volunteer
     figures: Figures
     requests: RequestCounts | None = None
+    roles: tuple[str, ...] = ()  # of a person
 
 
 @dataclass(frozen=True)
@@ -153,7 +154,7 @@ def service_report(session: Session, actor: User, first_month: date, last_month:
         Site.id.in_(set(by_village) | set(village_requests))).options(selectinload(Site.township)))}
     for site_id in village_requests:
         by_village.setdefault(site_id, Figures())
-    person_rows = sorted((Row(p.external_id, p.name, roles_zh(p.role_names), by_person[p.id])
+    person_rows = sorted((Row(p.external_id, p.name, "", by_person[p.id], roles=tuple(p.role_names))
                           for p in people.values()), key=lambda r: (-r.figures.hours, r.key))
     volunteers = tuple(Row(p.external_id, p.name, p.organisation.name if p.organisation else "", by_person[p.id])
                        for p in sorted(people.values(), key=lambda p: (-by_person[p.id].hours, p.external_id))
@@ -213,7 +214,7 @@ def report_tables(report: ServiceReport) -> list[Table]:
     preface = [f"法律服务统计 {span}", f"范围：{where}"]
     return [
         Table("按人员 People", ("人员编号", "姓名", "角色", *FIGURE_HEADINGS),
-              [[r.key, r.name, r.extra, *_figures(r.figures)] for r in report.people], preface),
+              [[r.key, r.name, roles_zh(r.roles), *_figures(r.figures)] for r in report.people], preface),
         Table("志愿服务时长 Volunteers", ("人员编号", "姓名", "所属团队", "服务次数", "服务小时"),
               [[r.key, r.name, r.extra, r.figures.places, round(r.figures.hours, 2)] for r in report.volunteers],
               preface),

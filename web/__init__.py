@@ -54,6 +54,9 @@ def _register_blueprints(app: Flask) -> None:
     from web.feeds import bp as feeds_bp
     from web.main import bp as main_bp
     from web.mine import bp as mine_bp
+    from web.reports import bp as reports_bp
+    from web.requests import bp as requests_bp
+    from web.visits import bp as visits_bp
     from web.people import bp as people_bp
     from web.sites import bp as sites_bp
     from web.transfer import bp as transfer_bp
@@ -67,4 +70,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(mine_bp)
     app.register_blueprint(week_bp)
     app.register_blueprint(transfer_bp)
+    app.register_blueprint(requests_bp)
+    app.register_blueprint(visits_bp)
+    app.register_blueprint(reports_bp)
     app.register_blueprint(advisers_bp)

@@ -78,9 +78,9 @@ def figures(row) -> tuple:
 
 def test_two_months_per_person_village_township_and_month(session, served):
     report = service_report(session, served["coordinator"], NOV, DEC, NOW)
-    assert [(r.key, r.name, r.extra, figures(r)) for r in report.people] == [
-        ("L1", "王律师", "律师", (2, 4.5, 3, 1, 0, 2, 4.5)),
-        ("L2", "小陈", "志愿者", (2, 4.5, 2, 0, 0, 1, 5.0))]
+    assert [(r.key, r.name, r.roles, figures(r)) for r in report.people] == [
+        ("L1", "王律师", ("lawyer",), (2, 4.5, 3, 1, 0, 2, 4.5)),
+        ("L2", "小陈", ("volunteer",), (2, 4.5, 2, 0, 0, 1, 5.0))]
     assert [(r.name, r.extra, r.figures.places, r.figures.hours) for r in report.volunteers] == [
         ("小陈", "青年志愿者协会", 2, 4.5)]
     assert [(r.name, r.extra, figures(r), vars(r.requests)) for r in report.villages] == [
@@ -123,3 +123,4 @@ def test_the_report_as_a_workbook(session, served):
     assert rows[0][0] == "法律服务统计 2026-11 至 2026-12" and rows[1][0] == "范围：甲区"
     assert ("L2", "小陈", "青年志愿者协会", 2, 4.5) in rows
     assert ("2026-12", 3, 6.5, 2, 0, 0, 1, 5, 1, 0, 1) in list(book["按月 Months"].values)
+    assert ("L1", "王律师", "律师", 2, 4.5, 3, 1, 0, 2, 4.5) in list(book["按人员 People"].values)

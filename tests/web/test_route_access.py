@@ -181,6 +181,42 @@ def district_a_only(ok=200, foreign=404) -> dict[str, object]:
     return every(403, anonymous=LOGIN, coord_a=ok, coord_b=foreign, city=ok)
 
 
+def request_a(world) -> dict:
+    """A village request of district A, owned by A's coordinator."""
+    from sqlalchemy.orm import object_session
+
+    from models import VisitRequest
+
+    session = object_session(world.person_a)
+    row = VisitRequest(village_id=world.village_a.id, district_id=world.district_a.id, topic="宅基地纠纷",
+                       kind="consultation", owner_id=world.users["coord_a"].id)
+    session.add(row)
+    session.flush()
+    return {"request_id": row.id}
+
+
+def visit_served_a(world) -> dict:
+    """A published visit of person A at A's village that took place yesterday."""
+    from datetime import datetime, timedelta, timezone
+
+    from sqlalchemy.orm import object_session
+
+    from models import Assignment
+    from scheduler.drafts import get_or_create_draft, publish
+    from scheduler.weeks import monday_of, to_local
+    from tests.factories import Factory
+
+    session = object_session(world.person_a)
+    start = (datetime.now(timezone.utc) - timedelta(days=1)).replace(minute=0, second=0, microsecond=0)
+    week = monday_of(to_local(start).date())
+    slot = Factory(session).slot(world.village_a, start=start, week_start=week)
+    draft = get_or_create_draft(session, world.district_a.id, week, None)
+    draft.assignments.append(Assignment(slot_id=slot.id, person_id=world.person_a.id, line_index=0))
+    session.flush()
+    publish(session, world.district_a.id, week, None)
+    return {"slot_id": slot.id}
+
+
 ROUTES: dict[str, Route] = {
     "static": Route("GET", lambda w: {"filename": "css/site.css"}, every(200)),
     "auth.login": Route("GET", no_args, every(To("/"), anonymous=200)),
@@ -250,6 +286,20 @@ ROUTES: dict[str, Route] = {
     "transfer.poster": Route("GET", site_a, district_a_only()),
     "transfer.poster_pdf": Route("GET", site_a, district_a_only()),
     "transfer.poster_link": Route("POST", site_a, district_a_only()),
+    "requests.index": Route("GET", no_args, every(200, anonymous=LOGIN, provider=403)),
+    "requests.queue": Route("GET", no_args, coordinators_only()),
+    "requests.new": Route("GET", no_args, every(200, anonymous=LOGIN, provider=403)),
+    "requests.detail": Route("GET", request_a, district_a_only() | {"village": 200}),
+    "requests.handover": Route("POST", request_a, district_a_only(ok=302)),
+    "requests.confirm": Route("POST", request_a, district_a_only(ok=302)),
+    "requests.close": Route("POST", request_a, district_a_only(ok=302)),
+    "requests.cancel": Route("POST", request_a, district_a_only(ok=302) | {"village": 302}),
+    "visits.outcomes": Route("GET", no_args, providers_only()),
+    "visits.record_outcome": Route("POST", visit_served_a, providers_only()),
+    "visits.village": Route("GET", no_args, every(403, anonymous=LOGIN, village=200)),
+    "visits.rate": Route("POST", visit_served_a, every(403, anonymous=LOGIN, village=200)),
+    "reports.index": Route("GET", no_args, coordinators_only()),
+    "reports.export": Route("GET", lambda w: {"fmt": "xlsx"}, coordinators_only()),
 }
 
 
