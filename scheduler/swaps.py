@@ -286,7 +286,8 @@ def _still_ahead(slot: Slot, now: datetime) -> None:
         raise SwapRefused("started", "this assignment has already started")
 
 
-def _coordinated(session: Session, actor: User, swap_id: int) -> tuple[SwapRequest, Slot]:
+def for_coordinator(session: Session, actor: User, swap_id: int) -> tuple[SwapRequest, Slot]:
+    """A swap of the coordinator's districts; any other looks like one that does not exist."""
     require_role(actor, "coordinator")
     swap, slot = _load(session, swap_id)
     if not can_see_district(actor, slot.district_id):
@@ -295,7 +296,7 @@ def _coordinated(session: Session, actor: User, swap_id: int) -> tuple[SwapReque
 
 
 def approve(session: Session, actor: User, swap_id: int, now: datetime) -> SwapRequest:
-    swap, slot = _coordinated(session, actor, swap_id)
+    swap, slot = for_coordinator(session, actor, swap_id)
     _require_status(swap, "accepted")
     _still_ahead(slot, now)
     _apply(session, swap, slot, actor, now)
@@ -303,7 +304,7 @@ def approve(session: Session, actor: User, swap_id: int, now: datetime) -> SwapR
 
 
 def reject(session: Session, actor: User, swap_id: int, reason: str, now: datetime) -> SwapRequest:
-    swap, slot = _coordinated(session, actor, swap_id)
+    swap, slot = for_coordinator(session, actor, swap_id)
     reason = _note(reason, required=True)
     _require_status(swap, "requested", "accepted")
     _step(session, actor, swap, slot, "rejected", now, reason=reason, by="coordinator")

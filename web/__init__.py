@@ -50,6 +50,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 def _register_blueprints(app: Flask) -> None:
     from web.advisers import bp as advisers_bp
+    from web.answers import bp as answers_bp
     from web.auth import bp as auth_bp
     from web.feeds import bp as feeds_bp
     from web.main import bp as main_bp
@@ -70,6 +71,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(mine_bp)
     app.register_blueprint(week_bp)
     app.register_blueprint(transfer_bp)
+    app.register_blueprint(answers_bp)
     app.register_blueprint(requests_bp)
     app.register_blueprint(visits_bp)
     app.register_blueprint(reports_bp)

@@ -12,6 +12,8 @@ from urllib.parse import urlsplit
 import pytest
 from flask import url_for
 
+from tests.web import answers_access as answers
+
 ROLES = ("anonymous", "coord_a", "coord_b", "city", "provider", "village")
 LOGIN = "login"  # 302 to the sign-in page
 
@@ -258,6 +260,15 @@ ROUTES: dict[str, Route] = {
     "mine.add_exception": Route("POST", no_args, providers_only(302)),
     "mine.delete_exception": Route("POST", period_of_a, providers_only(302)),
     "mine.upload_calendar": Route("POST", no_args, providers_only(302)),
+    "answers.my_swaps": Route("GET", no_args, providers_only()),
+    "answers.ask": Route("GET", answers.my_place, providers_only()),
+    "answers.accept": Route("POST", answers.asked_of_a, providers_only(302)),
+    "answers.refuse": Route("POST", answers.asked_of_a, providers_only(302)),
+    "answers.withdraw": Route("POST", answers.asked_by_a, providers_only(302)),
+    "answers.district": Route("GET", district_a, district_a_only(foreign=403)),
+    "answers.replan": Route("POST", answers.week_of_a, district_a_only(ok=302, foreign=403)),
+    "answers.approve": Route("POST", answers.asked_of_a, district_a_only(ok=302)),
+    "answers.reject": Route("POST", answers.asked_of_a, district_a_only(ok=302)),
     "week.index": Route("GET", no_args, every(403, anonymous=LOGIN, coord_a=302, coord_b=302, city=200)),
     "week.show": Route("GET", week_a, district_a_only(foreign=403)),
     "week.solve": Route("POST", week_a, district_a_only(ok=302, foreign=403)),
