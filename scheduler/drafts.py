@@ -62,8 +62,9 @@ def store_solution(session: Session, district_id: int, week_start: date, solutio
         Person.external_id.in_({a.person for a in solution.assignments}))).all())
     locked = {(a.slot_id, a.person_id) for a in draft.assignments if a.locked}
     draft.assignments = [a for a in draft.assignments if a.locked]
+    draft.open_places = []
     # The unit of work inserts before it deletes: remove the old rows first, or a place the
-    # new solution keeps would collide with itself on the (schedule, slot, person) key.
+    # new solution keeps (or leaves open again) would collide with itself on its unique key.
     session.flush()
     for a in solution.assignments:
         key = (slots[a.slot], people[a.person])
