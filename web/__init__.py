@@ -52,6 +52,8 @@ def _register_blueprints(app: Flask) -> None:
     from web.advisers import bp as advisers_bp
     from web.answers import bp as answers_bp
     from web.auth import bp as auth_bp
+    from web.availability import bp as availability_bp
+    from web.demand import bp as demand_bp
     from web.feeds import bp as feeds_bp
     from web.main import bp as main_bp
     from web.mine import bp as mine_bp
@@ -76,3 +78,5 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(visits_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(advisers_bp)
+    app.register_blueprint(demand_bp)
+    app.register_blueprint(availability_bp)

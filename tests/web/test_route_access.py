@@ -183,6 +183,48 @@ def district_a_only(ok=200, foreign=404) -> dict[str, object]:
     return every(403, anonymous=LOGIN, coord_a=ok, coord_b=foreign, city=ok)
 
 
+def template_a(world) -> dict:
+    """A window-shift template at A's window."""
+    from datetime import time
+
+    from sqlalchemy.orm import object_session
+
+    from models import ShiftTemplate, ShiftTemplateLine
+
+    row = ShiftTemplate(site_id=world.window_a.id, name="上午", weekday=0, start_time=time(9), end_time=time(12),
+                        lines=[ShiftTemplateLine(idx=0, roles=["lawyer"], count=1, skills=[])])
+    object_session(world.person_a).add(row)
+    object_session(world.person_a).flush()
+    return {"template_id": row.id}
+
+
+def event_a(world) -> dict:
+    """A planned square event of district A, ahead."""
+    from datetime import datetime, timedelta, timezone
+
+    from sqlalchemy.orm import object_session
+
+    from models import EventLine, SquareEvent
+
+    start = datetime.now(timezone.utc) + timedelta(days=3)
+    row = SquareEvent(site_id=world.window_a.id, title="普法", start_at=start, end_at=start + timedelta(hours=2),
+                      lines=[EventLine(idx=0, roles=["lawyer"], count=1, skills=[])])
+    object_session(world.person_a).add(row)
+    object_session(world.person_a).flush()
+    return {"event_id": row.id}
+
+
+def exclusion_a(world) -> dict:
+    from sqlalchemy.orm import object_session
+
+    from models import SiteExclusion
+
+    object_session(world.person_a).add(SiteExclusion(person_id=world.person_a.id, site_id=world.village_a.id,
+                                                     reason="亲属"))
+    object_session(world.person_a).flush()
+    return {"site_id": world.village_a.id, "person_id": world.person_a.id}
+
+
 def request_a(world) -> dict:
     """A village request of district A, owned by A's coordinator."""
     from sqlalchemy.orm import object_session
@@ -297,6 +339,25 @@ ROUTES: dict[str, Route] = {
     "transfer.poster": Route("GET", site_a, district_a_only()),
     "transfer.poster_pdf": Route("GET", site_a, district_a_only()),
     "transfer.poster_link": Route("POST", site_a, district_a_only()),
+    "sites.new": Route("GET", no_args, coordinators_only()),
+    "sites.edit": Route("GET", site_a, district_a_only()),
+    "sites.add_exclusion": Route("POST", site_a, district_a_only(ok=302)),
+    "sites.remove_exclusion": Route("POST", exclusion_a, district_a_only(ok=302)),
+    "demand.index": Route("GET", no_args, every(403, anonymous=LOGIN, coord_a=302, coord_b=302, city=200)),
+    "demand.district": Route("GET", district_a, district_a_only(foreign=403)),
+    "demand.new_template": Route("GET", district_a, district_a_only(foreign=403)),
+    "demand.edit_template": Route("GET", template_a, district_a_only()),
+    "demand.deactivate_template": Route("POST", template_a, district_a_only(ok=302)),
+    "demand.reactivate_template": Route("POST", template_a, district_a_only(ok=302)),
+    "demand.new_event": Route("GET", district_a, district_a_only(foreign=403)),
+    "demand.edit_event": Route("GET", event_a, district_a_only()),
+    "demand.cancel_event": Route("POST", event_a, district_a_only(ok=302)),
+    "availability.week": Route("GET", person_a, district_a_only()),
+    "availability.add_rule": Route("POST", person_a, district_a_only(ok=302)),
+    "availability.delete_rule": Route("POST", lambda w: {**person_a(w), **rule_of_a(w)}, district_a_only(ok=302)),
+    "availability.add_exception": Route("POST", person_a, district_a_only(ok=302)),
+    "availability.delete_exception": Route("POST", lambda w: {**person_a(w), **period_of_a(w)},
+                                           district_a_only(ok=302)),
     "requests.index": Route("GET", no_args, every(200, anonymous=LOGIN, provider=403)),
     "requests.queue": Route("GET", no_args, coordinators_only()),
     "requests.new": Route("GET", no_args, every(200, anonymous=LOGIN, provider=403)),
