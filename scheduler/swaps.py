@@ -17,24 +17,22 @@ written to the audit log; refusals carry a `code` for the reader's language.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from models import (Assignment, AuditEntry, Decline, Person, Schedule, Slot, SlotLine, SwapRequest, User,
-                    utcnow)
+from models import Assignment, Decline, Person, Schedule, Slot, SlotLine, SwapRequest, User
 from scheduler import audit, drafts
-from scheduler.access import AccessDenied, NotVisible, can_see_district, district_filter, require_role
+from scheduler.access import NotVisible, can_see_district, require_role
 from scheduler.edits import refuse_replacement
 from scheduler.problem_builder import current_draft, latest_published
 from scheduler.self_service import provider_person
+from scheduler.swap_notices import tell
 
 APPROVAL_MODES = ("automatic", "coordinator")
 OPEN_STATUSES = ("requested", "accepted", "approved")
 NOTE_MAX = 256
-# Closed swaps stay on the pages this long after their last step.
-RECENT = timedelta(days=14)
 
 
 class SwapRefused(Exception):
@@ -70,16 +68,6 @@ class Offer:
     hours: float
     colleagues: tuple[Colleague, ...]
     open_swap: SwapRequest | None
-
-
-@dataclass(frozen=True)
-class SwapRow:
-    swap: SwapRequest
-    slot: Slot
-    from_person: Person
-    to_person: Person
-    # The words of the last refusal or rejection, from the audit log.
-    answer: str | None
 
 
 def _note(text: str | None, required: bool = False) -> str | None:
@@ -214,6 +202,7 @@ def ask(session: Session, user: User, slot_id: int, to_person_id: int, note: str
     session.flush()
     audit.record(session, user, "swap.request", "swap_request", swap.id, slot.district_id, slot=slot.external_id,
                  to=colleague.external_id, note=note)
+    tell(session, swap, slot, now)
     return swap
 
 
@@ -254,6 +243,7 @@ def withdraw(session: Session, user: User, swap_id: int, now: datetime) -> SwapR
     swap, slot = _party(session, user, swap_id, "from")
     _require_status(swap, "requested")
     _step(session, user, swap, slot, "withdrawn", now)
+    tell(session, swap, slot, now)
     return swap
 
 
@@ -263,6 +253,7 @@ def refuse(session: Session, user: User, swap_id: int, reason: str | None, now: 
     reason = _note(reason)
     _require_status(swap, "requested")
     _step(session, user, swap, slot, "rejected", now, reason=reason, by="colleague")
+    tell(session, swap, slot, now, reason)
     return swap
 
 
@@ -278,6 +269,8 @@ def accept(session: Session, user: User, swap_id: int, now: datetime, approval: 
     _step(session, user, swap, slot, "accepted", now)
     if approval == "automatic":
         _apply(session, swap, slot, None, now)
+    else:
+        tell(session, swap, slot, now)
     return swap
 
 
@@ -308,6 +301,7 @@ def reject(session: Session, actor: User, swap_id: int, reason: str, now: dateti
     reason = _note(reason, required=True)
     _require_status(swap, "requested", "accepted")
     _step(session, actor, swap, slot, "rejected", now, reason=reason, by="coordinator")
+    tell(session, swap, slot, now, reason, by_coordinator=True)
     return swap
 
 
@@ -340,60 +334,3 @@ def _apply(session: Session, swap: SwapRequest, slot: Slot, actor: User | None, 
         # The publisher is the coordinator who approved, or nobody for an automatic swap, so
         # notices name the district's centre rather than a provider as the contact.
         drafts.publish(session, slot.district_id, slot.week_start, actor)
-
-
-def _rows(session: Session, swaps: list[SwapRequest]) -> list[SwapRow]:
-    if not swaps:
-        return []
-    slots = {s.id: s for s in session.scalars(select(Slot).where(Slot.id.in_({w.slot_id for w in swaps}))
-                                              .options(selectinload(Slot.site), selectinload(Slot.lines)))}
-    ids = {w.from_person_id for w in swaps} | {w.to_person_id for w in swaps}
-    people = {p.id: p for p in session.scalars(select(Person).where(Person.id.in_(ids)))}
-    answers: dict[str, str] = {}
-    for object_id, details in session.execute(
-            select(AuditEntry.object_id, AuditEntry.details)
-            .where(AuditEntry.object_type == "swap_request", AuditEntry.action == "swap.rejected",
-                   AuditEntry.object_id.in_([str(w.id) for w in swaps]))):
-        answers[object_id] = (details or {}).get("reason")
-    return [SwapRow(w, slots[w.slot_id], people[w.from_person_id], people[w.to_person_id], answers.get(str(w.id)))
-            for w in swaps]
-
-
-def _current(now: datetime):
-    """Open swaps of places not yet started, and closed ones of the last days."""
-    return or_(SwapRequest.status.in_(OPEN_STATUSES), SwapRequest.updated_at >= now - RECENT)
-
-
-def mine(session: Session, user: User, now: datetime) -> tuple[list[SwapRow], list[SwapRow]]:
-    """(asked of me, asked by me): open ones first, then the latest."""
-    me = provider_person(session, user)
-    found = list(session.scalars(
-        select(SwapRequest).join(Slot, Slot.id == SwapRequest.slot_id)
-        .where(or_(SwapRequest.to_person_id == me.id, SwapRequest.from_person_id == me.id),
-               Slot.end_at > now, _current(now))
-        .order_by(Slot.start_at, SwapRequest.id)))
-    rows = _rows(session, found)
-    return ([r for r in rows if r.swap.to_person_id == me.id], [r for r in rows if r.swap.from_person_id == me.id])
-
-
-def waiting_count(session: Session, user: User) -> int:
-    """Requests waiting for this provider's answer (for the navigation badge)."""
-    if user.role != "provider" or user.person_id is None:
-        return 0
-    return len(session.scalars(select(SwapRequest.id).where(SwapRequest.to_person_id == user.person_id,
-                                                            SwapRequest.status == "requested")).all())
-
-
-def for_district(session: Session, actor: User, district_id: int, now: datetime,
-                 week_start=None) -> list[SwapRow]:
-    """A district's swaps of places not yet over: open ones and those closed lately."""
-    require_role(actor, "coordinator")
-    if not can_see_district(actor, district_id):
-        raise AccessDenied(f"District {district_id} is outside this account's scope.")
-    query = (select(SwapRequest).join(Slot, Slot.id == SwapRequest.slot_id)
-             .where(Slot.district_id == district_id, district_filter(actor, Slot.district_id), Slot.end_at > now,
-                    _current(now))
-             .order_by(Slot.start_at, SwapRequest.id))
-    if week_start is not None:
-        query = query.where(Slot.week_start == week_start)
-    return _rows(session, list(session.scalars(query)))

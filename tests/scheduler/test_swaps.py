@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from models import Assignment, AuditEntry, Notification, Schedule, SwapRequest
-from scheduler import drafts, edits, self_service, swaps
+from scheduler import drafts, edits, self_service, swap_lists, swaps
 from scheduler.access import AccessDenied, NotVisible
 from scheduler.edits import EditRefused
 from scheduler.problem_builder import current_draft, latest_published
@@ -72,7 +72,7 @@ def test_the_offer_lists_only_qualified_colleagues_of_the_district_with_an_accou
 def test_accepting_publishes_a_new_version_with_the_colleague_and_audits_every_step(session, week):
     swap = swaps.ask(session, week["wang"], week["tuesday"].id, week["p_li"].id, "家里有事", NOW)
     assert (swap.status, swap.reason) == ("requested", "家里有事")
-    (incoming,), () = swaps.mine(session, week["li"], NOW)
+    (incoming,), () = swap_lists.mine(session, week["li"], NOW)
     assert incoming.swap.id == swap.id and incoming.from_person.name == "王律师"
     swaps.accept(session, week["li"], swap.id, NOW)
     assert swap.status == "applied"
@@ -167,7 +167,7 @@ def test_with_coordinator_approval_an_accepted_swap_waits_then_is_published(sess
     swap = swaps.ask(session, week["wang"], week["tuesday"].id, week["p_li"].id, None, NOW)
     swaps.accept(session, week["li"], swap.id, NOW, approval="coordinator")
     assert swap.status == "accepted" and latest_published(session, week["d"].id, MONDAY).version == 1
-    assert [r.swap.id for r in swaps.for_district(session, week["coord"], week["d"].id, NOW)] == [swap.id]
+    assert [r.swap.id for r in swap_lists.for_district(session, week["coord"], week["d"].id, NOW)] == [swap.id]
     with pytest.raises(NotVisible):
         swaps.approve(session, week["stranger"], swap.id, NOW)
     with pytest.raises(AccessDenied):
@@ -187,7 +187,7 @@ def test_a_coordinator_rejects_with_a_reason(session, week):
     assert refused.value.code == "reason_required"
     swaps.reject(session, week["coord"], swap.id, "李律师本周已满", NOW)
     assert (swap.status, swap.decided_by_id) == ("rejected", week["coord"].id)
-    (), (row,) = swaps.mine(session, week["wang"], NOW)
+    (), (row,) = swap_lists.mine(session, week["wang"], NOW)
     assert row.answer == "李律师本周已满"
     with pytest.raises(swaps.SwapRefused):
         swaps.approve(session, week["coord"], swap.id, NOW)
@@ -248,9 +248,9 @@ def test_only_providers_ask_and_only_coordinators_of_the_district_see_the_list(s
     with pytest.raises(AccessDenied):
         swaps.ask(session, week["coord"], week["tuesday"].id, week["p_li"].id, None, NOW)
     with pytest.raises(AccessDenied):
-        swaps.for_district(session, week["stranger"], week["d"].id, NOW)
+        swap_lists.for_district(session, week["stranger"], week["d"].id, NOW)
     with pytest.raises(AccessDenied):
-        swaps.for_district(session, week["wang"], week["d"].id, NOW)
+        swap_lists.for_district(session, week["wang"], week["d"].id, NOW)
 
 
 def test_the_approval_mode_is_checked(session, week):
@@ -258,4 +258,29 @@ def test_the_approval_mode_is_checked(session, week):
     with pytest.raises(ValueError):
         swaps.accept(session, week["li"], swap.id, NOW, approval="sometimes")
     assert session.scalar(select(Schedule.id).where(Schedule.version == 2)) is None
-    assert swaps.waiting_count(session, week["li"]) == 1 and swaps.waiting_count(session, week["wang"]) == 0
+
+
+def mails(session, to: str) -> list[Notification]:
+    return list(session.scalars(select(Notification).where(Notification.recipient == to, Notification.kind == "swap")
+                                .order_by(Notification.id)))
+
+
+def test_each_step_is_told_by_mail_to_whom_it_concerns(session, week):
+    swap = swaps.ask(session, week["wang"], week["tuesday"].id, week["p_li"].id, "家里有事", NOW)
+    (request,) = mails(session, "li@example.org")
+    assert request.subject.startswith("【调班请求】12月1日 09:00 / Swap request: 01 Dec 09:00")
+    assert "王律师请您接替：" in request.body and "留言：家里有事" in request.body and "Swap" in request.body
+    swaps.refuse(session, week["li"], swap.id, "那天出差", NOW)
+    (answer,) = mails(session, "wang@example.org")
+    assert "调班未成" in answer.body and "李律师的原因：那天出差" in answer.body
+    # A coordinator's rejection reaches both; a withdrawal the colleague.
+    second = swaps.ask(session, week["wang"], week["tuesday"].id, week["p_li"].id, None, NOW)
+    swaps.accept(session, week["li"], second.id, NOW, approval="coordinator")
+    assert "李律师已同意接替" in mails(session, "wang@example.org")[-1].body
+    swaps.reject(session, week["coord"], second.id, "本周人手已定", NOW)
+    assert "协调员的原因：本周人手已定" in mails(session, "wang@example.org")[-1].body
+    assert "仍由王律师承担，您无需前往" in mails(session, "li@example.org")[-1].body
+    third = swaps.ask(session, week["wang"], week["tuesday"].id, week["p_li"].id, None, NOW)
+    swaps.withdraw(session, week["wang"], third.id, NOW)
+    assert "王律师已撤回请您接替的请求" in mails(session, "li@example.org")[-1].body
+    assert len(mails(session, "li@example.org")) == 5 and len(mails(session, "wang@example.org")) == 3

@@ -6,7 +6,7 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_babel import gettext as _
 
 from models import utcnow
-from scheduler import declines, swaps, week_desk
+from scheduler import declines, swap_lists, swaps, week_desk
 from scheduler.edits import EditRefused
 from scheduler.weeks import parse_week
 from web.access import acting_user, roles_required
@@ -42,7 +42,7 @@ def _back(default: str) -> str:
 @bp.route("/my/swaps")
 @roles_required("provider")
 def my_swaps():
-    incoming, outgoing = swaps.mine(db(), acting_user(), utcnow())
+    incoming, outgoing = swap_lists.mine(db(), acting_user(), utcnow())
     return render_template("answers/my_swaps.html", incoming=incoming, outgoing=outgoing, form=ActionForm(),
                            refuse_form=RefuseForm(), approval=current_app.config["SWAP_APPROVAL"])
 

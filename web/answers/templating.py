@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from models import utcnow
-from scheduler import declines, swaps
+from scheduler import declines, swap_lists
 from web.access import acting_user
 from web.answers import bp
 from web.answers.forms import ActionForm, RejectForm
@@ -19,12 +19,12 @@ class Board:
     district_id: int
     week_start: date | None
     declines: list[declines.PendingDecline]
-    swaps: list[swaps.SwapRow]
+    swaps: list[swap_lists.SwapRow]
     form: ActionForm
     reject_form: RejectForm
 
     @property
-    def waiting(self) -> list[swaps.SwapRow]:
+    def waiting(self) -> list[swap_lists.SwapRow]:
         """Swaps a coordinator must decide or publish."""
         return [r for r in self.swaps if r.swap.status in ("accepted", "approved")]
 
@@ -37,7 +37,7 @@ class Board:
 def answers_board(district_id: int, week_start: date | None = None) -> Board:
     user, now = acting_user(), utcnow()
     return Board(district_id, week_start, declines.pending(db(), user, district_id, now, week_start),
-                 swaps.for_district(db(), user, district_id, now, week_start), ActionForm(), RejectForm())
+                 swap_lists.for_district(db(), user, district_id, now, week_start), ActionForm(), RejectForm())
 
 
 bp.app_template_filter("swap_status")(swap_status)
