@@ -127,6 +127,11 @@ def test_rows_widen_for_early_and_late_times_but_not_for_periods_over_midnight(s
     assert view.rows[0] == time(6) and view.rows[-1] == time(19)
     assert state(view, 2, "06:30") == ("unavailable", False)
     assert state(view, 3, "08:00") == ("unavailable", False)
+    # A period that began before the week (Sunday 05:00) does not widen the grid either.
+    earlier = to_utc(WEEK - timedelta(days=1), time(5))
+    other = desk.person_week(session, ctx["coord"], p, WEEK)
+    desk.add_exception(session, ctx["coord"], p, earlier, earlier + timedelta(hours=30), "unavailable", None)
+    assert desk.person_week(session, ctx["coord"], p, WEEK).rows == other.rows
 
 
 def test_holidays_and_make_up_days_are_marked(session, ctx):

@@ -84,14 +84,10 @@ class ButtonForm(FlaskForm):
 
 
 def without_line(formdata: MultiDict, index: int) -> MultiDict:
-    """The posted form with line `index` taken out and the later lines renumbered."""
+    """The posted form without line `index` (FieldList renumbers the lines that remain)."""
     out: MultiDict = MultiDict()
     for key, value in formdata.items(multi=True):
         match = LINE_KEY.match(key)
-        if match is None:
+        if match is None or int(match.group(1)) != index:
             out.add(key, value)
-            continue
-        i = int(match.group(1))
-        if i != index:
-            out.add(f"lines-{i - 1 if i > index else i}-{match.group(2)}", value)
     return out
