@@ -117,13 +117,16 @@ def notices_for_publish(session: Session, old_version: Schedule | None, new_vers
     changes = visit_changes(session, old_version, new_version, now)
     report.statuses = [(r.id, before, r.status) for r, before in sync_statuses(session, changes, now)]
     old_pairs, new_pairs = _pairs(session, old_version), _pairs(session, new_version)
-    removed, added = old_pairs - new_pairs, new_pairs - old_pairs
+    # A first version announces no person's places (the feeds and rosters carry them).
+    removed, added = (old_pairs - new_pairs, new_pairs - old_pairs) if old_version is not None else (set(), set())
     slots = {s.id: s for s in session.scalars(select(Slot).where(Slot.id.in_({s for s, _ in removed | added})))}
+    # People of a cancelled visit were told when it was cancelled (`notices_for_cancellation`).
+    removed = {(s, p) for s, p in removed if not slots[s].cancelled}
+    added = {(s, p) for s, p in added if not slots[s].cancelled}
     people = {p.id: p for p in session.scalars(select(Person).where(Person.id.in_({p for _, p in removed | added})))}
     reasons = {(s, p): reason_for(session, slots[s], people[p]) for s, p in removed}
     contact = _contact(session, new_version)
-    if old_version is not None:
-        _person_notices(session, new_version, removed, added, slots, people, reasons, contact, now, report)
+    _person_notices(session, new_version, removed, added, slots, people, reasons, contact, now, report)
     _village_notices(session, new_version, changes, reasons, contact, now, report)
     report.declines_handled = _handle_declines(session, new_version, new_pairs, now)
     if report.queued or report.unreachable or report.statuses:

@@ -134,7 +134,7 @@ def detail(session: Session, actor: User, request_id: int, now: datetime) -> Req
     return RequestDetail(
         request, visit, tuple(request.handovers), request.owner_id == actor.id,
         can_confirm=coordinator and request.status == "scheduled" and visit is not None and visit.slot.end_at > now,
-        can_cancel=request.status in OPEN_STATUSES,
+        can_cancel=request.status in OPEN_STATUSES and (visit is None or visit.slot.start_at > now),
         can_close=coordinator and request.status in ("scheduled", "confirmed") and visit is not None
         and visit.slot.start_at <= now,
         village_reachable=bool(village_recipients(session, request.village_id)), user_names=names)
@@ -223,12 +223,10 @@ def confirm(session: Session, actor: User, request_id: int, now: datetime) -> Vi
     return request
 
 
-def close(session: Session, actor: User | None, request_id: int, now: datetime) -> VisitRequest:
+def close(session: Session, actor: User, request_id: int, now: datetime) -> VisitRequest:
     """The visit has taken place: the request is done."""
-    request = session.get(VisitRequest, request_id) if actor is None else None
-    if actor is not None:
-        require_role(actor, "coordinator")
-        request = load_request(session, actor, request_id)
+    require_role(actor, "coordinator")
+    request = load_request(session, actor, request_id)
     _open(request)
     visit = planned_visits(session, [request.id]).get(request.id)
     if visit is None:

@@ -156,3 +156,15 @@ def test_what_is_already_under_way_is_not_announced(session, week, monkeypatch):
     put(session, week, (week["first"], week["li"]))
     assert not outbox(session)
     assert week["request"].status == "scheduled"
+
+
+def test_a_cancelled_visit_is_announced_once(session, week):
+    from scheduler import request_desk
+
+    put(session, week, (week["first"], week["wang"]))
+    session.query(Notification).delete()
+    request_desk.cancel(session, week["coordinator"], week["request"].id, "已和解", NOW)
+    assert sorted(n.kind for n in session.scalars(select(Notification))) == ["cancellation", "cancellation"]
+    # The re-plan that drops the cancelled visit tells nobody again.
+    put(session, week)
+    assert sorted(n.kind for n in session.scalars(select(Notification))) == ["cancellation", "cancellation"]

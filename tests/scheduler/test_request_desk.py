@@ -152,8 +152,10 @@ def test_a_coordinator_cancelling_tells_the_village_too(session, w):
 
 def test_a_visit_under_way_cannot_be_cancelled(session, w):
     schedule(session, w, w["request"])
+    started = VISIT + timedelta(minutes=5)
+    assert not desk.detail(session, w["owner"], w["request"].id, started).can_cancel
     with pytest.raises(desk.RequestActionRefused) as refused:
-        desk.cancel(session, w["owner"], w["request"].id, "x", VISIT + timedelta(minutes=5))
+        desk.cancel(session, w["owner"], w["request"].id, "x", started)
     assert refused.value.code == "visit_started"
 
 
