@@ -13,6 +13,7 @@ from scheduler import standing
 from scheduler.access import AccessDenied, NotVisible
 from scheduler.checking import LineInput, Refused
 from scheduler.demand import generate_week
+from scheduler.problem_builder import build_problem
 from scheduler.standing import EventInput, TemplateInput
 
 MONDAY = date(2026, 12, 7)
@@ -161,6 +162,8 @@ def test_event_is_generated_and_cancelling_it_cancels_its_slots(session, ctx):
     before = datetime(2026, 12, 10, tzinfo=timezone.utc)
     assert standing.cancel_event(session, ctx["coord"], e.id, before) == [slot]
     assert e.status == "cancelled" and slot.cancelled
+    # The next solve of the week no longer sees the event's place.
+    assert slot.external_id not in {s["id"] for s in build_problem(session, ctx["a"].id, MONDAY)["slots"]}
     with pytest.raises(Refused) as again:
         standing.cancel_event(session, ctx["coord"], e.id, before)
     assert [p.code for p in again.value.problems] == ["event_cancelled"]
