@@ -7,7 +7,8 @@ district are `NotVisible`); every problem with the input is reported at once
 
 Weeks whose slots were already generated keep them (generation never rewrites a slot), so
 an edit reaches the weeks generated after it; cancelling an event also cancels its slots
-that have not started, since nobody should be sent to an event that will not happen.
+that have not started and tells the people published for them, since nobody should be sent
+to an event that will not happen.
 """
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from scheduler import audit
 from scheduler.access import require_district, require_role, require_visible
 from scheduler.checking import (LineInput, Problem, Problems, changes, check_lines, check_order, check_priority, check_text,
                                 check_validity, plain)
+from scheduler.event_notices import notices_for_event_cancellation
 from scheduler.feeds import refresh_feeds
 
 TEMPLATE_SITE_KINDS = ("window", "centre", "station")
@@ -273,7 +275,7 @@ def generated_slots(session: Session, *, template_id: int | None = None, event_i
 
 def cancel_event(session: Session, user: User, event_id: int, now: datetime) -> list[Slot]:
     """Cancel an event that has not ended; its slots that have not started leave the plan
-    (and the calendars). Returns those slots."""
+    and the calendars, and the people published for them are told. Returns those slots."""
     event = get_event(session, user, event_id)
     out = Problems()
     if event.status == "cancelled":
@@ -289,5 +291,7 @@ def cancel_event(session: Session, user: User, event_id: int, now: datetime) -> 
     district_id = event.site.district_id
     for week in sorted({s.week_start for s in slots}):
         refresh_feeds(session, district_id, week, now)
-    audit.record(session, user, "event.cancel", "square_event", event.id, district_id, slots=[s.id for s in slots])
+    queued, unreachable = notices_for_event_cancellation(session, event, slots, now)
+    audit.record(session, user, "event.cancel", "square_event", event.id, district_id, slots=[s.id for s in slots],
+                 queued=queued, unreachable=unreachable[:50])
     return slots

@@ -188,3 +188,34 @@ def test_update_event_replaces_its_lines(session, ctx):
     events = standing.district_events(session, ctx["coord"], ctx["a"].id, datetime(2026, 12, 1, tzinfo=timezone.utc))
     assert events == [e]
     assert standing.district_events(session, ctx["coord"], ctx["a"].id, e.end_at) == []
+
+
+def test_people_published_for_a_cancelled_event_are_told_once(session, ctx, make):
+    from models import Assignment, Notification
+    from scheduler import drafts
+
+    e = standing.create_event(session, ctx["coord"], ctx["a"].id, event_input(ctx))
+    generate_week(session, ctx["a"].id, MONDAY)
+    slot = session.scalars(select(Slot).where(Slot.event_id == e.id)).one()
+    told = make.person(ctx["a"], name="王律师", email="wang@example.com")
+    silent = make.person(ctx["a"], name="李律师", external_id="A-NOMAIL")
+    draft = drafts.get_or_create_draft(session, ctx["a"].id, MONDAY, None)
+    for i, person in enumerate((told, silent)):
+        draft.assignments.append(Assignment(slot_id=slot.id, person_id=person.id, line_index=i))
+    session.flush()
+    drafts.publish(session, ctx["a"].id, MONDAY, None)
+    standing.cancel_event(session, ctx["coord"], e.id, datetime(2026, 12, 10, tzinfo=timezone.utc))
+    sent = session.scalars(select(Notification).where(Notification.kind == "cancellation")).all()
+    assert [n.recipient for n in sent] == ["wang@example.com"]
+    assert "宪法宣传日" in sent[0].body and "cancelled" in sent[0].subject
+    entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "event.cancel")).one()
+    assert entry.details["queued"] == 1 and entry.details["unreachable"] == ["A-NOMAIL"]
+
+
+def test_a_cancelled_event_that_was_never_published_tells_nobody(session, ctx):
+    from models import Notification
+
+    e = standing.create_event(session, ctx["coord"], ctx["a"].id, event_input(ctx))
+    generate_week(session, ctx["a"].id, MONDAY)
+    standing.cancel_event(session, ctx["coord"], e.id, datetime(2026, 12, 10, tzinfo=timezone.utc))
+    assert session.scalars(select(Notification)).all() == []

@@ -277,7 +277,7 @@ def cancel_event(event_id: int):
         else:
             db().commit()
             flash(_("The event is cancelled.") + " " + (
-                _("Its places in the plan are cancelled too and calendars no longer show them; solve and publish "
-                  "the week again to tell the people who were to come.")
+                _("Its places in the plan and in the calendars are cancelled too, and the people who were to come "
+                  "are told.")
                 if slots else ""), "success")
     return redirect(url_for("demand.district", district_id=district_id, _anchor="events"))
