@@ -115,6 +115,9 @@ def publish(session: Session, district_id: int, week_start: date, actor: User | 
     version = Schedule(district_id=district_id, week_start=week_start, state="published",
                        version=(last or 0) + 1, published_at=now, published_by_id=actor.id if actor else None,
                        based_on_id=draft.based_on_id, created_by_id=draft.created_by_id)
+    # Rows added straight to the session (hand edits) are not in a list loaded earlier.
+    session.flush()
+    session.expire(draft, ["assignments", "open_places"])
     # Filled before its first flush: once stored, a published version is immutable.
     _copy_contents(draft, version)
     session.add(version)

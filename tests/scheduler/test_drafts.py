@@ -108,3 +108,15 @@ def test_stale_editor_gets_a_conflict_not_a_lost_update(session, week):
 def test_publishing_without_a_draft_says_so(session, make):
     with pytest.raises(NothingToPublish):
         publish(session, make.district().id, WEEK, None)
+
+
+def test_publish_includes_hand_edits_made_earlier_in_the_same_session(session, make, week):
+    from scheduler.edits import assign
+
+    d, slot, lawyer, *_ = week
+    coordinator = make.user("coordinator", district_id=d.id)
+    draft = store_solution(session, d.id, WEEK, solution(), None)
+    assert draft.assignments == []  # the list is loaded now; the edit below bypasses it
+    assign(session, coordinator, d.id, WEEK, slot.id, lawyer.id, 0)
+    version = publish(session, d.id, WEEK, coordinator)
+    assert [a.person_id for a in version.assignments] == [lawyer.id]
