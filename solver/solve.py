@@ -107,9 +107,17 @@ def solve(problem: Problem, *, time_limit: float = 30.0, workers: int = 2, seed:
         for key in run.roster():
             roster.add(*key)
     added = 0 if search.stopped() else fill(ix, roster, grids)
+    # The polish starts from the cut problem's rosters even when the warm start is
+    # better (in a scarce week, where people are needed across borders): measured on a
+    # generated scarce city week, 694,000 from there against 754,000 from the warm start.
     info["polish_steps"] = search.polish(roster, end)
     if info["polish_steps"] and not search.stopped():
         added += fill(ix, roster, grids)
+    if cut and sum(terms_of(ix, sorted(hint)).values()) < sum(terms_of(ix, list(roster.assignments())).values()):
+        roster = Roster(ix)
+        for key in hint:
+            roster.add(*key)
+        info["kept_warm_start"] = 1
     info["fill_added"] = added
     info["solve_s"] = round(time.monotonic() - t0 - info["prep_s"], 3)
     triples = sorted(roster.assignments())

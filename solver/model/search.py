@@ -203,66 +203,114 @@ class Search:
                 return
 
     def polish(self, roster: Roster, deadline: float) -> int:
-        """Improve the merged roster one linked part at a time, everything outside the
-        part fixed (so each step keeps the roster valid and never makes it worse).
-        Parts sharing no people go side by side. Returns how many steps improved it."""
+        """Improve the merged roster one linked part (district) at a time, everything
+        outside the part fixed, so each step keeps the roster valid and never makes it
+        worse; then, with time left, pairs of districts that share people, so that moves
+        across a border are possible too. Returns how many steps improved the roster."""
         linked = [r for r in self.runs if r.part.linked and not r.infeasible]
         if not linked:
             return 0
-        people = {id(r): r.part.people | {j for _, _, j in r.part.extra}
-                  | {j for i in r.part.slots for j in roster.people_at(i)} for r in linked}
-        dirty = {id(r) for r in linked}
+        improved = self._polish_round(roster, linked, deadline)
+        if deadline - time.monotonic() > 1.0 and not self.stopped():
+            improved += self._polish_round(roster, self._pairs(linked, roster), deadline)
+        return improved
+
+    def _people(self, run: Run, roster: Roster) -> set[int]:
+        return (run.part.people | {j for _, _, j in run.part.extra}
+                | {j for i in run.part.slots for j in roster.people_at(i)})
+
+    def _pairs(self, linked: list[Run], roster: Roster) -> list[Run]:
+        """Neighbourhoods of two districts, most shared people first."""
+        people = [self._people(r, roster) for r in linked]
+        scored = []
+        for a in range(len(linked)):
+            for b in range(a + 1, len(linked)):
+                shared = len(people[a] & people[b])
+                if shared:
+                    scored.append((-shared, a, b))
+        out = []
+        for _, a, b in sorted(scored):
+            ra, rb = linked[a], linked[b]
+            part = Part(slots=ra.part.slots + rb.part.slots, triples=ra.part.triples + rb.part.triples,
+                        linked=True, extra=ra.part.extra + rb.part.extra)
+            out.append(Run(part, pins=ra.pins + rb.pins))
+        return out
+
+    def _polish_round(self, roster: Roster, hoods: list[Run], deadline: float) -> int:
+        """Polish each neighbourhood until none improves (one that changed makes those
+        sharing people with it worth another try), `workers` side by side, each shared
+        person movable in only one of them; each gets time in proportion to its size."""
+        people = {id(r): self._people(r, roster) for r in hoods}
+        dirty = {id(r) for r in hoods}
         improved = 0
-        first = True
-        while not self.stopped() and dirty:
-            left = deadline - time.monotonic()
-            if left < 0.5:
-                break
-            queue = sorted((r for r in linked if id(r) in dirty), key=lambda r: -r.part.size)
+        while not self.stopped() and dirty and deadline - time.monotonic() > 0.5:
+            queue = sorted((r for r in hoods if id(r) in dirty), key=lambda r: -r.part.size)
             total = sum(r.part.size for r in queue) or 1
+            left = deadline - time.monotonic()
             while queue and deadline - time.monotonic() > 0.5 and not self.stopped():
-                wave, busy = [], set()
+                wave, taken = [], set()
                 for r in list(queue):
-                    if len(wave) < self.workers and not (people[id(r)] & busy):
+                    # Side by side only on disjoint slots (pairs of districts overlap).
+                    if len(wave) < self.workers and not (set(r.part.slots) & taken):
                         wave.append(r)
-                        busy |= people[id(r)]
+                        taken |= set(r.part.slots)
                         queue.remove(r)
-                left = deadline - time.monotonic()
-                jobs = [(r, *self._polish_model(r, roster)) for r in wave]
+                jobs, claimed = [], set()
+                for r in wave:
+                    jobs.append((r, *self._polish_model(r, roster, people[id(r)] & claimed)))
+                    claimed |= people[id(r)]
                 results = {}
 
                 def task(job) -> None:
                     r, pm, hint = job
-                    share = self.workers * left * r.part.size / total if first else left / len(jobs)
+                    share = self.workers * left * r.part.size / total
                     results[id(r)] = self._solve_fixed(r, pm, hint, min(share, deadline - time.monotonic()))
 
                 self._in_pool(task, jobs)
                 for r, pm, hint in jobs:
                     dirty.discard(id(r))
                     new = results.get(id(r))
-                    if new is None or new == hint:
+                    if new is None or new == hint or not self._swap(roster, hint, new):
                         continue
-                    for key in hint:
-                        roster.remove(*key)
-                    for key in new:
-                        roster.add(*key)
                     improved += 1
                     self.report_roster(roster)
-                    dirty |= {id(o) for o in linked if o is not r and people[id(o)] & people[id(r)]}
-            first = False
+                    people[id(r)] |= {j for _, _, j in new}
+                    dirty |= {id(o) for o in hoods if o is not r and people[id(o)] & people[id(r)]}
         return improved
 
-    def _polish_model(self, run: Run, roster: Roster):
+    def _swap(self, roster: Roster, old: set, new: set) -> bool:
+        """Put `new` in place of `old` if that lowers the exact objective (CP-SAT's
+        integers may call a different roster of equal cost better); else leave it."""
+        before = sum(terms_of(self.ix, list(roster.assignments())).values())
+        for key in old:
+            roster.remove(*key)
+        for key in new:
+            roster.add(*key)
+        if sum(terms_of(self.ix, list(roster.assignments())).values()) < before - 1e-6:
+            return True
+        for key in new:
+            roster.remove(*key)
+        for key in old:
+            roster.add(*key)
+        return False
+
+    def _polish_model(self, run: Run, roster: Roster, frozen: set[int]):
+        """The model of one neighbourhood with the rest of the roster fixed. `frozen`
+        people belong to another neighbourhood solved at the same time: here they keep
+        exactly what they hold (pinned) and get nothing new, so the two solves cannot
+        collide."""
         inside = set(run.part.slots)
         hint = {(i, l, j) for i in run.part.slots
                 for l in range(len(self.ix.slots[i].demand)) for j in roster.holders.get((i, l), ())}
-        triples = set(run.part.triples) | set(run.part.extra) | hint
+        triples = {key for key in set(run.part.triples) | set(run.part.extra)
+                   if key[2] not in frozen} | hint
+        pins = set(run.pins) | {key for key in hint if key[2] in frozen}
         fixed = {}
         for j in {j for _, _, j in triples}:
             outside = [o for o in roster.slots_of.get(j, {}) if o not in inside]
             if outside:
                 fixed[j] = outside
-        pm = build_part(self.ix, run.part.slots, sorted(triples), run.pins, fixed=fixed)
+        pm = build_part(self.ix, run.part.slots, sorted(triples), sorted(pins), fixed=fixed)
         return pm, hint
 
     def _solve_fixed(self, run: Run, pm: PartModel, hint: set, seconds: float):
