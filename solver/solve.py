@@ -38,7 +38,7 @@ from solver.model.index import ProblemIndex
 from solver.model.lp_bound import lp_lower_bound
 from solver.model.pins import check_pins, pin_label, rule_label
 from solver.model.roster import Roster
-from solver.model.search import Run, Search
+from solver.model.search import Run, Search, objective_floor
 from solver.model.warm import valid_subset, warm_start
 from solver.objective import terms_of
 from solver.problem import Assignment, Problem, Solution
@@ -87,8 +87,10 @@ def solve(problem: Problem, *, time_limit: float = 30.0, workers: int = 2, seed:
     runs = [Run(part, hint=valid_subset(ix, hint & set(part.triples)),
                 pins=[key for key in part.triples if key in pinset]) for part in parts]
     constant = ix.previous_outside * ix.weights.change + _idle_fairness(ix, parts)
+    warm_objective = sum(terms_of(ix, sorted(hint)).values())
+    info["warm_start_objective"] = round(warm_objective, 3)
     search = Search(ix, runs, workers=workers, seed=seed, stop=stop, on_progress=on_progress,
-                    constant=constant, t0=t0)
+                    constant=constant, t0=t0, start_objective=warm_objective)
     info["prep_s"] = round(time.monotonic() - t0, 3)
     # The fill-in and the explanations need a moment at the end.
     end = t0 + time_limit - min(0.1 * time_limit, 0.5 + 0.002 * len(ix.slots))
@@ -113,7 +115,7 @@ def solve(problem: Problem, *, time_limit: float = 30.0, workers: int = 2, seed:
     info["polish_steps"] = search.polish(roster, end)
     if info["polish_steps"] and not search.stopped():
         added += fill(ix, roster, grids)
-    if cut and sum(terms_of(ix, sorted(hint)).values()) < sum(terms_of(ix, list(roster.assignments())).values()):
+    if cut and warm_objective < sum(terms_of(ix, list(roster.assignments())).values()):
         roster = Roster(ix)
         for key in hint:
             roster.add(*key)
@@ -127,6 +129,7 @@ def solve(problem: Problem, *, time_limit: float = 30.0, workers: int = 2, seed:
     info["explain_s"] = round(time.monotonic() - started, 3)
     bound = _bound(runs, constant, lp)
     if bound is not None:
+        bound = max(bound, objective_floor(ix))
         info["model_bound"] = round(bound, 3)
         # The fill-in can beat a pruned model's bound by reaching beyond the candidates;
         # then that bound says nothing about this problem.
@@ -134,7 +137,6 @@ def solve(problem: Problem, *, time_limit: float = 30.0, workers: int = 2, seed:
     if lp is not None:
         info["lp_bound_s"] = round(lp.seconds, 3)
     optimal = all(run.optimal for run in runs) and not cands.pruned and not cut and not added
-    info["warm_start_objective"] = round(sum(terms_of(ix, sorted(hint)).values()), 3)
     return Solution(
         status="optimal" if optimal else "feasible", objective=objective,
         assignments=tuple(Assignment(ix.slots[i].id, ix.people[j].id, l) for i, l, j in triples),

@@ -2,6 +2,7 @@
 may hold them; see `solver.decompose`)."""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
@@ -33,6 +34,15 @@ class PartModel:
     def unscale(self, value: float) -> float:
         """A model objective value (or bound) in the spec's units."""
         return value / self.costs.scale + self.costs.constant
+
+    def value_of(self, on: set[tuple[int, int, int]]) -> float:
+        """The model's objective (unscaled) of a roster given as (slot, line, person)."""
+        values = {var.index: 1 for key, var in self.v.x.items() if key in on}
+        for var, value_of in self.costs.derived:
+            values[var.index] = value_of(on)
+        scale = self.costs.scale
+        total = sum(math.floor(c * scale) * values.get(index, 0) for index, c in self.costs.coef.items())
+        return self.unscale(total)
 
     def hint(self, on: set[tuple[int, int, int]]) -> None:
         """Hint every variable from a set of (slot, line, person) that must be valid."""

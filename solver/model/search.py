@@ -54,6 +54,7 @@ class Run:
     model: PartModel | None = None
     best: set | None = None  # (slot, line, person) of the best roster found by CP-SAT
     value: float | None = None  # its objective, unscaled (model's own approximation)
+    hint_value: float | None = None  # the same figure for the warm start
     bound: float | None = None
     optimal: bool = False
     infeasible: bool = False
@@ -95,9 +96,12 @@ class _Reporter(cp_model.CpSolverSolutionCallback):
 
 class Search:
     def __init__(self, ix: ProblemIndex, runs: list[Run], *, workers: int, seed: int,
-                 stop: threading.Event | None, on_progress, constant: float, t0: float) -> None:
+                 stop: threading.Event | None, on_progress, constant: float, t0: float,
+                 start_objective: float) -> None:
         self.ix, self.runs, self.workers, self.seed = ix, runs, max(1, workers), seed
         self.stop, self.on_progress, self.constant, self.t0 = stop, on_progress, constant, t0
+        # The exact objective of the warm start: progress is told relative to it.
+        self.start_objective = start_objective
         self.solutions = 0
         self._lock = threading.Lock()
 
@@ -107,17 +111,22 @@ class Search:
     # ------------------------------------------------------------------ progress
 
     def progress(self, current: Run | None = None, value=None, bound=None) -> None:
+        """Progress over all parts: the warm start's objective, less what each part has
+        gained on it so far; the bound once every part has one."""
         with self._lock:
             if current is not None:
                 self.solutions += 1
             if self.on_progress is None:
                 return
-            total, lower = self.constant, self.constant
+            total, lower = self.start_objective, self.constant
             for run in self.runs:
                 v = value if run is current else run.value
                 b = bound if run is current else run.bound
-                total += v if v is not None else 0.0
+                if v is not None and run.hint_value is not None:
+                    total += v - run.hint_value
                 lower = None if lower is None or b is None else lower + b
+            if lower is not None:
+                lower = max(lower, objective_floor(self.ix))
             self.on_progress(_progress(total, lower, time.monotonic() - self.t0, self.solutions))
 
     def report_roster(self, roster: Roster) -> None:
@@ -136,6 +145,7 @@ class Search:
             return
         if run.model is None:
             run.model = build_part(self.ix, run.part.slots, run.part.triples, run.pins)
+            run.hint_value = run.model.value_of(run.hint)
         run.model.hint(run.roster())
         solver = cp_model.CpSolver()
         cp_parameters(solver, seconds, self.seed + run.solves)
@@ -353,6 +363,16 @@ class Search:
         with ThreadPoolExecutor(max_workers=self.workers) as pool:
             for future in [pool.submit(task, run) for run in runs]:
                 future.result()
+
+
+def objective_floor(ix: ProblemIndex) -> float:
+    """0 when no term can be negative (the usual weights), so a bound below it says
+    nothing; else -inf."""
+    w = ix.weights
+    if min(w.unfilled, w.unpaired, w.km, w.fairness, w.undesired, w.change) >= 0 and \
+            all(s.choice_cost >= 0 for s in ix.slots):
+        return 0.0
+    return float("-inf")
 
 
 def _progress(objective, bound, elapsed, solutions):

@@ -104,6 +104,9 @@ def test_progress_reports_and_stop_cancels():
     sol = solved(p, on_progress=seen.append)
     assert seen and all(isinstance(x, Progress) for x in seen)
     assert seen[-1].objective == pytest.approx(sol.objective, abs=1.0)
+    # Told relative to the warm start, the objective only goes down.
+    assert all(b.objective <= a.objective + 1e-6 for a, b in zip(seen, seen[1:]))
+    assert all(x.bound is None or x.bound <= x.objective + 1e-6 for x in seen)
     stop = threading.Event()
     stop.set()
     t = time.monotonic()
