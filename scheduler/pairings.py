@@ -204,10 +204,10 @@ def _start_pair(session: Session, item: PairingProposalItem, effective_from: dat
 
 
 def history(session: Session, site_id: int) -> list[Pairing]:
-    return list(session.scalars(
-        select(Pairing).where(Pairing.site_id == site_id).options(selectinload(Pairing.person))
-        .order_by(Pairing.valid_from, Pairing.id)
-    ))
+    """Every adviser the village has had, the oldest first (the site page lists them newest first)."""
+    from scheduler.sites import pairing_history
+
+    return list(reversed(pairing_history(session, session.get(Site, site_id))))
 
 
 def get_proposal(session: Session, actor: User | None, proposal_id: int) -> PairingProposal:
