@@ -7,7 +7,7 @@ conditional and unconditional requests for many secret feed URLs.
 Setup (timed separately): a fresh database (an SQLite file in a temporary folder unless
 --database-url names an empty one), one district whose week is published, and --tokens feed
 URLs for people, villages and other sites (80 / 16 / 4 per cent), each rendered by
-`scheduler.feeds.refresh_feeds` as publishing does. Then a waitress subprocess serves
+`scheduler.feeds.operations.refresh_feeds` as publishing does. Then a waitress subprocess serves
 `web.create_app()` on a free loopback port and --clients threads send requests over
 keep-alive connections: 45 % with If-None-Match and 20 % with If-Modified-Since from an
 earlier answer (should be 304), 33 % unconditional (200), 2 % unknown tokens (404).
@@ -87,9 +87,10 @@ def build(url: str, tokens: int) -> list[Feed]:
     from models import (Assignment, District, FeedRender, FeedToken, Person, PersonRole, Site, Slot,
                         SlotLine)
     from models.db import make_engine, make_session_factory
-    from scheduler import drafts, feeds
-    from scheduler.database import upgrade
-    from scheduler.weeks import monday_of, to_local
+    from scheduler.week import drafts
+    from scheduler.feeds import operations as feeds
+    from scheduler.core.database import upgrade
+    from scheduler.core.weeks import monday_of, to_local
 
     engine = make_engine(url)
     upgrade(engine)

@@ -25,7 +25,7 @@ from scheduler.demo.model import DemandLine, World
 DEFAULT_WEEK = date(2026, 11, 30)  # the Monday after 2026-11-23
 TIMEZONE = "Asia/Shanghai"
 CHOICE_STEP = 20
-URGENCY_PRIORITY = {"normal": 4, "urgent": 5}  # as scheduler.demand gives requests
+URGENCY_PRIORITY = {"normal": 4, "urgent": 5}  # as scheduler.demand.generate gives requests
 # scarce=True: share of each person's free intervals that survive. Tuned against
 # solver.greedy over seeds 1-3: about 8% of places left open for the city (7-8%), about 10%
 # for the district (10-11%); supply falls off a cliff below this, so change it in small steps.

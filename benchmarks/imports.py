@@ -29,9 +29,9 @@ from sqlalchemy.orm import Session
 
 from models import District
 from models.db import make_engine
-from scheduler.database import upgrade
-from scheduler.imports import describe, import_file
-from scheduler.imports import reading
+from scheduler.core.database import upgrade
+from scheduler.transfer.imports import describe, import_file
+from scheduler.transfer.imports import reading
 
 PEOPLE_HEAD = ["人员编号", "姓名", "角色", "专长", "手机", "纬度", "经度", "每周最多小时", "在岗"]
 RULES_HEAD = ["人员编号", "类型", "星期", "开始", "结束"]

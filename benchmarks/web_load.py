@@ -49,12 +49,12 @@ def setup(url: str, week: date, feeds: int, time_limit: float) -> dict:
 
     from models import District, Person
     from models.db import make_engine, make_session_factory
-    from scheduler.database import upgrade
+    from scheduler.core.database import upgrade
     from scheduler.demo import build_world
     from scheduler.demo.load import coordinator_username, load_world
-    from scheduler.drafts import publish
-    from scheduler.feeds import issue_token
-    from scheduler.solving import solve_week
+    from scheduler.week.drafts import publish
+    from scheduler.feeds.operations import issue_token
+    from scheduler.week.solve import solve_week
 
     engine = make_engine(url)
     factory = make_session_factory(engine)

@@ -42,8 +42,8 @@ def _week() -> date:
 
 def setup(url: str, size: str, seed: int, week: date) -> dict:
     from models.db import make_engine, make_session_factory
-    from scheduler.database import upgrade
-    from scheduler.demand import generate_week
+    from scheduler.core.database import upgrade
+    from scheduler.demand.generate import generate_week
     from scheduler.demo import build_world
     from scheduler.demo.load import load_world
     from sqlalchemy import select
@@ -118,9 +118,9 @@ def stop_workers(procs: list[subprocess.Popen]) -> None:
 
 def run_round(n: int, url: str, redis_url: str, week: date, time_limit: float, timeout: float, logdir: Path) -> dict:
     from models.db import make_engine, make_session_factory
-    from scheduler import city
-    from scheduler.config import Settings
-    from scheduler.runners import CeleryRunner
+    from scheduler.jobs import city
+    from scheduler.core.config import Settings
+    from scheduler.jobs.runners import CeleryRunner
 
     queue = f"bench-{uuid.uuid4().hex[:8]}"
     env = {**os.environ, "DATABASE_URL": url, "CELERY_BROKER_URL": redis_url, "CELERY_QUEUE": queue,

@@ -11,7 +11,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
 from models.db import make_engine
-from scheduler.database import upgrade
+from scheduler.core.database import upgrade
 
 # Both backends by default: PostgreSQL is production, SQLite the embedded default.
 BACKENDS = [b.strip() for b in os.environ.get("TEST_DATABASES", "sqlite,postgresql").split(",") if b.strip()]

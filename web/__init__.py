@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Flask
 
-from scheduler.config import Settings
+from scheduler.core.config import Settings
 from web import db as database
 from web import errors, i18n, security, solve_runner
 from web import health, request_log
@@ -22,7 +22,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     Without `test_config` the configuration class comes from SCHEDULER_CONFIG (production by
     default) and an optional `config.py` in the instance folder. With `test_config` the app
     starts from `TestingConfig` and the mapping overrides it. DATABASE_URL and SECRET_KEY come
-    from the environment (through `scheduler.config.Settings`) unless already set.
+    from the environment (through `scheduler.core.config.Settings`) unless already set.
     """
     settings = Settings.from_env()
     app = Flask(__name__, instance_path=str(settings.instance_path.resolve()), instance_relative_config=True)
@@ -50,12 +50,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 def _register_blueprints(app: Flask) -> None:
     from web.advisers import bp as advisers_bp
-    from web.answers import bp as answers_bp
+    from web.swaps import bp as swaps_bp
     from web.auth import bp as auth_bp
     from web.availability import bp as availability_bp
     from web.demand import bp as demand_bp
     from web.feeds import bp as feeds_bp
-    from web.main import bp as main_bp
+    from web.home import bp as home_bp
     from web.mine import bp as mine_bp
     from web.reports import bp as reports_bp
     from web.requests import bp as requests_bp
@@ -66,14 +66,14 @@ def _register_blueprints(app: Flask) -> None:
     from web.week import bp as week_bp
 
     app.register_blueprint(auth_bp)
-    app.register_blueprint(main_bp)
+    app.register_blueprint(home_bp)
     app.register_blueprint(people_bp)
     app.register_blueprint(sites_bp)
     app.register_blueprint(feeds_bp)
     app.register_blueprint(mine_bp)
     app.register_blueprint(week_bp)
     app.register_blueprint(transfer_bp)
-    app.register_blueprint(answers_bp)
+    app.register_blueprint(swaps_bp)
     app.register_blueprint(requests_bp)
     app.register_blueprint(visits_bp)
     app.register_blueprint(reports_bp)

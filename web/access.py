@@ -1,4 +1,4 @@
-"""Access decorators for views. The rules themselves live in `scheduler.access`."""
+"""Access decorators for views. The rules themselves live in `scheduler.core.access`."""
 from __future__ import annotations
 
 from collections.abc import Callable

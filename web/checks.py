@@ -1,4 +1,4 @@
-"""Problems found by `scheduler.checking`, worded in the reader's language and attached to
+"""Problems found by `scheduler.core.checking`, worded in the reader's language and attached to
 the form fields they concern, next to WTForms' own parsing errors, so a page lists every
 problem at once (一次性告知制)."""
 from __future__ import annotations
@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator
 from flask_babel import gettext as _
 from wtforms import Field, FieldList, Form, FormField
 
-from scheduler.checking import Problem
+from scheduler.core.checking import Problem
 from web.labels import site_kind
 
 LINE_FIELD = re.compile(r"^lines-(\d+)-")

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from scheduler.config import Settings
+from scheduler.core.config import Settings
 
 SECRET_KEY_FILE = "secret_key"
 

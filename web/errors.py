@@ -5,7 +5,7 @@ from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
-from scheduler.access import AccessDenied, NotVisible
+from scheduler.core.access import AccessDenied, NotVisible
 
 PAGES = {400, 403, 404, 405, 500}
 

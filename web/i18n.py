@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 from flask import Flask, current_app, request, session
 from flask_login import current_user
 
-from scheduler import accounts
+from scheduler.auth import accounts
 from web.db import db
 from web.extensions import babel
 

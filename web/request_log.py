@@ -10,7 +10,7 @@ import uuid
 
 from flask import Flask, Response, g, request
 
-from scheduler.logs import redact
+from scheduler.ops.logs import redact
 
 log = logging.getLogger("scheduler.request")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")

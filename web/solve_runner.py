@@ -1,9 +1,9 @@
 """Who runs the app's solve jobs, chosen by SOLVE_RUNNER:
 
-- `auto` (the default): `scheduler.runners.make_runner`, i.e. Celery workers when
+- `auto` (the default): `scheduler.jobs.runners.make_runner`, i.e. Celery workers when
   CELERY_BROKER_URL is set, else a worker thread of this process;
 - `thread`: a worker thread of this process, one job at a time, with the app's own session
-  factory (`scheduler.runners.ThreadRunner`);
+  factory (`scheduler.jobs.runners.ThreadRunner`);
 - `inline`: in the request that asked for it, before the answer (scripts and tests);
 - `queue`: left queued in `solve_jobs` for a worker started some other way.
 
@@ -16,9 +16,9 @@ import threading
 
 from flask import Flask, current_app
 
-from scheduler.config import Settings
-from scheduler.jobs import run_job
-from scheduler.runners import Runner, ThreadRunner, make_runner
+from scheduler.core.config import Settings
+from scheduler.jobs.solve_jobs import run_job
+from scheduler.jobs.runners import Runner, ThreadRunner, make_runner
 from web.db import database
 
 EXTENSION = "scheduler_solve_runner"

@@ -7,10 +7,8 @@ from flask import Flask, request
 from flask_babel import get_locale
 from flask_login import current_user
 
-from scheduler.people import mask_phone
+from scheduler.people.operations import mask_phone
 from web import i18n, labels, nav
-
-
 def _logout_form():
     # Built only when a page shows it, so anonymous pages set no session cookie.
     from web.auth.forms import LogoutForm

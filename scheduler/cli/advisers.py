@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from models import Person, Site
 from scheduler.cli.base import main
-from scheduler.database import open_database
-from scheduler.inventory import UnknownDistrict, find_district, format_table
+from scheduler.core.database import open_database
+from scheduler.ops.inventory import UnknownDistrict, find_district, format_table
 
 
 @main.group("advisers")
@@ -48,7 +48,7 @@ def _print_rows(rows) -> None:
 @click.option("--all-rows", is_flag=True, help="Also list the villages whose adviser stays.")
 def propose_cmd(district_name: str, fixes: tuple[str, ...], all_rows: bool) -> None:
     """Propose the optimal pairing of a district's villages and show it against the current one."""
-    from scheduler.pairings import ProposalError, compare, propose
+    from scheduler.advisers.pairings import ProposalError, compare, propose
 
     _, factory = open_database()
     with factory.begin() as session:
@@ -80,8 +80,8 @@ def propose_cmd(district_name: str, fixes: tuple[str, ...], all_rows: bool) -> N
               help="The day the new pairs start and the changed ones end.")
 def approve_cmd(proposal_id: int, effective_from: datetime) -> None:
     """Approve a proposal: end the changed pairs and start the new ones, in one transaction."""
-    from scheduler.access import NotVisible
-    from scheduler.pairings import ProposalError, approve
+    from scheduler.core.access import NotVisible
+    from scheduler.advisers.pairings import ProposalError, approve
 
     _, factory = open_database()
     try:
@@ -97,7 +97,7 @@ def approve_cmd(proposal_id: int, effective_from: datetime) -> None:
 @click.argument("village")
 def history_cmd(village: str) -> None:
     """Every adviser a village has had, with dates."""
-    from scheduler.pairings import history
+    from scheduler.advisers.pairings import history
 
     _, factory = open_database()
     with factory() as session:
@@ -112,7 +112,7 @@ def history_cmd(village: str) -> None:
 @click.option("--district", "district_name", required=True)
 def overdue_cmd(district_name: str) -> None:
     """Villages that have gone longer than their visit rhythm without an adviser visit."""
-    from scheduler.rhythm import overdue_villages
+    from scheduler.advisers.rhythm import overdue_villages
 
     _, factory = open_database()
     with factory() as session:

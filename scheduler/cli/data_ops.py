@@ -4,8 +4,8 @@ from __future__ import annotations
 import click
 
 from scheduler.cli.base import main
-from scheduler.config import Settings
-from scheduler.database import head_revision
+from scheduler.core.config import Settings
+from scheduler.core.database import head_revision
 
 
 def _where(url: str) -> str:
@@ -22,7 +22,7 @@ def backup_cmd(file: str) -> None:
     SQLite: a SQLite file made with the online backup API. PostgreSQL: pg_dump's custom
     format (needs the PostgreSQL client tools of the server's version).
     """
-    from scheduler.backup import BackupError, backup
+    from scheduler.ops.backup import BackupError, backup
 
     settings = Settings.from_env()
     try:
@@ -42,7 +42,7 @@ def restore_cmd(file: str, force: bool) -> None:
     Refuses a database that has any table unless --force is given. Afterwards run
     `scheduler init-db` if the backup is older than this version's schema.
     """
-    from scheduler.backup import BackupError, restore
+    from scheduler.ops.backup import BackupError, restore
 
     settings = Settings.from_env()
     try:
@@ -54,7 +54,7 @@ def restore_cmd(file: str, force: bool) -> None:
 
 
 def _revision_hint(settings: Settings) -> None:
-    from scheduler.database import current_revision, open_database
+    from scheduler.core.database import current_revision, open_database
 
     engine, _ = open_database(settings)
     try:
@@ -71,8 +71,8 @@ def _revision_hint(settings: Settings) -> None:
 def purge_cmd(dry_run: bool) -> None:
     """Delete or anonymise personal data past its retention period (RETENTION_* variables;
     see docs/operations.md). The audit log is never touched."""
-    from scheduler.cli.ops import open_migrated
-    from scheduler.retention import PolicyError, RetentionPolicy, purge
+    from scheduler.cli.base import open_migrated
+    from scheduler.ops.retention import PolicyError, RetentionPolicy, purge
 
     try:
         policy = RetentionPolicy.from_env()

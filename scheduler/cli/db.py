@@ -5,9 +5,9 @@ import json
 
 import click
 
-from scheduler import inventory
+from scheduler.ops import inventory
 from scheduler.cli.base import main
-from scheduler.database import current_revision, head_revision, open_database, upgrade
+from scheduler.core.database import current_revision, head_revision, open_database, upgrade
 
 
 @main.command("init-db")

@@ -6,12 +6,12 @@ from datetime import date
 
 import click
 
-from scheduler.accounts import AccountError
+from scheduler.auth.accounts import AccountError
 from scheduler.cli.base import main
-from scheduler.database import current_revision, head_revision, open_database
+from scheduler.core.database import current_revision, head_revision, open_database
 from scheduler.demo import SIZES, build_world
 from scheduler.demo.load import DemoDataExists, coordinator_username, load_world
-from scheduler.weeks import next_week_start, parse_week
+from scheduler.core.weeks import next_week_start, parse_week
 
 
 @main.command("demo-data")

@@ -10,9 +10,9 @@ import click
 from sqlalchemy import select
 
 from scheduler.cli.base import main
-from scheduler.database import open_database
-from scheduler.inventory import UnknownDistrict, find_district
-from scheduler.weeks import next_week_start, parse_week
+from scheduler.core.database import open_database
+from scheduler.ops.inventory import UnknownDistrict, find_district
+from scheduler.core.weeks import next_week_start, parse_week
 
 KINDS = ("people", "sites", "availability", "pairings")
 
@@ -72,9 +72,9 @@ def import_cmd(file: str | None, kind: str | None, district_name: str | None, dr
     row, column) and the exit status 1. Rows are matched by their ids, so importing the
     same file again changes nothing.
     """
-    from scheduler.imports import KINDS as SPECS
-    from scheduler.imports import describe, import_file
-    from scheduler.imports.template import template_workbook
+    from scheduler.transfer.imports import KINDS as SPECS
+    from scheduler.transfer.imports import describe, import_file
+    from scheduler.transfer.imports.template import template_workbook
 
     if template:
         if not output:
@@ -120,7 +120,7 @@ def export_group() -> None:
 @click.option("--full-phones", is_flag=True, help="Full phone numbers instead of 138****1234 (audited).")
 def export_week(district_name: str, week: date | None, output: str, full_phones: bool) -> None:
     """A published week: .xlsx with a sheet per township and a per-person sheet, or one CSV list."""
-    from scheduler.exports import NothingPublished, published_week, week_csv, week_xlsx
+    from scheduler.transfer.exports import NothingPublished, published_week, week_csv, week_xlsx
 
     suffix = _suffix(output, (".xlsx", ".csv"))
     _, factory = open_database()
@@ -146,7 +146,7 @@ def export_record(subject: str, external_id: str, output: str, since: date | Non
                   full_phones: bool) -> None:
     """The service record of a person or a village (by id, e.g. YZ-L0001)."""
     from models import Person, Site
-    from scheduler.exports import person_record, to_csv, to_xlsx, village_record
+    from scheduler.transfer.exports import person_record, to_csv, to_xlsx, village_record
 
     suffix = _suffix(output, (".xlsx", ".csv"))
     _, factory = open_database()
@@ -178,8 +178,8 @@ def print_group() -> None:
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="FILE.pdf")
 def print_roster(site_id: str | None, district_name: str | None, week: date | None, output: str) -> None:
     """The week's A4 window roster: who serves when, their role, office phone, 12348."""
-    from scheduler.exports import NothingPublished
-    from scheduler.printing import render_pdf, window_roster
+    from scheduler.transfer.exports import NothingPublished
+    from scheduler.transfer.printing import render_pdf, window_roster
 
     _suffix(output, (".pdf",))
     week = week or next_week_start(date.today())
@@ -204,8 +204,9 @@ def print_roster(site_id: str | None, district_name: str | None, week: date | No
 def print_poster(village_id: str | None, district_name: str | None, new_feed_link: bool, full_phones: bool,
                  output: str) -> None:
     """The village bulletin-board poster: adviser, photo box, next visits, 12348, calendar QR."""
-    from scheduler import audit, feeds
-    from scheduler.printing import render_pdf, village_poster
+    from scheduler.core import audit
+    from scheduler.feeds import operations as feeds
+    from scheduler.transfer.printing import render_pdf, village_poster
 
     _suffix(output, (".pdf",))
     _, factory = open_database()

@@ -5,7 +5,7 @@ import click
 
 from models.feed import FEED_SUBJECTS
 from scheduler.cli.base import main
-from scheduler.database import open_database
+from scheduler.core.database import open_database
 
 
 @main.command("feed-url")
@@ -20,8 +20,7 @@ def feed_url(kind: str, external_id: str, reset: bool) -> None:
     URL cannot be printed again: --reset issues a new one. The host comes from
     SCHEDULER_BASE_URL (default http://127.0.0.1:5000).
     """
-    from scheduler import feeds
-
+    from scheduler.feeds import operations as feeds
     try:
         base = feeds.base_url()
     except ValueError as exc:

@@ -12,8 +12,8 @@ from zoneinfo import ZoneInfo
 import click
 
 from scheduler.cli.base import main
-from scheduler.cli.ops import open_migrated
-from scheduler.config import Settings
+from scheduler.cli.base import open_migrated
+from scheduler.core.config import Settings
 
 
 def _moment(_ctx: click.Context, _param: click.Parameter, value: str | None) -> datetime:
@@ -37,7 +37,7 @@ now_option = click.option("--now", callback=_moment, metavar="DATETIME",
 @now_option
 def remind_cmd(now: datetime) -> None:
     """Put tomorrow's reminders in the outbox (people and villages); safe to run twice."""
-    from scheduler.reminders import remind
+    from scheduler.notices.reminders import remind
 
     engine, factory = open_migrated()
     try:
@@ -59,7 +59,7 @@ def remind_cmd(now: datetime) -> None:
 def send_notifications_cmd(now: datetime, limit: int) -> None:
     """Send the outbox's due messages (e-mail over SMTP_HOST:SMTP_PORT from SMTP_FROM),
     retrying failures later with growing waits. Exits 1 when a message failed for good."""
-    from scheduler.outbox import channels_from_settings, send_pending
+    from scheduler.notices.outbox import channels_from_settings, send_pending
 
     settings = Settings.from_env()
     engine, factory = open_migrated(settings)

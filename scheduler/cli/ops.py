@@ -8,18 +8,10 @@ from datetime import date
 
 import click
 
-from scheduler.cli.base import main
+from scheduler.cli.base import main, open_migrated
 from scheduler.cli.week import week_option
-from scheduler.config import Settings
-from scheduler.database import current_revision, head_revision, open_database
+from scheduler.core.config import Settings
 
-
-def open_migrated(settings: Settings | None = None):
-    engine, factory = open_database(settings)
-    if current_revision(engine) != head_revision():
-        engine.dispose()
-        raise click.ClickException("The database is not initialised or not up to date: run `scheduler init-db`.")
-    return engine, factory
 
 
 @main.command("worker")
@@ -39,7 +31,7 @@ def worker(concurrency: int, queue: str | None, loglevel: str) -> None:
                                    "own process and needs no worker (e.g. CELERY_BROKER_URL=redis://127.0.0.1:6379/0).")
     engine, _ = open_migrated(settings)
     engine.dispose()  # the worker processes open their own after the fork
-    from scheduler.celery_app import make_celery
+    from scheduler.jobs.celery_app import make_celery
 
     app = make_celery(settings, queue=queue)
     app.worker_main([
@@ -66,10 +58,10 @@ def solve_city(week: date, district_names: tuple[str, ...], time_limit: float, t
     With CELERY_BROKER_URL set the jobs go to the Celery workers, which solve districts in
     parallel; without it they run one after another in this process.
     """
-    from scheduler import city
-    from scheduler.drafts import publish
-    from scheduler.inventory import UnknownDistrict, find_district
-    from scheduler.runners import make_runner
+    from scheduler.jobs import city
+    from scheduler.week.drafts import publish
+    from scheduler.ops.inventory import UnknownDistrict, find_district
+    from scheduler.jobs.runners import make_runner
 
     settings = Settings.from_env()
     engine, factory = open_migrated(settings)
@@ -126,7 +118,7 @@ def _printer():
     last = [-10.0]
 
     def tick(elapsed: float, views) -> None:
-        from scheduler.city import summary
+        from scheduler.jobs.city import summary
 
         for v in views:
             if seen.get(v.job_id) != v.state:
@@ -144,4 +136,3 @@ def _printer():
     return tick
 
 
-from scheduler.cli import data_ops as _data_ops  # noqa: E402,F401  - backup, restore, purge

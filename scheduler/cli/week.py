@@ -7,9 +7,9 @@ from datetime import date
 import click
 
 from scheduler.cli.base import main
-from scheduler.database import open_database
-from scheduler.inventory import UnknownDistrict, find_district
-from scheduler.weeks import next_week_start, parse_week
+from scheduler.core.database import open_database
+from scheduler.ops.inventory import UnknownDistrict, find_district
+from scheduler.core.weeks import next_week_start, parse_week
 
 
 def _week(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date:
@@ -38,7 +38,7 @@ def _district_id(factory, name: str) -> int:
 @week_option
 def demand_cmd(district_name: str, week: date) -> None:
     """Generate a week's slots: shifts, due village visits, events and requests."""
-    from scheduler.demand import generate_week
+    from scheduler.demand.generate import generate_week
 
     _, factory = open_database()
     district_id = _district_id(factory, district_name)
@@ -56,7 +56,7 @@ def demand_cmd(district_name: str, week: date) -> None:
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), required=True)
 def problem_cmd(district_name: str, week: date, output: str) -> None:
     """Write the roster problem the app would solve for a district's week."""
-    from scheduler.problem_builder import build_problem
+    from scheduler.week.problem import build_problem
 
     _, factory = open_database()
     district_id = _district_id(factory, district_name)
@@ -78,8 +78,8 @@ def problem_cmd(district_name: str, week: date, output: str) -> None:
 def solve_week_cmd(district_name: str, week: date, time_limit: float, workers: int, do_publish: bool,
                    quiet: bool) -> None:
     """Solve a district's week into its draft (and publish it with --publish)."""
-    from scheduler.drafts import publish
-    from scheduler.solving import solve_week
+    from scheduler.week.drafts import publish
+    from scheduler.week.solve import solve_week
 
     _, factory = open_database()
     district_id = _district_id(factory, district_name)

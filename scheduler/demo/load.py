@@ -17,9 +17,9 @@ from sqlalchemy.orm import Session
 from models import (AvailabilityException, AvailabilityRule, District, EventLine, Organisation,
                     Pairing, Person, PersonRole, PersonSkill, RequestWindow, ShiftTemplate,
                     ShiftTemplateLine, Site, SquareEvent, Township, User, VisitRequest, utcnow)
-from scheduler.accounts import check_password_rules, hash_password
+from scheduler.auth.accounts import check_password_rules, hash_password
 from scheduler.demo.model import WEEKDAYS, DemandLine, World, week_number
-from scheduler.weeks import to_utc
+from scheduler.core.weeks import to_utc
 
 ZONE = "Asia/Shanghai"
 EXCEPTION_SOURCE = "import"

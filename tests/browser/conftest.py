@@ -19,10 +19,10 @@ from werkzeug.serving import make_server
 
 from models import District
 from models.db import make_engine, make_session_factory
-from scheduler.database import upgrade
+from scheduler.core.database import upgrade
 from scheduler.demo.load import coordinator_username, load_world
 from scheduler.demo.world import build_world
-from scheduler.weeks import monday_of, to_local
+from scheduler.core.weeks import monday_of, to_local
 from web import create_app
 from web.solve_runner import solve_runner
 

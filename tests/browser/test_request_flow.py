@@ -13,10 +13,10 @@ import pytest
 from sqlalchemy import select
 
 from models import AvailabilityRule, Pairing, Person, Site, Slot, SolveJob, User, VisitRequest
-from scheduler.accounts import hash_password
-from scheduler.notice_text import when
-from scheduler.outbox import SmtpChannel, send_pending
-from scheduler.problem_builder import latest_published
+from scheduler.auth.accounts import hash_password
+from scheduler.notices.text import when
+from scheduler.notices.outbox import SmtpChannel, send_pending
+from scheduler.week.problem import latest_published
 from tests.browser.conftest import DESKTOP, PASSWORD, PHONE, LiveApp, sign_in
 from tests.smtp_server import loopback_smtp
 

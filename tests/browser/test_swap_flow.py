@@ -11,10 +11,11 @@ import pytest
 from sqlalchemy import select
 
 from models import Assignment, AvailabilityException, AvailabilityRule, Person, PersonRole, Site, User
-from scheduler import drafts, jobs
-from scheduler.accounts import hash_password
-from scheduler.problem_builder import current_draft, latest_published
-from scheduler.weeks import to_utc
+from scheduler.week import drafts
+from scheduler.jobs import solve_jobs as jobs
+from scheduler.auth.accounts import hash_password
+from scheduler.week.problem import current_draft, latest_published
+from scheduler.core.weeks import to_utc
 from tests.browser.conftest import DESKTOP, PASSWORD, PHONE, LiveApp, sign_in
 from tests.factories import Factory
 

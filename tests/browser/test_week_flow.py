@@ -9,7 +9,7 @@ from datetime import date, timedelta
 import pytest
 
 from models import Schedule, SolveJob, utcnow
-from scheduler.jobs import request_solve, run_job
+from scheduler.jobs.solve_jobs import request_solve, run_job
 from tests.browser.conftest import DESKTOP, PHONE, LiveApp, sign_in
 
 pytestmark = pytest.mark.browser

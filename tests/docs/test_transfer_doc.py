@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from scheduler.imports import KINDS
-from scheduler.imports.problems import WORDING
+from scheduler.transfer.imports import KINDS
+from scheduler.transfer.imports.problems import WORDING
 
 DOC = (Path(__file__).resolve().parents[2] / "docs" / "transfer.md").read_text(encoding="utf-8")
 

@@ -7,7 +7,7 @@ from sqlalchemy import inspect
 
 from models.base import Base
 from models.db import make_engine
-from scheduler.database import alembic_config, current_revision, head_revision, upgrade
+from scheduler.core.database import alembic_config, current_revision, head_revision, upgrade
 
 
 def schema_differences(engine):

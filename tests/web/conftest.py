@@ -15,7 +15,7 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from models import District, Organisation, Pairing, Person, Site, User
-from scheduler.accounts import hash_password
+from scheduler.auth.accounts import hash_password
 from web import create_app
 from web.auth.session import session_id
 from web.db import database

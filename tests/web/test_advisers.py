@@ -7,7 +7,7 @@ from datetime import date
 from sqlalchemy import select
 
 from models import Pairing, PairingProposal
-from scheduler.pairings import current_pairs
+from scheduler.advisers.pairings import current_pairs
 
 
 def page(client, url: str) -> str:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 
 from models import Assignment, RequestWindow, VisitRequest
-from scheduler.drafts import get_or_create_draft, publish
-from scheduler.weeks import monday_of, to_local
+from scheduler.week.drafts import get_or_create_draft, publish
+from scheduler.core.weeks import monday_of, to_local
 
 
 def this_monday() -> date:

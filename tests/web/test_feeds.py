@@ -13,7 +13,8 @@ from flask import render_template_string
 from werkzeug.http import http_date
 
 from models import Assignment
-from scheduler import drafts, feeds
+from scheduler.week import drafts
+from scheduler.feeds import operations as feeds
 from tests.factories import MONDAY
 from tests.web.conftest import login_as
 from web.feeds.qr import qr_data_uri

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import select
 
 from models import Assignment, AvailabilityException, AvailabilityRule, Decline
-from scheduler import drafts
-from scheduler.weeks import monday_of, to_local
+from scheduler.week import drafts
+from scheduler.core.weeks import monday_of, to_local
 from tests.web.conftest import login_as
 
 

@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import select
 
 from models import Assignment, RequestHandover, Slot, VisitRequest
-from scheduler import drafts
-from scheduler.demand import generate_week
-from scheduler.weeks import monday_of, to_local
+from scheduler.week import drafts
+from scheduler.demand.generate import generate_week
+from scheduler.core.weeks import monday_of, to_local
 from tests.web.conftest import login_as
 
 

@@ -12,8 +12,7 @@ from urllib.parse import urlsplit
 import pytest
 from flask import url_for
 
-from tests.web import answers_access as answers
-
+from tests.web import swaps_access as answers
 ROLES = ("anonymous", "coord_a", "coord_b", "city", "provider", "village")
 LOGIN = "login"  # 302 to the sign-in page
 
@@ -56,7 +55,7 @@ def feed_token(world) -> dict:
     """A live feed URL of person A: the feed itself needs no sign-in."""
     from sqlalchemy.orm import object_session
 
-    from scheduler.feeds import issue_token
+    from scheduler.feeds.operations import issue_token
 
     return {"token": issue_token(object_session(world.person_a), "person", world.person_a.id, reset=True)}
 
@@ -71,8 +70,8 @@ def week_a(world) -> dict:
 def job_a(world) -> dict:
     from sqlalchemy.orm import object_session
 
-    from scheduler.jobs import request_solve
-    from scheduler.weeks import parse_week
+    from scheduler.jobs.solve_jobs import request_solve
+    from scheduler.core.weeks import parse_week
 
     job, _ = request_solve(object_session(world.person_a), world.district_a.id, parse_week(WEEK_A), None)
     return {"job_id": job.id}
@@ -91,8 +90,8 @@ def assignment_a(world) -> dict:
     from sqlalchemy.orm import object_session
 
     from models import Assignment
-    from scheduler.drafts import get_or_create_draft
-    from scheduler.weeks import parse_week
+    from scheduler.week.drafts import get_or_create_draft
+    from scheduler.core.weeks import parse_week
 
     session = object_session(world.person_a)
     slot_id = place_a(world)["slot_id"]
@@ -169,7 +168,7 @@ def proposal_a(world) -> dict:
 
     from sqlalchemy.orm import object_session
 
-    from scheduler.pairings import propose
+    from scheduler.advisers.pairings import propose
 
     return {"proposal_id": propose(object_session(world.person_a), None, world.district_a.id, date(2026, 11, 26)).id}
 
@@ -246,8 +245,8 @@ def visit_served_a(world) -> dict:
     from sqlalchemy.orm import object_session
 
     from models import Assignment
-    from scheduler.drafts import get_or_create_draft, publish
-    from scheduler.weeks import monday_of, to_local
+    from scheduler.week.drafts import get_or_create_draft, publish
+    from scheduler.core.weeks import monday_of, to_local
     from tests.factories import Factory
 
     session = object_session(world.person_a)
@@ -266,12 +265,12 @@ ROUTES: dict[str, Route] = {
     "auth.login": Route("GET", no_args, every(To("/"), anonymous=200)),
     "auth.logout": Route("POST", no_args, every(To("/login"))),
     "auth.change_password": Route("GET", no_args, every(200, anonymous=LOGIN)),
-    "main.home": Route("GET", no_args, every(
+    "home.home": Route("GET", no_args, every(
         To("/dashboard"), anonymous=LOGIN, provider=To("/me"), village=To("/my-village"))),
-    "main.dashboard": Route("GET", no_args, coordinators_only()),
-    "main.district": Route("GET", district_a, district_a_only(foreign=403)),
-    "main.me": Route("GET", no_args, every(403, anonymous=LOGIN, provider=200)),
-    "main.my_village": Route("GET", no_args, every(403, anonymous=LOGIN, village=200)),
+    "home.dashboard": Route("GET", no_args, coordinators_only()),
+    "home.district": Route("GET", district_a, district_a_only(foreign=403)),
+    "home.me": Route("GET", no_args, every(403, anonymous=LOGIN, provider=200)),
+    "home.my_village": Route("GET", no_args, every(403, anonymous=LOGIN, village=200)),
     "people.index": Route("GET", no_args, coordinators_only()),
     "people.detail": Route("GET", person_a, district_a_only()),
     "people.edit": Route("GET", person_a, district_a_only()),
@@ -302,15 +301,15 @@ ROUTES: dict[str, Route] = {
     "mine.add_exception": Route("POST", no_args, providers_only(302)),
     "mine.delete_exception": Route("POST", period_of_a, providers_only(302)),
     "mine.upload_calendar": Route("POST", no_args, providers_only(302)),
-    "answers.my_swaps": Route("GET", no_args, providers_only()),
-    "answers.ask": Route("GET", answers.my_place, providers_only()),
-    "answers.accept": Route("POST", answers.asked_of_a, providers_only(302)),
-    "answers.refuse": Route("POST", answers.asked_of_a, providers_only(302)),
-    "answers.withdraw": Route("POST", answers.asked_by_a, providers_only(302)),
-    "answers.district": Route("GET", district_a, district_a_only(foreign=403)),
-    "answers.replan": Route("POST", answers.week_of_a, district_a_only(ok=302, foreign=403)),
-    "answers.approve": Route("POST", answers.asked_of_a, district_a_only(ok=302)),
-    "answers.reject": Route("POST", answers.asked_of_a, district_a_only(ok=302)),
+    "swaps.my_swaps": Route("GET", no_args, providers_only()),
+    "swaps.ask": Route("GET", answers.my_place, providers_only()),
+    "swaps.accept": Route("POST", answers.asked_of_a, providers_only(302)),
+    "swaps.refuse": Route("POST", answers.asked_of_a, providers_only(302)),
+    "swaps.withdraw": Route("POST", answers.asked_by_a, providers_only(302)),
+    "swaps.district": Route("GET", district_a, district_a_only(foreign=403)),
+    "swaps.replan": Route("POST", answers.week_of_a, district_a_only(ok=302, foreign=403)),
+    "swaps.approve": Route("POST", answers.asked_of_a, district_a_only(ok=302)),
+    "swaps.reject": Route("POST", answers.asked_of_a, district_a_only(ok=302)),
     "week.index": Route("GET", no_args, every(403, anonymous=LOGIN, coord_a=302, coord_b=302, city=200)),
     "week.show": Route("GET", week_a, district_a_only(foreign=403)),
     "week.solve": Route("POST", week_a, district_a_only(ok=302, foreign=403)),

@@ -8,7 +8,6 @@ import pytest
 
 from tests.web.conftest import PASSWORD, build_app, login_as
 from web import create_app
-
 WEB = Path(__file__).resolve().parents[2] / "web"
 
 

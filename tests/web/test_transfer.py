@@ -10,7 +10,7 @@ from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from models import Assignment, AuditEntry, FeedToken, Person, utcnow
-from scheduler import feeds
+from scheduler.feeds import operations as feeds
 from tests.factories import MONDAY
 from tests.scheduler.spreadsheets import PEOPLE_HEAD, person_row, xlsx
 from tests.web.conftest import login_as

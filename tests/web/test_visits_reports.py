@@ -14,8 +14,8 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from models import Assignment, VisitOutcome, VisitRating
-from scheduler import drafts
-from scheduler.weeks import monday_of, to_local
+from scheduler.week import drafts
+from scheduler.core.weeks import monday_of, to_local
 from tests.web.conftest import login_as
 from web.requests.messages import MESSAGES
 
@@ -106,6 +106,6 @@ CODE = re.compile(r'(?:Problem|RequestActionRefused|ReportRangeError)\(\s*"([a-z
 def test_every_refusal_code_has_its_sentence():
     root = Path(__file__).resolve().parents[2] / "scheduler"
     used = set()
-    for name in ("requests.py", "request_desk.py", "visits.py", "service_reports.py"):
+    for name in ("requests/intake.py", "requests/desk.py", "visits/operations.py", "reports/service.py"):
         used |= set(CODE.findall((root / name).read_text(encoding="utf-8")))
     assert used and not used - set(MESSAGES), sorted(used - set(MESSAGES))

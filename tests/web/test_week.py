@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from models import Assignment, OpenPlace, Schedule, Site, Slot
-from scheduler.drafts import get_or_create_draft
+from scheduler.week.drafts import get_or_create_draft
 
 WEEK = date(2026, 11, 30)
 URL = "/districts/{d}/weeks/2026-11-30"

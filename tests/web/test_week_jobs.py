@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import select
 
 from models import Assignment, Schedule, SolveJob, utcnow
-from scheduler import jobs
-from scheduler.drafts import get_or_create_draft
-from scheduler.jobs import request_solve
-from scheduler.runners import ThreadRunner
+from scheduler.jobs import solve_jobs as jobs
+from scheduler.week.drafts import get_or_create_draft
+from scheduler.jobs.solve_jobs import request_solve
+from scheduler.jobs.runners import ThreadRunner
 from tests.factories import Factory
 from tests.web.conftest import build_app, login_as
 from web import create_app
@@ -182,7 +182,7 @@ def test_auto_sends_jobs_to_celery_when_a_broker_is_set(engine, session, tmp_pat
         def submit(self, job_id):
             sent.append(job_id)
 
-    monkeypatch.setattr("scheduler.runners.CeleryRunner", FakeCelery)
+    monkeypatch.setattr("scheduler.jobs.runners.CeleryRunner", FakeCelery)
     monkeypatch.setenv("CELERY_BROKER_URL", "redis://127.0.0.1:6379/9")
     monkeypatch.setenv("SCHEDULER_INSTANCE_PATH", str(tmp_path / "instance"))
     client = build_app(engine, session, tmp_path, SOLVE_RUNNER="auto").test_client()

@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
-from scheduler.pairings import ProposalError
+from scheduler.advisers.pairings import ProposalError
 from web.week.labels import in_language
 
 

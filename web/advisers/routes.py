@@ -1,11 +1,11 @@
-"""Advisers views: thin wrappers over `scheduler.pairings` with the acting user passed in."""
+"""Advisers views: thin wrappers over `scheduler.advisers.pairings` with the acting user passed in."""
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from scheduler import overview
-from scheduler import pairings as service
+from scheduler.home import overview
+from scheduler.advisers import pairings as service
 from web.access import acting_user, roles_required
 from web.advisers import bp
 from web.advisers.forms import ApproveForm, DiscardForm, ProposeForm, ReproposeForm, fixes_from

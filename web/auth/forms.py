@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from scheduler.accounts import MIN_PASSWORD_LENGTH
+from scheduler.auth.accounts import MIN_PASSWORD_LENGTH
 
 
 class LoginForm(FlaskForm):

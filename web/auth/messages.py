@@ -1,11 +1,11 @@
-"""Account refusals from `scheduler.accounts`, in the reader's language."""
+"""Account refusals from `scheduler.auth.accounts`, in the reader's language."""
 from __future__ import annotations
 
 from datetime import datetime
 
 from flask_babel import format_datetime, gettext as _
 
-from scheduler.accounts import LOCK_MINUTES, MAX_FAILED_LOGINS, AccountError, LoginOutcome
+from scheduler.auth.accounts import LOCK_MINUTES, MAX_FAILED_LOGINS, AccountError, LoginOutcome
 
 
 def login_refusal(outcome: LoginOutcome) -> str:

@@ -7,7 +7,7 @@ from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from scheduler import accounts
+from scheduler.auth import accounts
 from web.access import acting_user, login_required
 from web.auth import bp
 from web.auth.forms import ChangePasswordForm, LoginForm, LogoutForm
@@ -27,7 +27,7 @@ def safe_next(target: str | None) -> str | None:
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if current_user.is_authenticated:
-        return redirect(url_for("main.home"))
+        return redirect(url_for("home.home"))
     form = LoginForm()
     if request.method == "GET":
         form.next.data = safe_next(request.args.get("next")) or ""
@@ -43,7 +43,7 @@ def login():
             if language:
                 session["lang"] = language
             login_user(Account(outcome.user))
-            return redirect(safe_next(form.next.data) or url_for("main.home"))
+            return redirect(safe_next(form.next.data) or url_for("home.home"))
         flash(login_refusal(outcome), "error")
     return render_template("auth/login.html", form=form)
 
@@ -73,5 +73,5 @@ def change_password():
             # The session id follows the password hash: renew this session, end all others.
             login_user(Account(user))
             flash(_("Your password has been changed."), "success")
-            return redirect(url_for("main.home"))
+            return redirect(url_for("home.home"))
     return render_template("auth/change_password.html", form=form, min_length=accounts.MIN_PASSWORD_LENGTH)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
-from scheduler.self_service import SelfServiceError
+from scheduler.mine.self_service import SelfServiceError
 from web.mine.messages import self_service_error
 
 

@@ -1,5 +1,5 @@
 """A person's availability week for coordinators: thin views over
-`scheduler.availability_desk`. Every change is a POST that redirects back to the week shown."""
+`scheduler.availability.desk`. Every change is a POST that redirects back to the week shown."""
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
@@ -9,10 +9,10 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from models import Person
-from scheduler import availability_desk as desk
-from scheduler.people import get_person
-from scheduler.self_service import SelfServiceError
-from scheduler.weeks import monday_of
+from scheduler.availability import desk
+from scheduler.people.operations import get_person
+from scheduler.mine.self_service import SelfServiceError
+from scheduler.core.weeks import monday_of
 from web.access import acting_user, roles_required
 from web.availability import bp
 from web.availability.forms import PeriodForm, RemoveForm, RuleForm

@@ -1,4 +1,4 @@
-"""Forms of the demand blueprint. Fields only parse; `scheduler.standing` checks the values,
+"""Forms of the demand blueprint. Fields only parse; `scheduler.demand.standing` checks the values,
 so every problem is listed at once. Demand lines are edited inline: "Add a line" and each
 line's "Remove" are submit buttons that redraw the form without saving (no JavaScript)."""
 from __future__ import annotations

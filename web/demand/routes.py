@@ -1,5 +1,5 @@
-"""Shift templates and square events: thin views over `scheduler.standing` and
-`scheduler.shift_calendar`."""
+"""Shift templates and square events: thin views over `scheduler.demand.standing` and
+`scheduler.demand.shift_calendar`."""
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -9,11 +9,12 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from models import District, utcnow
-from scheduler import overview, standing
-from scheduler.access import NotVisible, require_district
-from scheduler.checking import LineInput, Refused
-from scheduler.shift_calendar import MAX_WEEKS, shift_weeks
-from scheduler.weeks import monday_of
+from scheduler.home import overview
+from scheduler.demand import standing
+from scheduler.core.access import NotVisible, require_district
+from scheduler.core.checking import LineInput, Refused
+from scheduler.demand.shift_calendar import MAX_WEEKS, shift_weeks
+from scheduler.core.weeks import monday_of
 from web.access import acting_user, roles_required
 from web.checks import attach, fields_with_errors, problem_text, skill_list, summary
 from web.dates import local_today

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from scheduler import feeds, ical
+from scheduler.feeds import operations as feeds
+from scheduler.feeds import ical
 from web.access import acting_user, login_required
 from web.db import db
 from web.feeds import bp

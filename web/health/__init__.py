@@ -3,7 +3,7 @@ no personal data. `/healthz` says the process answers; `/readyz` that it can do 
 (database reachable and at the newest schema, broker reachable when one is configured)."""
 from flask import Blueprint, Flask
 
-from scheduler.config import Settings
+from scheduler.core.config import Settings
 
 bp = Blueprint("health", __name__)
 

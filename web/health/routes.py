@@ -9,7 +9,7 @@ from alembic.runtime.migration import MigrationContext
 from flask import current_app, jsonify
 from sqlalchemy import text
 
-from scheduler.database import head_revision
+from scheduler.core.database import head_revision
 from web.db import db
 from web.health import bp
 

@@ -1,9 +1,9 @@
-"""Refusals from `scheduler.self_service`, in the reader's language."""
+"""Refusals from `scheduler.mine.self_service`, in the reader's language."""
 from __future__ import annotations
 
 from flask_babel import gettext as _
 
-from scheduler.self_service import SelfServiceError
+from scheduler.mine.self_service import SelfServiceError
 
 
 def self_service_error(error: SelfServiceError) -> str:

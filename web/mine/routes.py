@@ -1,4 +1,4 @@
-"""The provider's own corner: thin views over `scheduler.self_service`. Every change is a
+"""The provider's own corner: thin views over `scheduler.mine.self_service`. Every change is a
 POST that redirects back with a message."""
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from flask import current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from models import utcnow
-from scheduler import busy_ics
-from scheduler import self_service as service
+from scheduler.mine import busy_ics
+from scheduler.mine import self_service as service
 from web.access import acting_user, roles_required
 from web.db import db
 from web.mine import bp

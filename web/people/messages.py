@@ -1,9 +1,9 @@
-"""Refusals from `scheduler.people`, in the reader's language."""
+"""Refusals from `scheduler.people.operations`, in the reader's language."""
 from __future__ import annotations
 
 from flask_babel import gettext as _
 
-from scheduler.people import PersonError
+from scheduler.people.operations import PersonError
 
 
 def person_error(error: PersonError) -> str:

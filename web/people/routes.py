@@ -1,11 +1,11 @@
-"""People views: thin wrappers over `scheduler.people` with the acting user passed in."""
+"""People views: thin wrappers over `scheduler.people.operations` with the acting user passed in."""
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from scheduler import overview
-from scheduler import people as service
+from scheduler.home import overview
+from scheduler.people import operations as service
 from web.access import acting_user, roles_required
 from web.dates import local_today
 from web.db import db

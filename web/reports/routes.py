@@ -1,4 +1,4 @@
-"""Service reports: a thin view and two downloads over `scheduler.service_reports`."""
+"""Service reports: a thin view and two downloads over `scheduler.reports.service`."""
 from __future__ import annotations
 
 import io
@@ -9,10 +9,10 @@ from flask import abort, flash, redirect, render_template, request, send_file, u
 from flask_babel import gettext as _
 
 from models import utcnow
-from scheduler import overview
-from scheduler.exports import to_csv, to_xlsx
-from scheduler.requests import Problem
-from scheduler.service_reports import TABLE_KEYS, ReportRangeError, report_tables, service_report
+from scheduler.home import overview
+from scheduler.transfer.exports import to_csv, to_xlsx
+from scheduler.requests.intake import Problem
+from scheduler.reports.service import TABLE_KEYS, ReportRangeError, report_tables, service_report
 from web.access import acting_user, roles_required
 from web.dates import local_today
 from web.db import db

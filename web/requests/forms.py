@@ -1,4 +1,4 @@
-"""Forms of the request pages. They only render and carry the CSRF token: `scheduler.requests`
+"""Forms of the request pages. They only render and carry the CSRF token: `scheduler.requests.intake`
 checks what was typed, so every problem comes back together, in one answer."""
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""Problems and refusals from `scheduler.requests`, `scheduler.request_desk`,
-`scheduler.visits` and `scheduler.service_reports`, in the reader's language. Every code
+"""Problems and refusals from `scheduler.requests.intake`, `scheduler.requests.desk`,
+`scheduler.visits.operations` and `scheduler.reports.service`, in the reader's language. Every code
 those modules use has its sentence here (a test checks)."""
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from flask_babel import gettext as _
 
-from scheduler.requests import Problem
+from scheduler.requests.intake import Problem
 from web.week.labels import request_status
 
 MESSAGES: dict[str, Callable[[dict], str]] = {

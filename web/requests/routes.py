@@ -1,5 +1,5 @@
-"""Village visit requests: thin views over `scheduler.requests` (taking a request in, every
-problem at once) and `scheduler.request_desk` (queue, hand-over, confirm, cancel, close)."""
+"""Village visit requests: thin views over `scheduler.requests.intake` (taking a request in, every
+problem at once) and `scheduler.requests.desk` (queue, hand-over, confirm, cancel, close)."""
 from __future__ import annotations
 
 import re
@@ -10,9 +10,9 @@ from flask_babel import gettext as _
 
 from models import utcnow
 from models.visit_request import REQUEST_STATUSES
-from scheduler import overview
-from scheduler import request_desk as desk
-from scheduler.requests import Problem, RequestInput, RequestRefused, WindowInput, submit_request
+from scheduler.home import overview
+from scheduler.requests import desk
+from scheduler.requests.intake import Problem, RequestInput, RequestRefused, WindowInput, submit_request
 from web.access import acting_user, roles_required
 from web.db import db
 from web.requests import bp

@@ -33,12 +33,12 @@ class SearchForm(FlaskForm):
 
 
 class SiteForm(FlaskForm):
-    """A site's values. Only range and type errors are checked here; `scheduler.site_admin`
+    """A site's values. Only range and type errors are checked here; `scheduler.sites.admin`
     checks the rest, so every problem is listed at once."""
 
     external_id = StringField(_l("Site ID"), description=_l("Unique, without spaces, e.g. YZ-V0301"),
                               validators=[Optional(), Length(max=64)])
-    # The choices are not checked here: `scheduler.site_admin` words every refusal.
+    # The choices are not checked here: `scheduler.sites.admin` words every refusal.
     kind = SelectField(_l("Kind"), validate_choice=False, validators=[Optional()])
     name = StringField(_l("Site name"), validators=[Optional()])
     township = SelectField(_l("Township (street)"), validate_choice=False, validators=[Optional()])

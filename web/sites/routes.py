@@ -1,13 +1,14 @@
-"""Site views: thin wrappers over `scheduler.sites` with the acting user passed in."""
+"""Site views: thin wrappers over `scheduler.sites.search` with the acting user passed in."""
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from scheduler import overview, site_admin
-from scheduler import sites as service
-from scheduler.access import require_district
-from scheduler.checking import Refused
+from scheduler.home import overview
+from scheduler.sites import admin as site_admin
+from scheduler.sites import search as service
+from scheduler.core.access import require_district
+from scheduler.core.checking import Refused
 from web.access import acting_user, roles_required
 from web.checks import attach, fields_with_errors, skill_list, summary
 from web.dates import local_today

@@ -1,9 +1,9 @@
-"""Import problems (codes from `scheduler.imports`) in the reader's language."""
+"""Import problems (codes from `scheduler.transfer.imports`) in the reader's language."""
 from __future__ import annotations
 
 from flask_babel import gettext as _
 
-from scheduler.imports import CellError
+from scheduler.transfer.imports import CellError
 from web.labels import site_kind
 
 

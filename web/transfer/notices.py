@@ -9,7 +9,9 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from markupsafe import Markup
 
-from scheduler import exports, feeds, printing
+from scheduler.transfer import exports
+from scheduler.feeds import operations as feeds
+from scheduler.transfer import printing
 from web.access import acting_user, roles_required
 from web.db import db
 from web.transfer import bp

@@ -1,5 +1,5 @@
-"""Transfer views: thin wrappers over `scheduler.imports`, `scheduler.exports` and
-`scheduler.printing`, with the acting user passed in for the district rules."""
+"""Transfer views: thin wrappers over `scheduler.transfer.imports`, `scheduler.transfer.exports` and
+`scheduler.transfer.printing`, with the acting user passed in for the district rules."""
 from __future__ import annotations
 
 import io
@@ -10,10 +10,12 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from models import District, Person, Site
-from scheduler import exports, imports, overview
-from scheduler.access import district_filter
-from scheduler.imports.template import template_workbook
-from scheduler.weeks import next_week_start, parse_week
+from scheduler.transfer import exports
+from scheduler.transfer import imports
+from scheduler.home import overview
+from scheduler.core.access import district_filter
+from scheduler.transfer.imports.template import template_workbook
+from scheduler.core.weeks import next_week_start, parse_week
 from web.access import acting_user, roles_required
 from web.dates import local_today
 from web.db import db

@@ -1,4 +1,4 @@
-"""Forms after a visit. They render and carry the CSRF token; `scheduler.visits` checks the
+"""Forms after a visit. They render and carry the CSRF token; `scheduler.visits.operations` checks the
 values, so every problem comes back at once."""
 from __future__ import annotations
 

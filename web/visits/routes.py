@@ -1,4 +1,4 @@
-"""After a visit: thin views over `scheduler.visits`. A refused form comes back with what was
+"""After a visit: thin views over `scheduler.visits.operations`. A refused form comes back with what was
 typed and every problem listed at once."""
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from models import utcnow
-from scheduler import visits as service
+from scheduler.visits import operations as service
 from web.access import acting_user, roles_required
 from web.db import db
 from web.requests.messages import texts

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
-from scheduler.drafts import StaleDraft
-from scheduler.edits import EditRefused
+from scheduler.week.drafts import StaleDraft
+from scheduler.week.edits import EditRefused
 from web.week.labels import in_language
 
 

@@ -12,13 +12,13 @@ from benchmarks.generate import problem_doc
 from models import (AvailabilityException, AvailabilityRule, District, Organisation, Pairing,
                     Person, RequestWindow, ShiftTemplate, Site, SquareEvent, User, VisitRequest)
 from models.db import make_engine, make_session_factory
-from scheduler.accounts import AccountError, authenticate
+from scheduler.auth.accounts import AccountError, authenticate
 from scheduler.cli import main
-from scheduler.demand import generate_week, visit_due
+from scheduler.demand.generate import generate_week, visit_due
 from scheduler.demo import build_world
 from scheduler.demo.load import DemoDataExists, load_world
-from scheduler.problem_builder import build_problem
-from scheduler.weeks import to_utc
+from scheduler.week.problem import build_problem
+from scheduler.core.weeks import to_utc
 from solver.io import parse_problem
 
 WEEK = date(2026, 11, 30)

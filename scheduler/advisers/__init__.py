@@ -1,0 +1,1 @@
+"""Standing village advisers and the visit rhythm (behind web/advisers)."""

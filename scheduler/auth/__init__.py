@@ -1,0 +1,1 @@
+"""Accounts: signing in with throttling, passwords, locales (behind web/auth)."""

@@ -1,0 +1,1 @@
+"""Availability kept by coordinators (behind web/availability)."""

@@ -1,0 +1,1 @@
+"""Calendar feeds: tokens, content, iCalendar rendering (behind web/feeds)."""

@@ -1,0 +1,1 @@
+"""What each user sees first: district overviews and dashboards (behind web/home)."""

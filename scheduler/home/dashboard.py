@@ -1,0 +1,72 @@
+"""A district's dashboard: this week's and next week's places by kind, open requests,
+villages overdue for a visit, and what changed since the last publish."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models import District, User, VisitRequest
+from scheduler.core.access import NotVisible, require_district, require_role
+from scheduler.week.review import diff
+from scheduler.advisers.rhythm import OverdueVillage, overdue_villages
+from scheduler.week.view import week_view
+from scheduler.core.weeks import monday_of, to_local
+
+
+@dataclass(frozen=True)
+class WeekFigures:
+    week_start: date
+    state: str  # published (version n) | draft | none
+    version: int | None
+    by_kind: dict[str, tuple[int, int, int]]  # kind -> (demanded, filled, open)
+    changes: dict[str, int]  # since the last publish
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    district: District
+    weeks: tuple[WeekFigures, ...]
+    open_requests: tuple[VisitRequest, ...]
+    overdue: tuple[OverdueVillage, ...]
+
+
+def _figures(session: Session, actor: User, district_id: int, week_start: date) -> WeekFigures:
+    view = week_view(session, actor, district_id, week_start)
+    by_kind: dict[str, list[int]] = {}
+    for row in view.rows:
+        for day in row.days:
+            for slot in day:
+                if not slot.counted:
+                    continue
+                figures = by_kind.setdefault(slot.kind, [0, 0, 0])
+                figures[0] += sum(ln.count for ln in slot.lines)
+                figures[1] += sum(min(len(ln.seats), ln.count) for ln in slot.lines)
+                figures[2] += slot.open
+    state = "draft" if view.schedule is not None and view.schedule.state == "draft" else (
+        "published" if view.published is not None else "none")
+    return WeekFigures(week_start, state, view.published.version if view.published else None,
+                       {k: tuple(v) for k, v in sorted(by_kind.items())},
+                       diff(session, actor, district_id, week_start).counts())
+
+
+def dashboard(session: Session, actor: User, district_id: int, now: datetime) -> Dashboard:
+    require_role(actor, "coordinator")
+    require_district(actor, district_id)
+    district = session.get(District, district_id)
+    if district is None:
+        raise NotVisible(f"No district {district_id}.")
+    this_week = monday_of(to_local(now, district.timezone).date())
+    requests = session.scalars(
+        select(VisitRequest).where(VisitRequest.district_id == district_id,
+                                   VisitRequest.status.in_(("received", "scheduled")))
+        .order_by(VisitRequest.created_at)
+    ).all()
+    return Dashboard(
+        district,
+        tuple(_figures(session, actor, district_id, this_week + timedelta(weeks=i)) for i in (0, 1)),
+        tuple(requests),
+        tuple(overdue_villages(session, district_id, now)),
+    )

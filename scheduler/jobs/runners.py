@@ -1,0 +1,107 @@
+"""Choosing who runs solve jobs: Celery workers when CELERY_BROKER_URL is set, a thread of
+this process otherwise. Both run `scheduler.jobs.solve_jobs.run_job`; the job's state, progress and
+cancel flag live in the database, so callers watch and cancel jobs the same way with either.
+"""
+from __future__ import annotations
+
+import concurrent.futures
+import logging
+import time
+from typing import Protocol
+
+from celery.exceptions import TimeoutError as CeleryTimeout
+from celery.result import AsyncResult
+from sqlalchemy.orm import Session, sessionmaker
+
+from models import SolveJob
+from scheduler.jobs import solve_jobs as jobs
+from scheduler.core.config import Settings
+
+log = logging.getLogger("scheduler.jobs.solve_jobs")
+
+
+class JobHandle(Protocol):
+    def result(self, timeout: float | None = None) -> str: ...
+    def done(self) -> bool: ...
+
+
+class Runner(Protocol):
+    def submit(self, job_id: int) -> JobHandle: ...
+    def shutdown(self) -> None: ...
+
+
+def run_and_log(factory: sessionmaker[Session], job_id: int, *, workers: int = 2, runner: str = "thread") -> str:
+    """`jobs.run_job`, then one structured log line saying how the job ended."""
+    started = time.monotonic()
+    try:
+        state = jobs.run_job(factory, job_id, workers=workers)
+    except Exception:
+        log.exception("solve job %s crashed", job_id, extra={"event": "job", "job_id": job_id, "runner": runner})
+        raise
+    fields: dict[str, object] = {"event": "job", "job_id": job_id, "state": state, "runner": runner,
+                                 "seconds": round(time.monotonic() - started, 3)}
+    with factory() as session:
+        job = session.get(SolveJob, job_id)
+        if job is not None:
+            progress = job.progress or {}
+            fields.update(district_id=job.district_id, week=job.week_start.isoformat(),
+                          time_limit=job.time_limit, status=progress.get("status"),
+                          objective=progress.get("objective"), solutions=progress.get("solutions"),
+                          error=job.error)
+    log.log(logging.WARNING if state == "failed" else logging.INFO, "solve job %s %s", job_id, state, extra=fields)
+    return state
+
+
+class ThreadRunner(jobs.ThreadRunner):
+    """The in-process runner of `scheduler.jobs.solve_jobs`, logging one line per job."""
+
+    def submit(self, job_id: int) -> concurrent.futures.Future[str]:
+        return self._pool.submit(run_and_log, self.factory, job_id, workers=self.workers, runner="thread")
+
+
+class CeleryFuture:
+    """A queued Celery task seen through the part of `concurrent.futures.Future` callers use."""
+
+    def __init__(self, result: AsyncResult) -> None:
+        self.celery_result = result
+
+    @property
+    def task_id(self) -> str:
+        return self.celery_result.id
+
+    def done(self) -> bool:
+        return self.celery_result.ready()
+
+    def result(self, timeout: float | None = None) -> str:
+        try:
+            return self.celery_result.get(timeout=timeout, propagate=True)
+        except CeleryTimeout as exc:
+            raise concurrent.futures.TimeoutError(f"task {self.task_id} not done after {timeout} s") from exc
+
+
+class CeleryRunner:
+    """Sends each job to the solve queue; any `scheduler worker` sharing the broker and the
+    database runs it. Several workers solve several districts at once."""
+
+    def __init__(self, settings: Settings, *, queue: str | None = None) -> None:
+        from scheduler.jobs.celery_app import make_celery
+
+        if not settings.celery_broker_url:
+            raise ValueError("CeleryRunner needs CELERY_BROKER_URL")
+        self.app = make_celery(settings, queue=queue)
+
+    def submit(self, job_id: int) -> CeleryFuture:
+        from scheduler.jobs.celery_app import SOLVE_TASK
+
+        return CeleryFuture(self.app.send_task(SOLVE_TASK, args=[job_id]))
+
+    def shutdown(self) -> None:
+        self.app.close()
+
+
+def make_runner(settings: Settings, factory: sessionmaker[Session], *, workers: int = 2) -> Runner:
+    """Celery when the settings name a broker, else a thread of this process (`workers` is
+    the CP-SAT thread count there; Celery workers read SOLVE_WORKERS themselves)."""
+    if settings.celery_broker_url:
+        return CeleryRunner(settings)
+    return ThreadRunner(factory, workers=workers)

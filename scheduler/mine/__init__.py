@@ -1,0 +1,1 @@
+"""A provider's own corner: assignments, availability, busy times from their calendar (behind web/mine)."""

@@ -1,0 +1,1 @@
+"""Telling people: publish notices, their words, reminders, the outbox and its channels."""

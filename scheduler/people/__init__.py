@@ -1,0 +1,1 @@
+"""People management for coordinators (behind web/people)."""

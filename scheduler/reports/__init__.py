@@ -1,0 +1,1 @@
+"""Service reports per person, village, township and month (behind web/reports)."""

@@ -1,0 +1,1 @@
+"""Sites: search, read, create and edit, conflicts of interest (behind web/sites)."""

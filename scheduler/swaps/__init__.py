@@ -1,0 +1,1 @@
+"""Swaps between providers and declines (behind web/swaps)."""

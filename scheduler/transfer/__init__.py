@@ -1,0 +1,1 @@
+"""Spreadsheets and print: imports, exports, printed rosters and posters (behind web/transfer)."""

@@ -1,0 +1,1 @@
+"""After a visit: outcomes and ratings (behind web/visits)."""

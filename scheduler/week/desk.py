@@ -1,0 +1,222 @@
+"""The coordinator's desk for one district's week: the access-checked entry points the web
+pages need around the week operations (solve jobs, publishing, hand assignment).
+
+`scheduler.jobs.solve_jobs` and `scheduler.week.drafts` hold the operations themselves and trust their
+caller; everything here checks the acting user first, so a page can never start, watch,
+cancel or publish another district's week.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from models import Assignment, District, Person, Schedule, Site, Slot, SolveJob, Township, User, utcnow
+from scheduler.week import drafts
+from scheduler.jobs import solve_jobs as jobs
+from scheduler.core.access import NotVisible, require_district, require_role, require_visible
+from scheduler.week.problem import current_draft, latest_published
+from scheduler.core.weeks import to_local
+
+# A job still "running" this long after its time limit, or still "queued" this long after it
+# was asked for, belongs to a process that died: it would otherwise block the week for good.
+RUNNING_GRACE = timedelta(minutes=5)
+QUEUED_GRACE = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    person: Person
+    # Hours and places the person already holds in this week's draft.
+    week_hours: float
+    week_places: int
+    # Another place of theirs overlaps this slot (the hard-rule check will refuse it).
+    overlapping: bool
+
+
+@dataclass(frozen=True)
+class PlaceChoice:
+    """An open place of a slot's demand line and the district's people qualified for it."""
+
+    slot: Slot
+    site: Site
+    line_index: int
+    roles: tuple[str, ...]
+    skills: tuple[str, ...]
+    count: int
+    taken: int
+    start: datetime  # local
+    end: datetime
+    candidates: tuple[Candidate, ...]
+    lock_version: int | None
+
+
+def district_for(session: Session, actor: User, district_id: int) -> District:
+    """The district a week page is about: 403 outside the actor's scope, 404 if absent."""
+    require_role(actor, "coordinator")
+    require_district(actor, district_id)
+    district = session.get(District, district_id)
+    if district is None:
+        raise NotVisible(f"No district {district_id}.")
+    return district
+
+
+def townships(session: Session, actor: User, district_id: int) -> list[Township]:
+    district_for(session, actor, district_id)
+    return list(session.scalars(select(Township).where(Township.district_id == district_id).order_by(Township.code)))
+
+
+def draft_lock_version(session: Session, district_id: int, week_start: date) -> int | None:
+    draft = current_draft(session, district_id, week_start)
+    return draft.lock_version if draft is not None else None
+
+
+def check_version(session: Session, district_id: int, week_start: date, expected: int | None) -> None:
+    """Refuse a write based on a page that no longer shows the week's draft as it is.
+
+    `expected` is the draft's lock_version the page showed, None when the page showed no
+    draft: a draft made since then (by anyone) makes that page stale too."""
+    draft = current_draft(session, district_id, week_start)
+    if draft is None:
+        if expected is not None:
+            raise drafts.StaleDraft("the draft you edited is gone")
+        return
+    if expected is None:
+        raise drafts.StaleDraft(f"a draft (version {draft.lock_version}) was started since you opened the week")
+    drafts.check_fresh(draft, expected)
+
+
+# --- solve jobs ---------------------------------------------------------------------------
+
+def start_solve(session: Session, actor: User, district_id: int, week_start: date,
+                time_limit: float) -> tuple[SolveJob, bool]:
+    """A queued solve of the week, or the one already under way (True when new)."""
+    district_for(session, actor, district_id)
+    live = jobs.live_job(session, district_id, week_start)
+    if live is not None and abandoned(live, utcnow()):
+        live.state, live.finished_at = "failed", utcnow()
+        live.error = "abandoned: no worker finished it in time (the process running it stopped)"
+        session.flush()
+    return jobs.request_solve(session, district_id, week_start, actor, time_limit=time_limit)
+
+
+def abandoned(job: SolveJob, now: datetime) -> bool:
+    if job.state == "running" and job.started_at is not None:
+        return now > job.started_at + timedelta(seconds=job.time_limit) + RUNNING_GRACE
+    return job.state == "queued" and now > job.created_at + QUEUED_GRACE
+
+
+def live_job(session: Session, actor: User, district_id: int, week_start: date) -> SolveJob | None:
+    district_for(session, actor, district_id)
+    return jobs.live_job(session, district_id, week_start)
+
+
+def job_for(session: Session, actor: User, job_id: int) -> SolveJob:
+    """A job of the actor's districts; any other id looks like one that does not exist."""
+    require_role(actor, "coordinator")
+    job = session.get(SolveJob, job_id)
+    require_visible(actor, job.district_id if job is not None else None)
+    return job
+
+
+def cancel_job(session: Session, actor: User, job_id: int) -> SolveJob:
+    job = job_for(session, actor, job_id)
+    return jobs.cancel(session, job.id)
+
+
+# --- publishing ---------------------------------------------------------------------------
+
+def publish_week(session: Session, actor: User, district_id: int, week_start: date,
+                 expected_lock_version: int | None) -> Schedule:
+    district_for(session, actor, district_id)
+    if expected_lock_version is not None or current_draft(session, district_id, week_start) is not None:
+        check_version(session, district_id, week_start, expected_lock_version)
+    return drafts.publish(session, district_id, week_start, actor, expected_lock_version)
+
+
+# --- hand assignment ----------------------------------------------------------------------
+
+def assignment_week(session: Session, actor: User, assignment_id: int) -> tuple[int, date]:
+    """The district and week of an assignment, to return to its week after an edit."""
+    require_role(actor, "coordinator")
+    row = session.execute(
+        select(Schedule.district_id, Schedule.week_start).join(Assignment, Assignment.schedule_id == Schedule.id)
+        .where(Assignment.id == assignment_id)).first()
+    require_visible(actor, row.district_id if row is not None else None)
+    return row.district_id, row.week_start
+
+
+def editable_assignment(session: Session, actor: User, assignment_id: int) -> int:
+    """The draft assignment that an edit of `assignment_id` applies to.
+
+    A week without a draft shows its published version; editing one of its assignments
+    starts the draft (a copy of that version) and edits the copy. If a draft or a newer
+    version appeared since, the page was stale."""
+    require_role(actor, "coordinator")
+    assignment = session.get(Assignment, assignment_id)
+    if assignment is None:
+        raise NotVisible("No such assignment.")
+    schedule = assignment.schedule
+    require_visible(actor, schedule.district_id)
+    if schedule.state == "draft":
+        return assignment.id
+    district_id, week_start = schedule.district_id, schedule.week_start
+    newest = latest_published(session, district_id, week_start)
+    if current_draft(session, district_id, week_start) is not None or newest is None or newest.id != schedule.id:
+        raise drafts.StaleDraft("the week changed since you opened it")
+    draft = drafts.get_or_create_draft(session, district_id, week_start, actor)
+    session.flush()
+    return next(a.id for a in draft.assignments
+                if (a.slot_id, a.person_id) == (assignment.slot_id, assignment.person_id))
+
+
+def place_choice(session: Session, actor: User, district_id: int, week_start: date, slot_id: int,
+                 line_index: int) -> PlaceChoice:
+    """The people of the district who hold one of the line's roles and all its skills, with
+    what they already carry this week; people already in the slot are left out."""
+    district_for(session, actor, district_id)
+    slot = session.scalar(select(Slot).where(Slot.id == slot_id).options(selectinload(Slot.lines),
+                                                                        selectinload(Slot.site)))
+    if slot is None or slot.district_id != district_id or slot.week_start != week_start or slot.cancelled:
+        raise NotVisible("No such slot in this week.")
+    line = next((ln for ln in slot.lines if ln.idx == line_index), None)
+    if line is None:
+        raise NotVisible("No such demand line in this slot.")
+    draft = current_draft(session, district_id, week_start)
+    # Without a draft the first edit copies the published version: count from that.
+    held = _held(session, draft or latest_published(session, district_id, week_start))
+    in_slot = {p for p, places in held.items() for s, _, _, _ in places if s == slot.id}
+    taken = sum(1 for places in held.values() for s, ln, _, _ in places if s == slot.id and ln == line_index)
+    people = session.scalars(
+        select(Person).where(Person.district_id == district_id, Person.active)
+        .options(selectinload(Person.roles), selectinload(Person.skills)).order_by(Person.name, Person.external_id)
+    )
+    roles, skills = set(line.roles), set(line.skills)
+    candidates = []
+    for person in people:
+        if person.id in in_slot or not roles & set(person.role_names) or not skills <= set(person.skill_names):
+            continue
+        places = held.get(person.id, [])
+        hours = sum((end - start).total_seconds() for _, _, start, end in places) / 3600
+        overlapping = any(start < slot.end_at and slot.start_at < end for _, _, start, end in places)
+        candidates.append(Candidate(person, round(hours, 1), len(places), overlapping))
+    zone = slot.site.timezone
+    return PlaceChoice(slot, slot.site, line_index, tuple(line.roles), tuple(line.skills), line.count, taken,
+                       to_local(slot.start_at, zone), to_local(slot.end_at, zone),
+                       tuple(sorted(candidates, key=lambda c: c.overlapping)),
+                       draft.lock_version if draft is not None else None)
+
+
+def _held(session: Session, schedule: Schedule | None) -> dict[int, list[tuple[int, int, datetime, datetime]]]:
+    """person -> [(slot, line, start, end)] in the schedule."""
+    held: dict[int, list[tuple[int, int, datetime, datetime]]] = {}
+    if schedule is None:
+        return held
+    rows = session.execute(
+        select(Assignment.person_id, Assignment.slot_id, Assignment.line_index, Slot.start_at, Slot.end_at)
+        .join(Slot, Slot.id == Assignment.slot_id).where(Assignment.schedule_id == schedule.id))
+    for person_id, slot_id, line, start, end in rows:
+        held.setdefault(person_id, []).append((slot_id, line, start, end))
+    return held

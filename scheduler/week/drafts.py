@@ -1,0 +1,143 @@
+"""Drafts and published versions of a district's week.
+
+A solve writes into the week's single draft (locked assignments stay, the rest is replaced);
+publishing copies the draft into a new, immutable, numbered version. Editors hold the draft's
+`lock_version`: a write based on a stale copy raises `StaleDraft` instead of overwriting.
+"""
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from models import Assignment, OpenPlace, Person, Schedule, Slot, User, utcnow
+from scheduler.core import audit
+from scheduler.feeds.operations import refresh_feeds
+from scheduler.notices.publish import notices_for_publish, previous_version
+from scheduler.week.problem import current_draft, latest_published
+from scheduler.swaps.publish import swaps_published
+from solver.problem import Solution
+
+
+class StaleDraft(Exception):
+    """Someone else changed the draft since the caller read it."""
+
+
+class NothingToPublish(Exception):
+    pass
+
+
+def get_or_create_draft(session: Session, district_id: int, week_start: date, actor: User | None) -> Schedule:
+    draft = current_draft(session, district_id, week_start)
+    if draft is None:
+        published = latest_published(session, district_id, week_start)
+        draft = Schedule(district_id=district_id, week_start=week_start, state="draft",
+                         based_on_id=published.id if published else None,
+                         created_by_id=actor.id if actor else None)
+        session.add(draft)
+        session.flush()
+        if published is not None:
+            # A new draft starts as a copy of what is published, so edits are edits of it.
+            _copy_contents(published, draft)
+    return draft
+
+
+def check_fresh(draft: Schedule, expected_lock_version: int | None) -> None:
+    if expected_lock_version is not None and draft.lock_version != expected_lock_version:
+        raise StaleDraft(
+            f"the draft changed since you opened it (version {expected_lock_version}, now {draft.lock_version})"
+        )
+
+
+def store_solution(session: Session, district_id: int, week_start: date, solution: Solution,
+                   actor: User | None, expected_lock_version: int | None = None) -> Schedule:
+    draft = get_or_create_draft(session, district_id, week_start, actor)
+    check_fresh(draft, expected_lock_version)
+    slots = dict(session.execute(
+        select(Slot.external_id, Slot.id).where(Slot.district_id == district_id, Slot.week_start == week_start)
+    ).all())
+    people = dict(session.execute(select(Person.external_id, Person.id).where(
+        Person.external_id.in_({a.person for a in solution.assignments}))).all())
+    locked = {(a.slot_id, a.person_id) for a in draft.assignments if a.locked}
+    draft.assignments = [a for a in draft.assignments if a.locked]
+    draft.open_places = []
+    # The unit of work inserts before it deletes: remove the old rows first, or a place the
+    # new solution keeps (or leaves open again) would collide with itself on its unique key.
+    session.flush()
+    for a in solution.assignments:
+        key = (slots[a.slot], people[a.person])
+        if key not in locked:
+            draft.assignments.append(Assignment(slot_id=key[0], person_id=key[1], line_index=a.line,
+                                                source="solver"))
+    draft.open_places = [
+        OpenPlace(slot_id=slots[o.slot], line_index=o.line, missing=o.missing,
+                  reasons=[{"code": r.code, "zh": r.zh, "en": r.en, **dict(r.params)} for r in o.reasons])
+        for o in solution.unfilled
+    ]
+    draft.solver_status = solution.status
+    draft.objective = solution.objective
+    draft.bound = solution.bound
+    draft.solve_stats = dict(solution.stats)
+    draft.solved_at = utcnow()
+    session.flush()
+    audit.record(session, actor, "solve", "schedule", draft.id, district_id, week=week_start.isoformat(),
+                 status=solution.status, objective=solution.objective,
+                 assignments=len(solution.assignments), open_places=len(solution.unfilled))
+    return draft
+
+
+def _copy_contents(source: Schedule, target: Schedule) -> None:
+    target.assignments = [
+        Assignment(slot_id=a.slot_id, person_id=a.person_id, line_index=a.line_index, locked=a.locked,
+                   source=a.source, made_by_id=a.made_by_id)
+        for a in source.assignments
+    ]
+    target.open_places = [
+        OpenPlace(slot_id=o.slot_id, line_index=o.line_index, missing=o.missing, reasons=list(o.reasons))
+        for o in source.open_places
+    ]
+    for field in ("solver_status", "objective", "bound", "solve_stats", "solved_at"):
+        setattr(target, field, getattr(source, field))
+
+
+def publish(session: Session, district_id: int, week_start: date, actor: User | None,
+            expected_lock_version: int | None = None) -> Schedule:
+    """Atomically turn the draft into the next published version."""
+    draft = current_draft(session, district_id, week_start)
+    if draft is None:
+        raise NothingToPublish("there is no draft for this week: solve or edit the week first")
+    check_fresh(draft, expected_lock_version)
+    last = session.scalar(select(func.max(Schedule.version)).where(
+        Schedule.district_id == district_id, Schedule.week_start == week_start))
+    now = utcnow()
+    version = Schedule(district_id=district_id, week_start=week_start, state="published",
+                       version=(last or 0) + 1, published_at=now, published_by_id=actor.id if actor else None,
+                       based_on_id=draft.based_on_id, created_by_id=draft.created_by_id)
+    # Rows added straight to the session (hand edits) are not in a list loaded earlier.
+    session.flush()
+    session.expire(draft, ["assignments", "open_places"])
+    # Filled before its first flush: once stored, a published version is immutable.
+    _copy_contents(draft, version)
+    session.add(version)
+    session.flush()
+    # The draft now continues from the new version; touching it also bumps its lock_version,
+    # so an editor still holding the old draft gets a conflict, not a silent overwrite.
+    draft.based_on_id = version.id
+    session.flush()
+    audit.record(session, actor, "publish", "schedule", version.id, district_id, week=week_start.isoformat(),
+                 version=version.version, assignments=len(version.assignments))
+    # Feeds are rendered now, in the publishing transaction, so serving one costs a lookup.
+    refresh_feeds(session, district_id, week_start)
+    notices_for_publish(session, previous_version(session, version), version)
+    swaps_published(session, version, now)
+    return version
+
+
+def summary(schedule: Schedule) -> dict[str, Any]:
+    return {
+        "id": schedule.id, "state": schedule.state, "version": schedule.version,
+        "assignments": len(schedule.assignments), "open_places": sum(o.missing for o in schedule.open_places),
+        "objective": schedule.objective, "solver_status": schedule.solver_status,
+    }

@@ -1,0 +1,212 @@
+"""Building the solver's problem (roster-problem/1) for one district and week from the
+database: the very document `scheduler problem` writes and the app solves.
+
+People are the district's active providers. Availability is expanded from weekly rules and
+dated exceptions into the spec's intervals, in local time. A person with no `available`
+rule and no `available` exception is treated as always available (the spec's absent
+`available`), so a newly entered person is usable before they fill in their week.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from models import (
+    Assignment, AvailabilityException, AvailabilityRule, District, Pairing, Person, Schedule,
+    Site, SiteExclusion, Slot,
+)
+from scheduler.demand.generate import week_bounds
+from scheduler.core.weeks import to_local, to_utc, week_days
+from solver.problem import PROBLEM_FORMAT
+
+
+def _fmt(moment: datetime, zone: str) -> str:
+    return to_local(moment, zone).strftime("%Y-%m-%dT%H:%M:%S")
+
+
+def _interval(start: datetime, end: datetime, zone: str) -> dict[str, str]:
+    return {"start": _fmt(start, zone), "end": _fmt(end, zone)}
+
+
+def latest_published(session: Session, district_id: int, week_start: date) -> Schedule | None:
+    return session.scalar(
+        select(Schedule)
+        .where(Schedule.district_id == district_id, Schedule.week_start == week_start,
+               Schedule.state == "published")
+        .order_by(Schedule.version.desc())
+        .limit(1)
+    )
+
+
+def current_draft(session: Session, district_id: int, week_start: date) -> Schedule | None:
+    return session.scalar(
+        select(Schedule).where(Schedule.district_id == district_id, Schedule.week_start == week_start,
+                               Schedule.state == "draft")
+    )
+
+
+def build_problem(session: Session, district_id: int, week_start: date, *,
+                  person_ids: set[int] | None = None, slot_ids: set[int] | None = None) -> dict[str, Any]:
+    """The week's problem; `person_ids` / `slot_ids` narrow it to a part (for checking an
+    edit against the hard rules without building the whole week)."""
+    district = session.get(District, district_id)
+    if district is None:
+        raise LookupError(f"no district with id {district_id}")
+    zone = district.timezone
+    begin, end = week_bounds(week_start)
+    slot_query = (
+        select(Slot)
+        .where(Slot.district_id == district_id, Slot.week_start == week_start, Slot.cancelled.is_(False))
+        .options(selectinload(Slot.lines), selectinload(Slot.site))
+        .order_by(Slot.start_at, Slot.external_id)
+    )
+    people_query = (
+        select(Person)
+        .where(Person.district_id == district_id, Person.active)
+        .options(selectinload(Person.roles), selectinload(Person.skills))
+        .order_by(Person.external_id)
+    )
+    if slot_ids is not None:
+        slot_query = slot_query.where(Slot.id.in_(slot_ids))
+    if person_ids is not None:
+        people_query = people_query.where(Person.id.in_(person_ids))
+    slots = session.scalars(slot_query).all()
+    people = session.scalars(people_query).all()
+    sites = session.scalars(
+        select(Site).where(or_(Site.district_id == district_id, Site.id.in_({s.site_id for s in slots})))
+        .order_by(Site.external_id)
+    ).all()
+    ids = [p.id for p in people]
+    rules = _by_person(session.scalars(select(AvailabilityRule).where(AvailabilityRule.person_id.in_(ids))))
+    exceptions = _by_person(session.scalars(
+        select(AvailabilityException).where(
+            AvailabilityException.person_id.in_(ids),
+            AvailabilityException.start_at < end, AvailabilityException.end_at > begin)
+    ))
+    paired = _pairs(session, ids, week_start)
+    names = dict(session.execute(select(District.id, District.name)).all())
+    excluded = _pairs_of(session.execute(
+        select(SiteExclusion.person_id, Site.external_id).join(Site).where(SiteExclusion.person_id.in_(ids))
+    ))
+    return {
+        "format": PROBLEM_FORMAT,
+        "timezone": zone,
+        "sites": [_site(s, names[s.district_id]) for s in sites],
+        "people": [
+            _person(p, names[p.district_id], rules.get(p.id, []), exceptions.get(p.id, []),
+                    paired.get(p.id, []), excluded.get(p.id, []), week_start, zone)
+            for p in people
+        ],
+        "slots": [_slot(s, zone) for s in slots],
+        "pinned": _assignments(session, current_draft(session, district_id, week_start), locked_only=True),
+        "previous": _assignments(session, latest_published(session, district_id, week_start)),
+    }
+
+
+def _by_person(rows) -> dict[int, list]:
+    grouped: dict[int, list] = defaultdict(list)
+    for row in rows:
+        grouped[row.person_id].append(row)
+    return grouped
+
+
+def _pairs_of(rows) -> dict[int, list[str]]:
+    grouped: dict[int, list[str]] = defaultdict(list)
+    for person_id, site_ext in rows:
+        grouped[person_id].append(site_ext)
+    return grouped
+
+
+def _pairs(session: Session, person_ids: list[int], on: date) -> dict[int, list[str]]:
+    rows = session.execute(
+        select(Pairing.person_id, Site.external_id)
+        .join(Site, Site.id == Pairing.site_id)
+        .where(Pairing.person_id.in_(person_ids), Pairing.valid_from <= on,
+               or_(Pairing.valid_to.is_(None), Pairing.valid_to > on))
+    )
+    return _pairs_of(rows)
+
+
+def _site(s: Site, district: str) -> dict[str, Any]:
+    doc: dict[str, Any] = {"id": s.external_id, "name": s.name, "kind": s.kind,
+                           "district": district, "lat": s.lat, "lon": s.lon}
+    if s.needs:
+        doc["needs"] = list(s.needs)
+    return doc
+
+
+def _rule_applies(rule: AvailabilityRule, day: date) -> bool:
+    return (rule.weekday == day.weekday() and (rule.valid_from is None or rule.valid_from <= day)
+            and (rule.valid_to is None or day <= rule.valid_to))
+
+
+def _person(p: Person, district: str, rules: list, exceptions: list, paired: list[str], excluded: list[str],
+            week_start: date, zone: str) -> dict[str, Any]:
+    doc: dict[str, Any] = {
+        "id": p.external_id, "name": p.name, "roles": p.role_names, "skills": p.skill_names,
+        "district": district, "lat": p.lat, "lon": p.lon, "max_hours": p.max_hours_week,
+    }
+    if p.target_hours_week is not None:
+        doc["target_hours"] = p.target_hours_week
+    if p.max_slots_per_day is not None:
+        doc["max_slots_per_day"] = p.max_slots_per_day
+    if p.max_paired_sites is not None:
+        doc["max_paired_sites"] = p.max_paired_sites
+    available, undesired = [], []
+    for day in week_days(week_start):
+        for rule in rules:
+            if _rule_applies(rule, day):
+                target = available if rule.kind == "available" else undesired
+                target.append((to_utc(day, rule.start_time, zone), to_utc(day, rule.end_time, zone)))
+    unavailable = []
+    for ex in exceptions:
+        {"available": available, "unavailable": unavailable, "undesired": undesired}[ex.kind].append(
+            (ex.start_at, ex.end_at))
+    has_available_rules = any(r.kind == "available" for r in rules) or any(e.kind == "available" for e in exceptions)
+    if has_available_rules:
+        doc["available"] = [_interval(a, b, zone) for a, b in sorted(available)]
+    if unavailable:
+        doc["unavailable"] = [_interval(a, b, zone) for a, b in sorted(unavailable)]
+    if undesired:
+        doc["undesired"] = [_interval(a, b, zone) for a, b in sorted(undesired)]
+    if paired:
+        doc["paired_sites"] = sorted(paired)
+    if excluded:
+        doc["excluded_sites"] = sorted(excluded)
+    return doc
+
+
+def _slot(s: Slot, zone: str) -> dict[str, Any]:
+    doc: dict[str, Any] = {
+        "id": s.external_id, "site": s.site.external_id, "kind": s.kind,
+        "start": _fmt(s.start_at, zone), "end": _fmt(s.end_at, zone), "priority": s.priority,
+        "demand": [
+            {"roles": list(ln.roles), "count": ln.count, **({"skills": list(ln.skills)} if ln.skills else {})}
+            for ln in s.lines
+        ],
+    }
+    if s.choice_group:
+        doc["choice"] = s.choice_group
+        doc["choice_cost"] = s.choice_cost
+    return doc
+
+
+def _assignments(session: Session, schedule: Schedule | None, locked_only: bool = False) -> list[dict[str, Any]]:
+    if schedule is None:
+        return []
+    query = (
+        select(Slot.external_id, Person.external_id, Assignment.line_index)
+        .join(Slot, Slot.id == Assignment.slot_id)
+        .join(Person, Person.id == Assignment.person_id)
+        .where(Assignment.schedule_id == schedule.id)
+        .order_by(Slot.external_id, Person.external_id)
+    )
+    if locked_only:
+        query = query.where(Assignment.locked)
+    return [{"slot": s, "person": p, "line": line} for s, p, line in session.execute(query)]
+
+

@@ -1,0 +1,138 @@
+"""Backups and restores on both databases: a round trip, refusing to overwrite, consistency
+while another connection writes, and clear errors for the wrong file."""
+from __future__ import annotations
+
+import threading
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import DBAPIError
+
+from models import AuditEntry, District, Person
+from models.db import make_engine, make_session_factory
+from scheduler.core import audit
+from scheduler.ops.backup import BackupError, backup, is_empty, restore
+from scheduler.cli import main
+from scheduler.core.database import current_revision, head_revision
+from tests.factories import Factory
+
+
+def url_of(factory) -> str:
+    return factory.kw["bind"].url.render_as_string(hide_password=False)
+
+
+def seed(factory, name: str) -> None:
+    with factory.begin() as session:
+        make = Factory(session)
+        d = make.district(name=name)
+        make.person(d, name=f"{name}的律师", phone="13812345678")
+        audit.record(session, None, "seed", "district", d.id, d.id)
+
+
+def contents(url: str) -> dict:
+    engine = make_engine(url)
+    try:
+        # The revision is read on a connection of its own, outside the session: with SQLite
+        # every transaction takes the write lock, so a second one would wait for the first.
+        revision = current_revision(engine)
+        with make_session_factory(engine)() as session:
+            return {
+                "districts": sorted(session.scalars(select(District.name))),
+                "people": sorted(session.execute(select(Person.name, Person.phone)).all()),
+                "audit": sorted(session.scalars(select(AuditEntry.action))),
+                "revision": revision,
+            }
+    finally:
+        engine.dispose()
+
+
+def test_a_round_trip_restores_everything_into_an_empty_database(committed_factory, scratch_databases, tmp_path):
+    seed(committed_factory, "甲区")
+    before = contents(url_of(committed_factory))
+    done = backup(url_of(committed_factory), tmp_path / "db.backup")
+    assert done.bytes > 0 and done.kind == scratch_databases.backend
+    target = scratch_databases.new_url()
+    assert is_empty(target)
+    restore(target, tmp_path / "db.backup")
+    assert contents(target) == before and before["revision"] == head_revision()
+    # The append-only audit log is still append-only: its triggers came along.
+    engine = make_engine(target)
+    try:
+        with pytest.raises(DBAPIError):
+            with engine.begin() as conn:
+                conn.execute(text("UPDATE audit_log SET action = 'forged'"))
+    finally:
+        engine.dispose()
+
+
+def test_restore_refuses_a_non_empty_database_unless_forced(committed_factory, scratch_databases, tmp_path,
+                                                            monkeypatch):
+    seed(committed_factory, "甲区")
+    backup(url_of(committed_factory), tmp_path / "a.backup")
+    with committed_factory.begin() as session:
+        session.add(District(code="YY", name="后来区"))
+    with pytest.raises(BackupError, match="not empty"):
+        restore(url_of(committed_factory), tmp_path / "a.backup")
+    assert "后来区" in contents(url_of(committed_factory))["districts"]
+
+    monkeypatch.setenv("DATABASE_URL", url_of(committed_factory))
+    refused = CliRunner().invoke(main, ["restore", str(tmp_path / "a.backup")])
+    assert refused.exit_code == 1 and "--force" in refused.output
+    committed_factory.kw["bind"].dispose()  # PostgreSQL: DROP SCHEMA waits for open connections
+    forced = CliRunner().invoke(main, ["restore", "--force", str(tmp_path / "a.backup")])
+    assert forced.exit_code == 0, forced.output
+    assert contents(url_of(committed_factory))["districts"] == ["甲区"]
+
+
+def test_a_backup_taken_during_a_write_is_not_blocked_and_holds_only_committed_data(
+        committed_factory, scratch_databases, tmp_path):
+    seed(committed_factory, "甲区")
+    writing, release = threading.Event(), threading.Event()
+
+    def writer() -> None:
+        with committed_factory.begin() as session:
+            session.add(District(code="ZZ", name="未提交区"))
+            session.flush()
+            writing.set()
+            release.wait(30)
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    try:
+        assert writing.wait(10)
+        backup(url_of(committed_factory), tmp_path / "during.backup")
+    finally:
+        release.set()
+        thread.join(30)
+    with committed_factory() as session:
+        assert session.scalar(select(func.count()).select_from(District)) == 2  # the writer committed
+    target = scratch_databases.new_url()
+    restore(target, tmp_path / "during.backup")
+    assert contents(target)["districts"] == ["甲区"]
+
+
+def test_the_cli_round_trip(committed_factory, scratch_databases, tmp_path, monkeypatch):
+    seed(committed_factory, "甲区")
+    monkeypatch.setenv("DATABASE_URL", url_of(committed_factory))
+    made = CliRunner().invoke(main, ["backup", str(tmp_path / "cli.backup")])
+    assert made.exit_code == 0 and "Backed up" in made.output, made.output
+    target = scratch_databases.new_url()
+    monkeypatch.setenv("DATABASE_URL", target)
+    restored = CliRunner().invoke(main, ["restore", str(tmp_path / "cli.backup")])
+    assert restored.exit_code == 0 and "Restored" in restored.output, restored.output
+    assert contents(target)["districts"] == ["甲区"]
+
+
+def test_a_file_that_is_no_backup_is_refused(committed_factory, tmp_path):
+    junk = tmp_path / "notes.txt"
+    junk.write_text("hello")
+    with pytest.raises(BackupError, match="not a backup made by"):
+        restore(url_of(committed_factory), junk, force=True)
+
+
+def test_a_backup_of_the_other_kind_is_refused(committed_factory, backend, tmp_path):
+    other = tmp_path / "other.backup"
+    other.write_bytes(b"PGDMP" + b"\0" * 64 if backend == "sqlite" else b"SQLite format 3\x00" + b"\0" * 84)
+    with pytest.raises(BackupError, match="backup and the database is"):
+        restore(url_of(committed_factory), other, force=True)

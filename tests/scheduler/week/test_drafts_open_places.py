@@ -1,0 +1,24 @@
+"""Solving a week again when the same place stays open (the usual case when re-planning
+around a decline) replaces the draft's open places instead of colliding with them."""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+from scheduler.week.drafts import publish, store_solution
+from solver.problem import Assignment as Assign, OpenPlace, Reason, Solution
+
+WEEK = date(2026, 11, 30)
+
+
+def test_the_same_open_place_twice(session, make):
+    d = make.district()
+    slot = make.slot(make.site(d), start=datetime(2026, 12, 1, 1, tzinfo=timezone.utc),
+                     lines=(("lawyer",), ("notary",)))
+    lawyer = make.person(d)
+    reason = Reason(code="qualified", zh="无人符合条件", en="nobody qualified")
+    same = Solution(status="feasible", objective=1.0, assignments=(Assign(slot.external_id, lawyer.external_id, 0),),
+                    unfilled=(OpenPlace(slot.external_id, 1, 1, (reason,)),))
+    store_solution(session, d.id, WEEK, same, None)
+    publish(session, d.id, WEEK, None)  # the draft now holds copies of the published open places
+    draft = store_solution(session, d.id, WEEK, same, None)
+    assert [(o.slot_id, o.line_index, o.missing) for o in draft.open_places] == [(slot.id, 1, 1)]

@@ -1,0 +1,70 @@
+"""The week grid and the dashboard figures built on it."""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+import pytest
+
+from models import Assignment, OpenPlace
+from scheduler.core.access import AccessDenied
+from scheduler.home.dashboard import dashboard
+from scheduler.week.drafts import get_or_create_draft, publish
+from scheduler.week.view import week_view
+
+WEEK = date(2026, 11, 30)
+
+
+def utc(*a):
+    return datetime(*a, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def week(session, make):
+    d = make.district()
+    coordinator = make.user("coordinator", district_id=d.id)
+    township = make.township(d, name="邱隘镇")
+    village = make.site(d, township_id=township.id, name="下桥村")
+    window = make.site(d, kind="window", name="司法所窗口")
+    visit = make.slot(village, start=utc(2026, 12, 1, 1), lines=(("lawyer",), ("mediator",)))
+    shift = make.slot(window, kind="shift", start=utc(2026, 12, 3, 6))
+    first = make.slot(village, start=utc(2026, 12, 2, 1), choice_group="R1")
+    second = make.slot(village, start=utc(2026, 12, 4, 1), choice_group="R1", choice_cost=20)
+    lawyer = make.person(d, name="毛燕")
+    draft = get_or_create_draft(session, d.id, WEEK, coordinator)
+    draft.assignments = [Assignment(slot_id=visit.id, person_id=lawyer.id, line_index=0),
+                         Assignment(slot_id=second.id, person_id=lawyer.id, line_index=0)]
+    draft.open_places = [OpenPlace(slot_id=visit.id, line_index=1, missing=1,
+                                   reasons=[{"code": "unavailable", "zh": "均不可用", "en": "all unavailable"}])]
+    session.flush()
+    return d, coordinator, township, visit, shift, first, second
+
+
+def test_grid_has_sites_days_people_and_reasons(session, week):
+    d, coordinator, township, visit, shift, first, second = week
+    view = week_view(session, coordinator, d.id, WEEK)
+    rows = {r.name: r for r in view.rows}
+    tuesday = rows["下桥村"].days[1][0]
+    assert tuesday.start.hour == 9 and [s.person for s in tuesday.lines[0].seats] == ["毛燕"]
+    assert tuesday.lines[1].open == 1 and tuesday.lines[1].reasons[0]["zh"] == "均不可用"
+    # The staffed alternative of a request counts; the other alternative demands nothing.
+    assert [s.counted for s in rows["下桥村"].days[2] + rows["下桥村"].days[4]] == [False, True]
+    assert view.demanded == 2 + 1 + 1 and view.open == 1 + 1
+
+
+def test_filters_by_kind_and_township(session, week):
+    d, coordinator, township, *_ = week
+    assert [r.name for r in week_view(session, coordinator, d.id, WEEK, kind="shift").rows] == ["司法所窗口"]
+    assert [r.name for r in week_view(session, coordinator, d.id, WEEK, township_id=township.id).rows] == ["下桥村"]
+
+
+def test_published_view_and_dashboard_figures(session, make, week):
+    d, coordinator, *_ = week
+    assert week_view(session, coordinator, d.id, WEEK, published=True).schedule is None
+    publish(session, d.id, WEEK, coordinator)
+    board = dashboard(session, coordinator, d.id, utc(2026, 12, 1, 4))
+    this_week = board.weeks[0]
+    assert this_week.week_start == WEEK and this_week.version == 1
+    assert this_week.by_kind == {"shift": (1, 0, 1), "visit": (3, 2, 1)}
+    assert this_week.changes == {"added": 0, "removed": 0, "moved": 0}
+    with pytest.raises(AccessDenied):
+        week_view(session, make.user("coordinator", district_id=make.district().id), d.id, WEEK)
