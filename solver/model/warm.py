@@ -10,6 +10,7 @@ import time
 from dataclasses import replace
 
 from solver.candidates import RoleGrids, static_blocker
+from solver.greedy import greedy
 from solver.model.fill import fill
 from solver.model.index import ProblemIndex
 from solver.model.roster import Roster
@@ -48,11 +49,6 @@ def warm_start(ix: ProblemIndex, pins, grids: RoleGrids) -> tuple[Roster, dict]:
 
 def _greedy(ix: ProblemIndex, roster: Roster, info: dict) -> list[tuple[int, int, int]]:
     """solver.greedy's roster, told (as pins) to keep what the warm start holds so far."""
-    try:
-        from solver.greedy import greedy
-    except ImportError:
-        info["greedy"] = "absent"
-        return []
     held = tuple(Assignment(ix.slots[i].id, ix.people[j].id, l) for i, l, j in roster.assignments())
     problem = replace(ix.problem, pinned=held) if held else ix.problem
     started = time.monotonic()

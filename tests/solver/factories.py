@@ -7,7 +7,7 @@ Everything has a sensible default so a test states only what it is about:
 Places are given in km east (`x`) and north (`y`) of a point in Ningbo, times as
 (day offset from Monday 2026-11-30, hour) in Asia/Shanghai. `to_doc` turns a Problem
 back into a roster-problem/1 dict and `assert_valid` judges a Solution with the
-independent checker (`solver.check`) when it is there.
+independent checker (`solver.check`).
 """
 from __future__ import annotations
 
@@ -15,9 +15,11 @@ import math
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from solver.check import check
 from solver.problem import (
     Assignment, DemandLine, Interval, Person, Problem, Rules, Site, Slot, Solution, Weights,
 )
+from solver.solve import solve
 
 ZONE_NAME = "Asia/Shanghai"
 ZONE = ZoneInfo(ZONE_NAME)
@@ -163,19 +165,13 @@ def solution_doc(sol: Solution) -> dict:
 
 
 def check_report(p: Problem, sol: Solution):
-    """The independent checker's report on `sol`, or None while solver.check is absent."""
-    try:
-        from solver.check import check
-    except ImportError:
-        return None
+    """The independent checker's report on `sol`."""
     return check(to_doc(p), solution_doc(sol))
 
 
 def assert_valid(p: Problem, sol: Solution) -> None:
     """Fail unless the checker finds no broken hard rule and agrees on the objective."""
     report = check_report(p, sol)
-    if report is None:
-        return
     assert report.ok, report.summary()
     if sol.status in ("optimal", "feasible"):
         assert math.isclose(report.objective, sol.objective, rel_tol=1e-9, abs_tol=1e-6), (
@@ -184,7 +180,6 @@ def assert_valid(p: Problem, sol: Solution) -> None:
 
 def solved(p: Problem, time_limit: float = 5.0, **kw) -> Solution:
     """`solver.solve.solve` on a small problem, its answer checked by the checker."""
-    from solver.solve import solve
     sol = solve(p, time_limit=time_limit, **kw)
     assert_valid(p, sol)
     return sol

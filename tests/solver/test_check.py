@@ -10,7 +10,7 @@ import pytest
 
 from solver.check import CheckError, check
 
-EXAMPLES = Path("/work/shared/spec/examples")
+EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"
 # Along a meridian the haversine distance is exactly R * dlat (radians).
 KM_PER_TENTH_DEGREE = 6371 * math.radians(0.1)  # 11.119 km, 29 min of travel
 

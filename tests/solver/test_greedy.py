@@ -19,7 +19,7 @@ from tests.solver.factories import (
     assign, interval, line, person, problem, site, slot, solution_doc, to_doc,
 )
 
-EXAMPLES = Path("/work/shared/spec/examples")
+EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"
 
 
 def run(p):

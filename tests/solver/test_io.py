@@ -18,7 +18,7 @@ from solver.problem import (
     Assignment, OpenPlace, Pair, Pairing, Reason, Rules, Solution, UnpairedSite, Weights,
 )
 
-EXAMPLES = Path("/work/shared/spec/examples")
+EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 _VALID = {

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.generate import problem_doc
+from solver.io import load_problem, parse_problem
 from solver.objective import objective
 from solver.problem import Interval
 from solver.solve import Progress, solve
@@ -14,15 +16,12 @@ from tests.solver.factories import (
     assign, at, held, line, person, problem, site, slot, solved,
 )
 
-TINY = Path("/work/shared/spec/examples/tiny-problem.json")
+TINY = Path(__file__).resolve().parents[2] / "docs" / "examples" / "tiny-problem.json"
 
 
 @pytest.fixture(scope="module")
 def tiny():
-    io = pytest.importorskip("solver.io")
-    if not TINY.exists():
-        pytest.skip("the spec's tiny example is not here")
-    return io.load_problem(TINY)
+    return load_problem(TINY)
 
 
 @pytest.fixture(scope="module")
@@ -156,9 +155,7 @@ def test_pins_hold_districts_together():
 
 
 def test_stop_during_the_search_returns_the_best_so_far():
-    generate = pytest.importorskip("benchmarks.generate")
-    io = pytest.importorskip("solver.io")
-    p = io.parse_problem(generate.problem_doc("district", 3))
+    p = parse_problem(problem_doc("district", 3))
     stop = threading.Event()
     threading.Timer(2.0, stop.set).start()  # after the preparation, during CP-SAT
     t = time.monotonic()

@@ -17,7 +17,7 @@ from tests.solver.factories import (
     assign, interval, person, problem, site, slot, to_doc,
 )
 
-EXAMPLES = Path("/work/shared/spec/examples")
+EXAMPLES = Path(__file__).resolve().parents[3] / "docs" / "examples"
 TINY = str(EXAMPLES / "tiny-problem.json")
 
 
