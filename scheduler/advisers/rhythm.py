@@ -8,7 +8,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from models import Assignment, Schedule, Site, Slot
+from models import Assignment, Site, Slot
+from scheduler.core.versions import newest_versions
 
 
 @dataclass(frozen=True)
@@ -26,18 +27,11 @@ def last_visits(session: Session, district_id: int, before: datetime) -> dict[in
 
     Only the newest published version of each week counts: a visit dropped by a later
     version did not happen."""
-    newest = (
-        select(Schedule.week_start, func.max(Schedule.version).label("version"))
-        .where(Schedule.district_id == district_id, Schedule.state == "published")
-        .group_by(Schedule.week_start)
-        .subquery()
-    )
     rows = session.execute(
         select(Slot.site_id, func.max(Slot.end_at))
         .join(Assignment, Assignment.slot_id == Slot.id)
-        .join(Schedule, Schedule.id == Assignment.schedule_id)
-        .join(newest, (newest.c.week_start == Schedule.week_start) & (newest.c.version == Schedule.version))
-        .where(Schedule.district_id == district_id, Slot.kind == "visit", Slot.end_at < before)
+        .where(Assignment.schedule_id.in_(newest_versions(district_id)), Slot.kind == "visit",
+               Slot.end_at < before)
         .group_by(Slot.site_id)
     )
     return dict(rows.all())

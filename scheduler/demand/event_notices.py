@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from models import Assignment, Person, Slot, SquareEvent
 from scheduler.notices.text import compose, short_when, slot_line
 from scheduler.notices.publish import enqueue
-from scheduler.week.problem import latest_published
+from scheduler.core.versions import latest_published
 
 
 def notices_for_event_cancellation(session: Session, event: SquareEvent, slots: list[Slot], now: datetime) -> tuple[int, list[str]]:

@@ -11,13 +11,14 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from models import Assignment, Person, Schedule, Site, Slot, SquareEvent
+from models import Assignment, Person, Site, Slot, SquareEvent
+from scheduler.core.versions import current_versions
 
 log = logging.getLogger(__name__)
 
@@ -42,22 +43,6 @@ class Wanted:
     person_id: int | None
     starts_at: datetime
     content: dict[str, Any]
-
-
-def current_versions(begin: datetime, end: datetime) -> Select[tuple[int]]:
-    """Ids of the newest published version of every district's week that can touch the window."""
-    first_week, last_week = (begin - timedelta(days=8)).date(), (end + timedelta(days=1)).date()
-    newest = (
-        select(Schedule.district_id, Schedule.week_start, func.max(Schedule.version).label("version"))
-        .where(Schedule.state == "published", Schedule.week_start >= first_week, Schedule.week_start <= last_week)
-        .group_by(Schedule.district_id, Schedule.week_start)
-        .subquery()
-    )
-    return select(Schedule.id).join(newest, and_(
-        Schedule.district_id == newest.c.district_id,
-        Schedule.week_start == newest.c.week_start,
-        Schedule.version == newest.c.version,
-    ))
 
 
 def person_events(session: Session, person_ids: Iterable[int], begin: datetime, end: datetime,

@@ -30,7 +30,7 @@ from scheduler.feeds import content as feed_content
 from scheduler.feeds import ical
 from scheduler.core.access import NotVisible, require_role, require_visible
 from scheduler.feeds.content import Wanted
-from scheduler.week.problem import latest_published
+from scheduler.core.versions import latest_published
 
 log = logging.getLogger(__name__)
 

@@ -18,7 +18,7 @@ from models.availability import EXCEPTION_KINDS, RULE_KINDS
 from scheduler.core import audit
 from scheduler.mine import busy_ics
 from scheduler.core.access import NotVisible, require_role
-from scheduler.feeds.content import current_versions
+from scheduler.core.versions import current_versions
 
 UPCOMING_WEEKS = 8
 REASON_MAX = 256

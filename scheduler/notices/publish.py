@@ -71,14 +71,6 @@ def village_recipients(session: Session, village_id: int) -> list[User]:
         User.email != "").order_by(User.id)))
 
 
-def previous_version(session: Session, version: Schedule) -> Schedule | None:
-    """The published version of the same week just before `version`."""
-    return session.scalar(select(Schedule).where(
-        Schedule.district_id == version.district_id, Schedule.week_start == version.week_start,
-        Schedule.state == "published", Schedule.version < version.version)
-        .order_by(Schedule.version.desc()).limit(1))
-
-
 def reason_for(session: Session, slot: Slot, person: Person) -> Reason:
     """Why `person` no longer holds `slot`, from what is recorded about them."""
     if slot.cancelled:

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from models import Assignment, Person, Schedule, Site, Slot, VisitRequest
-from scheduler.transfer.exports.records import newest_versions
+from scheduler.core.versions import newest_versions
 
 OPEN_STATUSES = ("received", "scheduled", "confirmed")
 

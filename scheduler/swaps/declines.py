@@ -20,7 +20,7 @@ from models import Assignment, Decline, Person, Slot, SolveJob, User
 from scheduler.core import audit
 from scheduler.week import drafts
 from scheduler.week import desk as week_desk
-from scheduler.week.problem import current_draft
+from scheduler.core.versions import current_draft
 from scheduler.core.weeks import to_local
 
 

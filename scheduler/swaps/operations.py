@@ -27,7 +27,7 @@ from scheduler.core import audit
 from scheduler.week import drafts
 from scheduler.core.access import NotVisible, can_see_district, require_role
 from scheduler.week.edits import refuse_replacement
-from scheduler.week.problem import current_draft, latest_published
+from scheduler.core.versions import current_draft, latest_published
 from scheduler.mine.self_service import provider_person
 from scheduler.swaps.notices import tell
 

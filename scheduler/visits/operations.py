@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, selectinload
 from models import Assignment, Person, Slot, User, VisitOutcome, VisitRating, VisitRequest
 from scheduler.core import audit
 from scheduler.core.access import NotVisible, require_role
-from scheduler.transfer.exports.records import newest_versions
+from scheduler.core.versions import newest_versions
 from scheduler.requests.intake import ID_NUMBER, MOBILE, Problem
 
 COUNT_MAX = 1000

@@ -17,7 +17,7 @@ from models import Assignment, District, Person, Schedule, Site, Slot, SolveJob,
 from scheduler.week import drafts
 from scheduler.jobs import solve_jobs as jobs
 from scheduler.core.access import NotVisible, require_district, require_role, require_visible
-from scheduler.week.problem import current_draft, latest_published
+from scheduler.core.versions import current_draft, latest_published
 from scheduler.core.weeks import to_local
 
 # A job still "running" this long after its time limit, or still "queued" this long after it

@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 from models import Assignment, OpenPlace, Person, Schedule, Slot, User, utcnow
 from scheduler.core import audit
 from scheduler.feeds.operations import refresh_feeds
-from scheduler.notices.publish import notices_for_publish, previous_version
-from scheduler.week.problem import current_draft, latest_published
+from scheduler.core.versions import current_draft, latest_published, previous_version
+from scheduler.notices.publish import notices_for_publish
 from scheduler.swaps.publish import swaps_published
 from solver.problem import Solution
 

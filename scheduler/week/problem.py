@@ -20,6 +20,7 @@ from models import (
     Site, SiteExclusion, Slot,
 )
 from scheduler.demand.generate import week_bounds
+from scheduler.core.versions import current_draft, latest_published
 from scheduler.core.weeks import to_local, to_utc, week_days
 from solver.problem import PROBLEM_FORMAT
 
@@ -30,23 +31,6 @@ def _fmt(moment: datetime, zone: str) -> str:
 
 def _interval(start: datetime, end: datetime, zone: str) -> dict[str, str]:
     return {"start": _fmt(start, zone), "end": _fmt(end, zone)}
-
-
-def latest_published(session: Session, district_id: int, week_start: date) -> Schedule | None:
-    return session.scalar(
-        select(Schedule)
-        .where(Schedule.district_id == district_id, Schedule.week_start == week_start,
-               Schedule.state == "published")
-        .order_by(Schedule.version.desc())
-        .limit(1)
-    )
-
-
-def current_draft(session: Session, district_id: int, week_start: date) -> Schedule | None:
-    return session.scalar(
-        select(Schedule).where(Schedule.district_id == district_id, Schedule.week_start == week_start,
-                               Schedule.state == "draft")
-    )
 
 
 def build_problem(session: Session, district_id: int, week_start: date, *,

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from models import Assignment, OpenPlace, Person, Schedule, Site, Slot, User
 from scheduler.core.access import require_district, require_role
-from scheduler.week.problem import current_draft, latest_published
+from scheduler.core.versions import current_draft, latest_published
 from scheduler.core.weeks import to_local, week_days
 
 

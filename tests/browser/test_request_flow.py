@@ -16,7 +16,7 @@ from models import AvailabilityRule, Pairing, Person, Site, Slot, SolveJob, User
 from scheduler.auth.accounts import hash_password
 from scheduler.notices.text import when
 from scheduler.notices.outbox import SmtpChannel, send_pending
-from scheduler.week.problem import latest_published
+from scheduler.core.versions import latest_published
 from tests.browser.conftest import DESKTOP, PASSWORD, PHONE, LiveApp, sign_in
 from tests.smtp_server import loopback_smtp
 

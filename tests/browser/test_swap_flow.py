@@ -14,7 +14,7 @@ from models import Assignment, AvailabilityException, AvailabilityRule, Person, 
 from scheduler.week import drafts
 from scheduler.jobs import solve_jobs as jobs
 from scheduler.auth.accounts import hash_password
-from scheduler.week.problem import current_draft, latest_published
+from scheduler.core.versions import current_draft, latest_published
 from scheduler.core.weeks import to_utc
 from tests.browser.conftest import DESKTOP, PASSWORD, PHONE, LiveApp, sign_in
 from tests.factories import Factory

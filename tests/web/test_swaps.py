@@ -13,7 +13,7 @@ from sqlalchemy import select
 from models import Assignment, Decline, SolveJob, SwapRequest
 from scheduler.feeds import operations as feeds
 from scheduler.mine import self_service
-from scheduler.week.problem import current_draft, latest_published
+from scheduler.core.versions import current_draft, latest_published
 from tests.web.swaps_access import published_place
 from tests.web.conftest import build_app, login_as
 

@@ -42,7 +42,7 @@ def quickstart(size: str, time_limit: float, host: str, port: int, no_serve: boo
     from scheduler.demo import build_world
     from scheduler.demo.load import load_world
     from scheduler.week.drafts import publish
-    from scheduler.week.problem import latest_published
+    from scheduler.core.versions import latest_published
     from scheduler.week.solve import solve_week
 
     settings = Settings.from_env()

@@ -8,12 +8,13 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from models import Assignment, Pairing, Person, Schedule, Site, Slot, User, VisitOutcome, VisitRating
+from models import Assignment, Pairing, Person, Site, Slot, User, VisitOutcome, VisitRating
 from scheduler.core import audit
 from scheduler.core.access import require_role, require_visible
+from scheduler.core.versions import newest_versions
 from scheduler.transfer.exports.sheets import Table
 from scheduler.people.operations import mask_phone
 from scheduler.core.weeks import to_local
@@ -37,18 +38,6 @@ class Record:
     @property
     def main(self) -> Table:
         return self.tables[0]
-
-
-def newest_versions(district_id: int | None = None):
-    """Ids of the newest published version of every (district, week)."""
-    newest = select(Schedule.district_id, Schedule.week_start, func.max(Schedule.version).label("version")) \
-        .where(Schedule.state == "published")
-    if district_id is not None:
-        newest = newest.where(Schedule.district_id == district_id)
-    newest = newest.group_by(Schedule.district_id, Schedule.week_start).subquery()
-    return select(Schedule.id).join(newest, and_(Schedule.district_id == newest.c.district_id,
-                                                 Schedule.week_start == newest.c.week_start,
-                                                 Schedule.version == newest.c.version))
 
 
 def _window(query: Any, since: date | None, until: date | None) -> Any:

@@ -14,12 +14,11 @@ from sqlalchemy.orm import Session, selectinload
 from models import Assignment, Pairing, Person, Site, Slot, User, utcnow
 from scheduler.core import audit
 from scheduler.core.access import NotVisible, require_district, require_role, require_visible
-from scheduler.transfer.exports.records import newest_versions
 from scheduler.transfer.exports.week import NothingPublished
 from scheduler.home.overview import current_pairing_condition
 from scheduler.people.operations import mask_phone
 from scheduler.transfer.printing.qr import qr_data_uri
-from scheduler.week.problem import latest_published
+from scheduler.core.versions import latest_published, newest_versions
 from scheduler.core.weeks import to_local, week_days
 from scheduler.core.zh_names import ROLE_ZH, SITE_KIND_ZH, WEEKDAY_ZH, roles_zh
 

@@ -12,7 +12,8 @@ from models import Assignment, AuditEntry, Decline, Notification, Pairing, Reque
 from scheduler.week import drafts
 from scheduler.mine import self_service
 from scheduler.demand.generate import generate_week
-from scheduler.notices.publish import notices_for_publish, previous_version
+from scheduler.core.versions import previous_version
+from scheduler.notices.publish import notices_for_publish
 from tests.factories import MONDAY
 
 # The Friday before the week of 30 November 2026.

@@ -14,7 +14,7 @@ from scheduler.week import drafts
 from scheduler.mine import self_service
 from scheduler.notices.text import when
 from scheduler.notices.outbox import SmtpChannel, send_pending
-from scheduler.week.problem import latest_published
+from scheduler.core.versions import latest_published
 from scheduler.requests.intake import RequestInput, WindowInput, submit_request
 from scheduler.week.solve import solve_week
 from scheduler.core.weeks import monday_of, to_local

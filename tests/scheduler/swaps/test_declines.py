@@ -15,7 +15,7 @@ from scheduler.week import drafts
 from scheduler.jobs import solve_jobs as jobs
 from scheduler.mine import self_service
 from scheduler.core.access import AccessDenied
-from scheduler.week.problem import current_draft, latest_published
+from scheduler.core.versions import current_draft, latest_published
 from tests.factories import MONDAY
 
 NOW = datetime(2026, 11, 28, tzinfo=timezone.utc)

@@ -16,7 +16,7 @@ from scheduler.swaps import lists as swap_lists
 from scheduler.swaps import operations as swaps
 from scheduler.core.access import AccessDenied, NotVisible
 from scheduler.week.edits import EditRefused
-from scheduler.week.problem import current_draft, latest_published
+from scheduler.core.versions import current_draft, latest_published
 from tests.factories import MONDAY
 
 NOW = datetime(2026, 11, 28, tzinfo=timezone.utc)

@@ -1,0 +1,62 @@
+"""Which version of a week counts: the newest published version, the current draft, the
+published version before a given one, and the newest published version of every week.
+
+A week (district, week start) has at most one draft and any number of published versions,
+numbered from 1; only the newest published one is what people were told. Every question of
+that kind is answered here, each by one query.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import Select, and_, func, select
+from sqlalchemy.orm import Session
+
+from models import Schedule
+
+
+def latest_published(session: Session, district_id: int, week_start: date, *,
+                     before_version: int | None = None) -> Schedule | None:
+    """The week's newest published version (below `before_version` when given), or None."""
+    query = select(Schedule).where(Schedule.district_id == district_id, Schedule.week_start == week_start,
+                                   Schedule.state == "published")
+    if before_version is not None:
+        query = query.where(Schedule.version < before_version)
+    return session.scalar(query.order_by(Schedule.version.desc()).limit(1))
+
+
+def previous_version(session: Session, version: Schedule) -> Schedule | None:
+    """The published version of the same week just before `version`."""
+    return latest_published(session, version.district_id, version.week_start, before_version=version.version)
+
+
+def current_draft(session: Session, district_id: int, week_start: date) -> Schedule | None:
+    """The week's draft (there is at most one), or None."""
+    return session.scalar(
+        select(Schedule).where(Schedule.district_id == district_id, Schedule.week_start == week_start,
+                               Schedule.state == "draft")
+    )
+
+
+def newest_versions(district_id: int | None = None, *, first_week: date | None = None,
+                    last_week: date | None = None) -> Select[tuple[int]]:
+    """Ids of the newest published version of every (district, week), for `IN (...)`:
+    of one district when given, of the weeks starting from `first_week` to `last_week`
+    (both included) when given."""
+    newest = select(Schedule.district_id, Schedule.week_start, func.max(Schedule.version).label("version")) \
+        .where(Schedule.state == "published")
+    if district_id is not None:
+        newest = newest.where(Schedule.district_id == district_id)
+    if first_week is not None:
+        newest = newest.where(Schedule.week_start >= first_week)
+    if last_week is not None:
+        newest = newest.where(Schedule.week_start <= last_week)
+    newest = newest.group_by(Schedule.district_id, Schedule.week_start).subquery()
+    return select(Schedule.id).join(newest, and_(Schedule.district_id == newest.c.district_id,
+                                                 Schedule.week_start == newest.c.week_start,
+                                                 Schedule.version == newest.c.version))
+
+
+def current_versions(begin: datetime, end: datetime) -> Select[tuple[int]]:
+    """`newest_versions` of every district's week that can touch the window [begin, end)."""
+    return newest_versions(first_week=(begin - timedelta(days=8)).date(), last_week=(end + timedelta(days=1)).date())
