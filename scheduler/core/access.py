@@ -1,5 +1,5 @@
-"""Who may see what: pure rules over the acting user, shared by the web app and any other
-entry point.
+"""Who may see what: rules over the acting user, shared by the web app and any other
+entry point. All are pure but `visible_districts`, which reads the districts in scope.
 
 Two refusals: `AccessDenied` when the user may not use a function at all, or may not see a
 district (the web layer answers 403); `NotVisible` when an object addressed by id lies outside
@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import ColumnElement, true
+from sqlalchemy import ColumnElement, select, true
+from sqlalchemy.orm import Session
 
-from models import User
+from models import District, User
 
 
 class AccessDenied(PermissionError):
@@ -64,6 +65,12 @@ def district_filter(user: User, column: ColumnElement[int]) -> ColumnElement[boo
     if scope is None:
         return true()
     return column.in_(sorted(scope))
+
+
+def visible_districts(session: Session, user: User) -> list[District]:
+    """The districts a coordinator may see, for filters and menus."""
+    require_role(user, "coordinator")
+    return list(session.scalars(select(District).where(district_filter(user, District.id)).order_by(District.code)))
 
 
 def scoped_ids(user: User, district_ids: Iterable[int]) -> list[int]:

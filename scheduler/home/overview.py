@@ -9,7 +9,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from models import District, Pairing, Person, Site, User
-from scheduler.core.access import NotVisible, district_filter, require_district, require_role
+from scheduler.core.access import NotVisible, require_district, require_role, visible_districts
 
 
 @dataclass(frozen=True)
@@ -36,12 +36,6 @@ class VillageOverview:
     village: Site
     # The current standing pairing, None while the village has no adviser.
     pairing: Pairing | None
-
-
-def visible_districts(session: Session, user: User) -> list[District]:
-    """The districts a coordinator may see, for filters and menus."""
-    require_role(user, "coordinator")
-    return list(session.scalars(select(District).where(district_filter(user, District.id)).order_by(District.code)))
 
 
 def district_summaries(session: Session, user: User) -> list[DistrictSummary]:

@@ -9,9 +9,8 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from models import District, utcnow
-from scheduler.home import overview
 from scheduler.demand import standing
-from scheduler.core.access import NotVisible, require_district
+from scheduler.core.access import NotVisible, require_district, visible_districts
 from scheduler.core.checking import LineInput, Refused
 from scheduler.demand.shift_calendar import MAX_WEEKS, shift_weeks
 from scheduler.core.weeks import monday_of
@@ -39,7 +38,7 @@ def _district(district_id: int) -> District:
 @bp.route("/demand")
 @roles_required("coordinator")
 def index():
-    districts = overview.visible_districts(db(), acting_user())
+    districts = visible_districts(db(), acting_user())
     if len(districts) == 1:
         return redirect(url_for("demand.district", district_id=districts[0].id))
     return render_template("demand/index.html", districts=districts)

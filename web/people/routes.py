@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from scheduler.home import overview
+from scheduler.core.access import visible_districts
 from scheduler.people import operations as service
 from web.access import acting_user, roles_required
 from web.dates import local_today
@@ -24,7 +24,7 @@ def _int_arg(value: str | None) -> int | None:
 @roles_required("coordinator")
 def index():
     user = acting_user()
-    form = SearchForm(overview.visible_districts(db(), user), request.args)
+    form = SearchForm(visible_districts(db(), user), request.args)
     query = service.PeopleQuery(
         text=(request.args.get("q") or "")[:64],
         district_id=_int_arg(request.args.get("district")),

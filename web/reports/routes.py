@@ -9,7 +9,7 @@ from flask import abort, flash, redirect, render_template, request, send_file, u
 from flask_babel import gettext as _
 
 from models import utcnow
-from scheduler.home import overview
+from scheduler.core.access import visible_districts
 from scheduler.transfer.exports import to_csv, to_xlsx
 from scheduler.requests.intake import Problem
 from scheduler.reports.service import TABLE_KEYS, ReportRangeError, report_tables, service_report
@@ -69,7 +69,7 @@ def index():
         flash(text, "error")
     report = _report(choice)
     return render_template("reports/index.html", report=report, choice=choice,
-                           districts=overview.visible_districts(db(), acting_user()), tables=TABLE_KEYS)
+                           districts=visible_districts(db(), acting_user()), tables=TABLE_KEYS)
 
 
 @bp.route("/export.<any(xlsx, csv):fmt>")

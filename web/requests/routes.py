@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 
 from models import utcnow
 from models.visit_request import REQUEST_STATUSES
-from scheduler.home import overview
+from scheduler.core.access import visible_districts
 from scheduler.requests import desk
 from scheduler.requests.intake import Problem, RequestInput, RequestRefused, WindowInput, submit_request
 from web.access import acting_user, roles_required
@@ -52,7 +52,7 @@ def index():
     district_id = request.args.get("district", type=int)
     rows = desk.request_list(session, user, status=status, district_id=district_id)
     return render_template("requests/list.html", rows=rows, status=status, statuses=LIST_STATUSES, mine=False,
-                           districts=overview.visible_districts(session, user), district_id=district_id)
+                           districts=visible_districts(session, user), district_id=district_id)
 
 
 @bp.route("/requests/queue")

@@ -4,10 +4,9 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from scheduler.home import overview
 from scheduler.sites import admin as site_admin
 from scheduler.sites import search as service
-from scheduler.core.access import require_district
+from scheduler.core.access import require_district, visible_districts
 from scheduler.core.checking import Refused
 from web.access import acting_user, roles_required
 from web.checks import attach, fields_with_errors, skill_list, summary
@@ -27,7 +26,7 @@ def _int_arg(value: str | None) -> int | None:
 @roles_required("coordinator")
 def index():
     user = acting_user()
-    form = SearchForm(overview.visible_districts(db(), user), request.args)
+    form = SearchForm(visible_districts(db(), user), request.args)
     query = service.SitesQuery(
         text=(request.args.get("q") or "")[:64],
         district_id=_int_arg(request.args.get("district")),
@@ -83,7 +82,7 @@ def _problems(form: SiteForm, found) -> list:
 @roles_required("coordinator")
 def new():
     user = acting_user()
-    districts = overview.visible_districts(db(), user)
+    districts = visible_districts(db(), user)
     district_id = _int_arg(request.args.get("district"))
     if district_id is None and len(districts) == 1:
         district_id = districts[0].id

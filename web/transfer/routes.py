@@ -12,8 +12,7 @@ from sqlalchemy import select
 from models import District, Person, Site
 from scheduler.transfer import exports
 from scheduler.transfer import imports
-from scheduler.home import overview
-from scheduler.core.access import district_filter
+from scheduler.core.access import district_filter, visible_districts
 from scheduler.transfer.imports.template import template_workbook
 from scheduler.core.weeks import next_week_start, parse_week
 from web.access import acting_user, roles_required
@@ -30,7 +29,7 @@ PDF = "application/pdf"
 
 
 def _districts():
-    return overview.visible_districts(db(), acting_user())
+    return visible_districts(db(), acting_user())
 
 
 def _index(upload: UploadForm | None = None, status: int = 200):

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 
 from models import Assignment
 from scheduler.week import edits
-from scheduler.home import overview
+from scheduler.core.access import visible_districts
 from scheduler.week import desk as week_desk
 from scheduler.week.drafts import NothingToPublish, StaleDraft
 from scheduler.week.edits import EditRefused
@@ -66,7 +66,7 @@ def _back(form: DraftForm, default: str) -> str:
 @roles_required("coordinator")
 def index():
     user = acting_user()
-    districts = overview.visible_districts(db(), user)
+    districts = visible_districts(db(), user)
     this_week = monday_of(local_today())
     if len(districts) == 1:
         return redirect(_week_url(districts[0].id, this_week))

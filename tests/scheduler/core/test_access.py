@@ -1,4 +1,5 @@
-"""Access rules over the acting user (pure: users need not be in a database)."""
+"""Access rules over the acting user (pure: users need not be in a database), and the one
+query among them, `visible_districts`, over a real one."""
 from __future__ import annotations
 
 import pytest
@@ -12,6 +13,7 @@ from scheduler.core.access import (
     require_role,
     require_visible,
     visible_district_ids,
+    visible_districts,
 )
 
 
@@ -55,3 +57,12 @@ def test_deactivated_coordinator_sees_nothing():
     assert visible_district_ids(coordinator) == frozenset()
     with pytest.raises(AccessDenied):
         require_role(coordinator, "coordinator")
+
+
+def test_visible_districts_are_the_coordinators_in_code_order(session, make):
+    b, a = make.district(code="ZZ-B"), make.district(code="ZZ-A")
+    assert visible_districts(session, make.user(district_id=b.id)) == [b]
+    city = visible_districts(session, make.user(city_wide=True))
+    assert [d for d in city if d in (a, b)] == [a, b]
+    with pytest.raises(AccessDenied):
+        visible_districts(session, user("provider"))
