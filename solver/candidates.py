@@ -26,31 +26,35 @@ from dataclasses import dataclass
 
 from solver.geo import GridIndex, km
 from solver.model.index import ProblemIndex
+from solver.rules import RULES
 
 # The search for a line's k cheapest stops after this many times k eligible people.
 EXAMINE = 8
 
-# Codes of what keeps one person off one line on its own, in the order they are tested.
-STATIC_BLOCKERS = ("role", "skills", "excluded_site", "unavailable", "too_long", "no_day")
+# The rules one person can break on one line alone, in the order they are tested (6 and 7
+# only by a slot longer than max_hours, or max_slots_per_day 0).
+STATIC_RULES = (2, 3, 12, 4, 6, 7)
+STATIC_BLOCKERS = tuple(RULES[n].blocker for n in STATIC_RULES)
 
 
 def static_blocker(ix: ProblemIndex, j: int, i: int, l: int) -> str | None:
     """The first rule that forbids person `j` on line `l` of slot `i` whatever else is
-    assigned, as a code of STATIC_BLOCKERS, or None when the person is eligible."""
+    assigned, as its blocker code (one of STATIC_BLOCKERS, see solver.rules), or None
+    when the person is eligible."""
     p, s = ix.people[j], ix.slots[i]
     d = s.demand[l]
     if p.roles.isdisjoint(d.roles):
-        return "role"
+        return RULES[2].blocker
     if not d.skills <= p.skills:
-        return "skills"
+        return RULES[3].blocker
     if s.site in p.excluded_sites:
-        return "excluded_site"
+        return RULES[12].blocker
     if not ix.available(j, i):
-        return "unavailable"
+        return RULES[4].blocker
     if ix.duration[i] > ix.max_seconds(j):
-        return "too_long"
+        return RULES[6].blocker
     if p.max_slots_per_day is not None and p.max_slots_per_day < 1:
-        return "no_day"
+        return RULES[7].blocker
     return None
 
 

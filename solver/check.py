@@ -3,7 +3,9 @@
 It reads the raw problem and solution documents (plain JSON dicts) and judges the
 solution's `assignments` by the spec alone: every hard rule, then the objective term by
 term. It deliberately shares no code with the parser or the CP-SAT model, so a bug there
-cannot hide itself here; standard library only.
+cannot hide itself here; standard library only. The one thing it reads from elsewhere is
+the catalogue of rule names (`solver.rules`, a plain table), so that its report calls each
+rule what the rest of the system calls it.
 
     python3 -m solver.check problem.json solution.json
 """
@@ -19,6 +21,7 @@ from fractions import Fraction
 from solver.check_docs import (CheckError, Person, Slot, World, read_world, slot_hours,
                                slots_by_person, staffed_choices, travel)
 from solver.check_terms import TERMS, objective_terms, places
+from solver.rules import rule_label
 
 __all__ = ["CheckError", "CheckReport", "check", "main"]
 
@@ -43,7 +46,7 @@ class CheckReport:
 
     def summary(self) -> str:
         lines = ["valid" if self.ok else f"INVALID: {len(self.violations)} violation(s)"]
-        lines += [f"  rule {rule}: {text}" for rule, text in self.violations]
+        lines += [f"  {rule_label(rule)}: {text}" for rule, text in self.violations]
         lines.append(f"filled {self.filled} of {self.demanded} places")
         lines.append(f"objective {self.objective:,.3f}")
         lines += [f"  {name:<10}{self.terms[name]:>14,.3f}" for name in TERMS]

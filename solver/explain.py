@@ -16,14 +16,15 @@ from solver.model.index import ProblemIndex
 from solver.model.roster import Roster
 from solver.objective import add_delta, counted_slots
 from solver.problem import OpenPlace, Problem, Reason
+from solver.rules import RULES
 
-# Why a qualified person is not on the line, in the order the categories are tested.
-CATEGORIES = ("excluded", "unavailable", "busy", "hours", "day_limit", "choice",
-              "supervision", "cost", "free")
-_FROM_STATIC = {"excluded_site": "excluded", "unavailable": "unavailable",
-                "too_long": "hours", "no_day": "day_limit"}
-_FROM_DYNAMIC = {"same_slot": "busy", "busy": "busy", "hours": "hours",
-                 "day_limit": "day_limit", "choice": "choice", "supervision": "supervision"}
+# Why a qualified person is not on the line: the blocker code of the hard rule that keeps
+# them off (solver.rules), or a price; in the order the categories are listed. Rule 8 (they
+# hold another line of the slot) reads as busy; rules 2 and 3 decide who is qualified, and
+# rule 9 (the line is full) never keeps anyone off an open place.
+_RULE_CATEGORIES = tuple(RULES[n].blocker for n in (12, 4, 5, 6, 7, 13, 10))
+CATEGORIES = (*_RULE_CATEGORIES, "cost", "free")
+_CATEGORY_OF_BLOCKER = {**{code: code for code in _RULE_CATEGORIES}, RULES[8].blocker: RULES[5].blocker}
 _TEXT = {  # (zh, en) of "<n> ..." for each category
     "excluded": ("{n} 人因利益冲突不得到该地点服务", "{n} excluded from the site (conflict of interest)"),
     "unavailable": ("{n} 人届时没空", "{n} unavailable then"),
@@ -54,17 +55,17 @@ def classify(ix: ProblemIndex, roster: Roster, i: int, l: int, j: int) -> tuple[
     """What keeps qualified person j off line (i, l) now, with details for busy/cost."""
     code = static_blocker(ix, j, i, l)
     if code is not None:
-        return _FROM_STATIC[code], {}
+        return _CATEGORY_OF_BLOCKER[code], {}
     blockers = roster.blockers(i, l, j)
     for b in blockers:
-        if b.code in _FROM_DYNAMIC and b.code != "line_full":
+        if b.code in _CATEGORY_OF_BLOCKER:
             info = {}
-            if b.code == "busy":
+            if b.rule == 5:
                 other = ix.slots[b.slot]
                 info = {"slot": other.id, "site": ix.sites[other.site].name}
-            elif b.code == "same_slot":
+            elif b.rule == 8:
                 info = {"slot": ix.slots[i].id, "site": ix.sites[ix.slots[i].site].name}
-            return _FROM_DYNAMIC[b.code], info
+            return _CATEGORY_OF_BLOCKER[b.code], info
     delta = add_delta(ix, roster, i, l, j)
     return ("cost" if delta >= 0 else "free"), {"delta": round(delta, 3)}
 

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from solver.geo import TravelTable, km
 from solver.problem import Assignment, Person, Problem, Slot
+from solver.rules import is_trainee
 
 EPS = 1e-6
 
@@ -112,8 +113,8 @@ class RosterState:
             st.pairable[k] = any(self.holds_line(p, line.roles, line.skills) for p in paired)
 
     def is_trainee(self, p: Person, roles: frozenset[str]) -> bool:
-        trainee = self.rules.trainee_role
-        return trainee in p.roles and p.roles.isdisjoint(roles - {trainee})
+        """Rule 10: a trainee assignment on a line of `roles` (solver.rules.is_trainee)."""
+        return is_trainee(p.roles, roles, self.rules.trainee_role)
 
     def price(self, ps: PersonState, st: SlotState, k: int) -> tuple[float, float]:
         """(what this one assignment adds to the objective, km). The search bound ignores

@@ -36,12 +36,13 @@ from solver.model.build import build_part
 from solver.model.fill import fill
 from solver.model.index import ProblemIndex
 from solver.model.lp_bound import lp_lower_bound
-from solver.model.pins import check_pins, pin_label, rule_label
+from solver.model.pins import check_pins, pin_label
 from solver.model.roster import Roster
 from solver.model.search import Run, Search, objective_floor
 from solver.model.warm import valid_subset, warm_start
 from solver.objective import terms_of
 from solver.problem import Assignment, Problem, Solution
+from solver.rules import rule_label
 
 # Lines times people above which candidates are pruned to the k cheapest by default.
 FULL_MODEL_LIMIT = 400_000

@@ -2,8 +2,9 @@
 
 Every edit is checked at once against the spec's hard rules by the independent checker
 (`solver.check`), on just the part of the week it touches; an edit that would break a rule
-is refused with the rule and the reason. Edits carry the draft's `lock_version` as the
-editor saw it, so two coordinators never overwrite each other silently.
+is refused with the rule, named as in the catalogue `solver.rules`, and the reason. Edits
+carry the draft's `lock_version` as the editor saw it, so two coordinators never overwrite
+each other silently.
 """
 from __future__ import annotations
 
@@ -18,26 +19,12 @@ from scheduler.core.access import NotVisible, require_district, require_role, re
 from scheduler.week.drafts import check_fresh, get_or_create_draft
 from scheduler.week.problem import build_problem
 from solver.check import check
-
-RULE_NAMES = {
-    1: ("编号或需求行无效", "unknown id or demand line"),
-    2: ("不具备所需角色", "does not hold the role"),
-    3: ("不具备所需技能", "lacks a required skill"),
-    4: ("该时段不可用", "not available at that time"),
-    5: ("时间冲突或路途来不及", "overlaps or cannot travel in time"),
-    6: ("超出时数上限", "over the hours limit"),
-    7: ("超出每日班次上限", "over the slots-per-day limit"),
-    8: ("同一人不能在一个班次中占两个位置", "holds two places in one slot"),
-    9: ("该需求行已满", "the line is already full"),
-    10: ("实习律师需要执业律师带教", "a trainee needs a supervising lawyer"),
-    11: ("锁定的安排必须保留", "a locked assignment must stay"),
-    12: ("利益冲突：不得在该地点服务", "conflict of interest at this site"),
-    13: ("同一预约只能安排一个时间", "only one time of a request can be staffed"),
-}
+from solver.rules import RULES
 
 
 class EditRefused(Exception):
-    """The edit would break hard rules; `violations` lists (rule, zh, en, detail)."""
+    """The edit would break hard rules; `violations` lists (rule, zh, en, detail), the rule
+    named as in the catalogue `solver.rules`."""
 
     def __init__(self, violations: list[tuple[int, str, str, str]]) -> None:
         super().__init__("; ".join(f"rule {r}: {en} ({detail})" for r, _, en, detail in violations))
@@ -87,7 +74,7 @@ def _refuse_new_violations(session, draft, slot_ids, before, after) -> None:
     people = {p for _, p, _ in before} | {p for _, p, _ in after}
     new = _violations(session, draft, slot_ids, people, after) - _violations(session, draft, slot_ids, people, before)
     if new:
-        raise EditRefused(sorted((rule, *RULE_NAMES[rule], text) for rule, text in new))
+        raise EditRefused(sorted((rule, RULES[rule].zh, RULES[rule].en, text) for rule, text in new))
 
 
 def refuse_replacement(session: Session, schedule: Schedule, slot: Slot, old_person_id: int,

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from solver.geo import TravelTable, km
 from solver.problem import DemandLine, Person, Problem, Slot
+from solver.rules import is_trainee
 
 
 class ProblemIndex:
@@ -77,9 +78,8 @@ class ProblemIndex:
         return not p.roles.isdisjoint(d.roles) and d.skills <= p.skills
 
     def is_trainee(self, p: Person, d: DemandLine) -> bool:
-        """Rule 10: holds the trainee role and none of the line's other roles."""
-        trainee = self.rules.trainee_role
-        return trainee in p.roles and p.roles.isdisjoint(d.roles - {trainee})
+        """Rule 10: a trainee assignment (solver.rules.is_trainee)."""
+        return is_trainee(p.roles, d.roles, self.rules.trainee_role)
 
     def is_supervisor(self, p: Person) -> bool:
         return self.rules.supervisor_role in p.roles

@@ -5,26 +5,18 @@ from __future__ import annotations
 from solver.candidates import static_blocker
 from solver.model.index import ProblemIndex
 from solver.model.roster import Roster
+from solver.rules import rule_label, rule_of_blocker
 
-RULE_NAMES = {
-    1: "ids and line", 2: "role", 3: "skills", 4: "availability", 5: "one place at a time",
-    6: "hours", 7: "slots per day", 8: "one line per slot", 9: "line count",
-    10: "supervision", 11: "pinned", 12: "excluded site", 13: "choice",
-}
-STATIC_RULE = {"role": 2, "skills": 3, "excluded_site": 12, "unavailable": 4,
-               "too_long": 6, "no_day": 7}
+# What a pin that breaks a rule on its own says about its person, by blocker code
+# (`static_blocker`: hours and day_limit only when one slot alone is too much).
 _STATIC_TEXT = {
     "role": "holds none of the line's roles",
     "skills": "lacks a skill the line needs",
-    "excluded_site": "is excluded from this site (conflict of interest)",
+    "excluded": "is excluded from this site (conflict of interest)",
     "unavailable": "is not available at that time",
-    "too_long": "has max_hours shorter than the slot",
-    "no_day": "has max_slots_per_day 0",
+    "hours": "has max_hours shorter than the slot",
+    "day_limit": "has max_slots_per_day 0",
 }
-
-
-def rule_label(rule: int) -> str:
-    return f"rule {rule} ({RULE_NAMES[rule]})"
 
 
 def pin_label(ix: ProblemIndex, i: int, l: int, j: int) -> str:
@@ -34,16 +26,16 @@ def pin_label(ix: ProblemIndex, i: int, l: int, j: int) -> str:
 def _others(ix: ProblemIndex, roster: Roster, b, i: int, j: int) -> list[str]:
     """The already accepted pins that the blocker `b` collides with."""
     mine = roster.slots_of.get(j, {})
-    if b.code in ("busy", "same_slot"):
+    if b.rule in (5, 8):  # clash, one_line
         return [pin_label(ix, b.slot, mine[b.slot], j)]
-    if b.code == "line_full":
+    if b.rule == 9:  # capacity
         return [pin_label(ix, ii, ll, q) for ii, ll, q in roster.assignments()
                 if ii == i and ll == _line_of(roster, i, q)]
-    if b.code == "hours":
+    if b.rule == 6:  # hours
         return [pin_label(ix, ii, ll, j) for ii, ll in mine.items()]
-    if b.code == "day_limit":
+    if b.rule == 7:  # per_day
         return [pin_label(ix, ii, ll, j) for ii, ll in mine.items() if ix.day[ii] == ix.day[i]]
-    if b.code == "choice":
+    if b.rule == 13:  # choice
         return [pin_label(ix, ii, ll, q) for ii, ll, q in roster.assignments() if ii == b.slot]
     return []
 
@@ -69,7 +61,7 @@ def check_pins(ix: ProblemIndex) -> tuple[list[tuple[int, int, int]], list[str]]
             continue
         code = static_blocker(ix, j, i, a.line)
         if code is not None:
-            conflicts.append(f"{label} breaks {rule_label(STATIC_RULE[code])}: "
+            conflicts.append(f"{label} breaks {rule_label(rule_of_blocker(code).number)}: "
                              f"{ix.people[j].id} {_STATIC_TEXT[code]}")
             continue
         blockers = roster.blockers(i, a.line, j, supervision=False)

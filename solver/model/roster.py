@@ -11,6 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from solver.model.index import ProblemIndex
+from solver.rules import RULES
 
 
 @dataclass(frozen=True)
@@ -18,9 +19,14 @@ class Blocker:
     """One hard rule that adding an assignment would break, and what it collides with."""
 
     rule: int
-    code: str  # busy | same_slot | line_full | hours | day_limit | choice | supervision
-    slot: int | None = None  # the other slot involved (busy, choice)
-    person: int | None = None  # the other person involved (line_full: one holder)
+    slot: int | None = None  # the other slot involved (rules 5, 8, 13)
+    person: int | None = None  # the other person involved (rule 9: one holder)
+
+    @property
+    def code(self) -> str:
+        """The rule's blocker code in solver.rules: busy, same_slot, line_full, hours,
+        day_limit, choice or supervision."""
+        return RULES[self.rule].blocker
 
 
 class Roster:
@@ -73,28 +79,28 @@ class Roster:
         out: list[Blocker] = []
         mine = self.slots_of.get(j, {})
         if i in mine:
-            out.append(Blocker(8, "same_slot", slot=i))
+            out.append(Blocker(8, slot=i))
         for other in mine:
             if other != i and ix.clash(i, other):
-                out.append(Blocker(5, "busy", slot=other))
+                out.append(Blocker(5, slot=other))
         holders = self.holders.get((i, l), ())
         if len(holders) >= ix.slots[i].demand[l].count:
-            out.append(Blocker(9, "line_full", person=holders[0] if holders else None))
+            out.append(Blocker(9, person=holders[0] if holders else None))
         p = ix.people[j]
         if self.seconds.get(j, 0.0) + ix.duration[i] > ix.max_seconds(j):
-            out.append(Blocker(6, "hours"))
+            out.append(Blocker(6))
         if p.max_slots_per_day is not None and \
                 self.per_day.get((j, ix.day[i]), 0) + 1 > p.max_slots_per_day:
-            out.append(Blocker(7, "day_limit"))
+            out.append(Blocker(7))
         choice = ix.slots[i].choice
         if choice is not None:
             for other in ix.choice_groups[choice]:
                 if other != i and self.staffed.get(other, 0) > 0:
-                    out.append(Blocker(13, "choice", slot=other))
+                    out.append(Blocker(13, slot=other))
                     break
         if supervision and ix.is_trainee(p, ix.slots[i].demand[l]) \
                 and self.supervisors.get(i, 0) == 0:
-            out.append(Blocker(10, "supervision"))
+            out.append(Blocker(10))
         return out
 
     def unsupervised(self) -> list[tuple[int, int, int]]:
