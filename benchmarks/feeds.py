@@ -7,7 +7,7 @@ conditional and unconditional requests for many secret feed URLs.
 Setup (timed separately): a fresh database (an SQLite file in a temporary folder unless
 --database-url names an empty one), one district whose week is published, and --tokens feed
 URLs for people, villages and other sites (80 / 16 / 4 per cent), each rendered by
-`scheduler.feeds.operations.refresh_feeds` as publishing does. Then a waitress subprocess serves
+`scheduler.feeds.render.refresh_feeds` as publishing does. Then a waitress subprocess serves
 `web.create_app()` on a free loopback port and --clients threads send requests over
 keep-alive connections: 45 % with If-None-Match and 20 % with If-Modified-Since from an
 earlier answer (should be 304), 33 % unconditional (200), 2 % unknown tokens (404).
@@ -88,7 +88,8 @@ def build(url: str, tokens: int) -> list[Feed]:
                         SlotLine)
     from models.db import make_engine, make_session_factory
     from scheduler.week import drafts
-    from scheduler.feeds import operations as feeds
+    from scheduler.feeds.render import refresh_feeds
+    from scheduler.feeds.urls import TOKEN_BYTES, hash_token
     from scheduler.core.database import upgrade
     from scheduler.core.weeks import monday_of, to_local
 
@@ -141,10 +142,10 @@ def build(url: str, tokens: int) -> list[Feed]:
         subjects = [("person", p) for p in people]
         subjects += [("village" if kind == "village" else "site", sid) for sid, kind in sites]
         for kind, subject_id in subjects:
-            plain[(kind, subject_id)] = secrets.token_urlsafe(feeds.TOKEN_BYTES)
-        s.execute(insert(FeedToken), [{"subject_kind": k, "subject_id": i, "token_hash": feeds.hash_token(t),
+            plain[(kind, subject_id)] = secrets.token_urlsafe(TOKEN_BYTES)
+        s.execute(insert(FeedToken), [{"subject_kind": k, "subject_id": i, "token_hash": hash_token(t),
                                        "created_at": now} for (k, i), t in plain.items()])
-        feeds.refresh_feeds(s, district.id, week)
+        refresh_feeds(s, district.id, week)
         validators = {(r.subject_kind, r.subject_id): (r.etag, r.last_modified) for r in s.execute(
             select(FeedRender.subject_kind, FeedRender.subject_id, FeedRender.etag, FeedRender.last_modified))}
     engine.dispose()

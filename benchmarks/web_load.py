@@ -53,7 +53,7 @@ def setup(url: str, week: date, feeds: int, time_limit: float) -> dict:
     from scheduler.demo import build_world
     from scheduler.demo.load import coordinator_username, load_world
     from scheduler.week.drafts import publish
-    from scheduler.feeds.operations import issue_token
+    from scheduler.feeds.tokens import issue_token
     from scheduler.week.solve import solve_week
 
     engine = make_engine(url)

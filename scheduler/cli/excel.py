@@ -205,7 +205,8 @@ def print_poster(village_id: str | None, district_name: str | None, new_feed_lin
                  output: str) -> None:
     """The village bulletin-board poster: adviser, photo box, next visits, 12348, calendar QR."""
     from scheduler.core import audit
-    from scheduler.feeds import operations as feeds
+    from scheduler.feeds.tokens import issue_token
+    from scheduler.feeds.urls import base_url, feed_urls
     from scheduler.transfer.printing import render_pdf, village_poster
 
     _suffix(output, (".pdf",))
@@ -216,9 +217,9 @@ def print_poster(village_id: str | None, district_name: str | None, new_feed_lin
         for village in villages:
             url = None
             if new_feed_link:
-                token = feeds.issue_token(session, "village", village.id, reset=True)
+                token = issue_token(session, "village", village.id, reset=True)
                 audit.record(session, None, "feed_link", "village", village.id, village.district_id)
-                url = feeds.feed_urls(feeds.base_url(), token).https
+                url = feed_urls(base_url(), token).https
             docs.append(village_poster(session, None, village.id, feed_url=url, full_phones=full_phones))
         data = render_pdf(docs, title="村（社区）法律顾问公示")
     _write(output, data)

@@ -20,25 +20,26 @@ def feed_url(kind: str, external_id: str, reset: bool) -> None:
     URL cannot be printed again: --reset issues a new one. The host comes from
     SCHEDULER_BASE_URL (default http://127.0.0.1:5000).
     """
-    from scheduler.feeds import operations as feeds
+    from scheduler.feeds.tokens import FeedError, TokenExists, find_subject, issue_token
+    from scheduler.feeds.urls import base_url, feed_urls
     try:
-        base = feeds.base_url()
+        base = base_url()
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
     _, factory = open_database()
     with factory.begin() as session:
         try:
-            subject = feeds.find_subject(session, kind, external_id)
-            token = feeds.issue_token(session, kind, subject.id, reset=reset)
-        except feeds.FeedError as exc:
+            subject = find_subject(session, kind, external_id)
+            token = issue_token(session, kind, subject.id, reset=reset)
+        except FeedError as exc:
             raise click.ClickException(str(exc)) from exc
-        except feeds.TokenExists as exc:
+        except TokenExists as exc:
             raise click.ClickException(
                 f"{kind} {external_id} already has a feed URL. Only its hash is stored, so it cannot be "
                 f"shown again; run `scheduler feed-url {kind} {external_id} --reset` for a new one "
                 "(the old URL stops working at once)."
             ) from exc
-    urls = feeds.feed_urls(base, token)
+    urls = feed_urls(base, token)
     click.echo(urls.https)
     click.echo(f"webcal: {urls.webcal}", err=True)
     if reset:

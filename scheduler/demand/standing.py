@@ -24,7 +24,7 @@ from scheduler.core.access import require_district, require_role, require_visibl
 from scheduler.core.checking import (LineInput, Problem, Problems, changes, check_lines, check_order, check_priority, check_text,
                                 check_validity, plain)
 from scheduler.demand.event_notices import notices_for_event_cancellation
-from scheduler.feeds.operations import refresh_feeds
+from scheduler.feeds.render import refresh_feeds
 
 TEMPLATE_SITE_KINDS = ("window", "centre", "station")
 EVENT_SITE_KINDS = ("square", "centre")

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, selectinload
 from models import RequestHandover, RequestWindow, Site, Slot, Township, User, VisitRequest
 from scheduler.core import audit
 from scheduler.core.access import AccessDenied, NotVisible, can_see_district, district_filter, require_role
-from scheduler.feeds.operations import refresh_feeds
+from scheduler.feeds.render import refresh_feeds
 from scheduler.notices.publish import notices_for_cancellation, village_recipients
 from scheduler.requests.plan import OPEN_STATUSES, Staffed, planned_visits
 from scheduler.requests.intake import Problem

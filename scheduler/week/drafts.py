@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from models import Assignment, OpenPlace, Person, Schedule, Slot, User, utcnow
 from scheduler.core import audit
-from scheduler.feeds.operations import refresh_feeds
+from scheduler.feeds.render import refresh_feeds
 from scheduler.core.versions import current_draft, latest_published, previous_version
 from scheduler.notices.publish import notices_for_publish
 from scheduler.swaps.publish import swaps_published

@@ -14,7 +14,7 @@ from werkzeug.http import http_date
 
 from models import Assignment
 from scheduler.week import drafts
-from scheduler.feeds import operations as feeds
+from scheduler.feeds.tokens import issue_token
 from tests.factories import MONDAY
 from tests.web.conftest import login_as
 from web.feeds.qr import qr_data_uri
@@ -26,7 +26,7 @@ TOKEN_URL = re.compile(r"https?://[^\s\"<]+/feeds/([A-Za-z0-9_-]{43})\.ics")
 def published(session, make, world):
     """Person A serves a visit at village A in a published week; their feed has a URL."""
     slot = make.slot(world.village_a, start=datetime.now(timezone.utc) + timedelta(days=3), week_start=MONDAY)
-    token = feeds.issue_token(session, "person", world.person_a.id)
+    token = issue_token(session, "person", world.person_a.id)
 
     def publish(*people):
         draft = drafts.get_or_create_draft(session, world.district_a.id, MONDAY, None)
@@ -87,7 +87,7 @@ def test_unknown_and_replaced_tokens_are_404(client, session, published, world):
     token, _, _ = published
     assert client.get(f"/feeds/{'x' * 43}.ics").status_code == 404
     assert client.get("/feeds/short.ics").status_code == 404
-    feeds.issue_token(session, "person", world.person_a.id, reset=True)
+    issue_token(session, "person", world.person_a.id, reset=True)
     assert client.get(f"/feeds/{token}.ics").status_code == 404
 
 

@@ -55,7 +55,7 @@ def feed_token(world) -> dict:
     """A live feed URL of person A: the feed itself needs no sign-in."""
     from sqlalchemy.orm import object_session
 
-    from scheduler.feeds.operations import issue_token
+    from scheduler.feeds.tokens import issue_token
 
     return {"token": issue_token(object_session(world.person_a), "person", world.person_a.id, reset=True)}
 

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from models import Assignment, Decline, SolveJob, SwapRequest
-from scheduler.feeds import operations as feeds
+from scheduler.feeds.tokens import issue_token
 from scheduler.mine import self_service
 from scheduler.core.versions import current_draft, latest_published
 from tests.web.swaps_access import published_place
@@ -69,7 +69,7 @@ def test_asking_a_colleague_from_my_assignments(client, session, world, team):
 
 
 def test_the_colleague_accepts_and_the_week_is_published_with_the_feed(client, session, world, team):
-    token = feeds.issue_token(session, "person", team["p_li"].id)
+    token = issue_token(session, "person", team["p_li"].id)
     as_user(client, world.users["provider"])
     client.post(f"/my/assignments/{team['slot'].id}/swap", data={"person": team["p_li"].id})
     swap = session.scalar(select(SwapRequest))

@@ -10,7 +10,8 @@ from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from models import Assignment, AuditEntry, FeedToken, Person, utcnow
-from scheduler.feeds import operations as feeds
+from scheduler.feeds.render import cached_feed
+from scheduler.feeds.tokens import issue_token
 from tests.factories import MONDAY
 from tests.scheduler.spreadsheets import PEOPLE_HEAD, person_row, xlsx
 from tests.web.conftest import login_as
@@ -111,12 +112,12 @@ def test_roster_page_and_pdf(client, world, published):
 
 def test_poster_with_a_new_calendar_link_shows_its_qr_and_revokes_the_old_link(client, world, session):
     login_as(client, world.users["coord_a"])
-    old = feeds.issue_token(session, "village", world.village_a.id)
+    old = issue_token(session, "village", world.village_a.id)
     page = client.get(f"/transfer/print/poster/{world.village_a.id}").get_data(as_text=True)
     assert "甲村" in page and "王律师" in page and "data:image/svg+xml" not in page
     linked = client.post(f"/transfer/print/poster/{world.village_a.id}", data={"as_page": "1"}).get_data(as_text=True)
     assert "data:image/svg+xml;base64," in linked
-    assert feeds.cached_feed(session, old) is None
+    assert cached_feed(session, old) is None
     assert session.scalar(select(func.count()).select_from(FeedToken).where(
         FeedToken.subject_kind == "village", FeedToken.revoked_at.is_(None))) == 1
     pdf = client.post(f"/transfer/print/poster/{world.village_a.id}", data={"as_pdf": "1"})

@@ -9,7 +9,9 @@ from dataclasses import dataclass
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from scheduler.feeds import operations as feeds
+from scheduler.feeds.render import cached_feed
+from scheduler.feeds.tokens import live_since, new_link, subject_for, turn_off
+from scheduler.feeds.urls import base_url, feed_urls
 from scheduler.feeds import ical
 from web.access import acting_user, login_required
 from web.db import db
@@ -30,7 +32,7 @@ class Subscription:
 
 @bp.route("/<token>.ics")
 def calendar(token: str):
-    served = feeds.cached_feed(db(), token)
+    served = cached_feed(db(), token)
     if served is None:
         abort(404)
     if served.rendered:
@@ -81,9 +83,9 @@ def site_link(site_id: int):
 
 
 def _page(kind: str, subject_id: int, subscription: Subscription | None = None, form: FeedLinkForm | None = None):
-    subject = feeds.subject_for(db(), acting_user(), kind, subject_id)
+    subject = subject_for(db(), acting_user(), kind, subject_id)
     return render_template(
-        "feeds/feed.html", kind=kind, subject=subject, since=feeds.live_since(db(), kind, subject.id),
+        "feeds/feed.html", kind=kind, subject=subject, since=live_since(db(), kind, subject.id),
         subscription=subscription, form=form or FeedLinkForm(),
     )
 
@@ -93,13 +95,13 @@ def _link(kind: str, subject_id: int):
     if not form.validate_on_submit():
         return _page(kind, subject_id, form=form), 400
     if form.revoke.data:
-        if feeds.turn_off(db(), acting_user(), kind, subject_id):
+        if turn_off(db(), acting_user(), kind, subject_id):
             flash(_("The link is off: calendars subscribed to it get nothing more."), "success")
         db().commit()
         return redirect(url_for(f"feeds.{kind}", **{_arg(kind): subject_id}))
-    token = feeds.new_link(db(), acting_user(), kind, subject_id)
+    token = new_link(db(), acting_user(), kind, subject_id)
     db().commit()
-    urls = feeds.feed_urls(_base_url(), token)
+    urls = feed_urls(_base_url(), token)
     return _page(kind, subject_id, Subscription(urls.https, urls.webcal, qr_data_uri(urls.https)))
 
 
@@ -110,5 +112,5 @@ def _arg(kind: str) -> str:
 def _base_url() -> str:
     """The public address: SCHEDULER_BASE_URL when set (behind a proxy), else this request's."""
     if current_app.config.get("SCHEDULER_BASE_URL") or os.environ.get("SCHEDULER_BASE_URL"):
-        return current_app.config.get("SCHEDULER_BASE_URL") or feeds.base_url()
+        return current_app.config.get("SCHEDULER_BASE_URL") or base_url()
     return request.url_root.rstrip("/")

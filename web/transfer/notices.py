@@ -10,7 +10,8 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 from scheduler.transfer import exports
-from scheduler.feeds import operations as feeds
+from scheduler.feeds.tokens import new_link
+from scheduler.feeds.urls import base_url, feed_urls
 from scheduler.transfer import printing
 from web.access import acting_user, roles_required
 from web.db import db
@@ -118,8 +119,8 @@ def poster_link(site_id: int):
         abort(400)
     user = acting_user()
     printing.village_poster(db(), user, site_id)  # the scope check, before any link changes
-    token = feeds.new_link(db(), user, "village", site_id)
-    url = feeds.feed_urls(_base_url(), token).https
+    token = new_link(db(), user, "village", site_id)
+    url = feed_urls(_base_url(), token).https
     doc = printing.village_poster(db(), user, site_id, feed_url=url, full_phones=form.full_phones.data)
     db().commit()
     if form.as_pdf.data:
@@ -134,7 +135,7 @@ def _base_url() -> str:
     if current_app.config.get("SCHEDULER_BASE_URL"):
         return str(current_app.config["SCHEDULER_BASE_URL"]).rstrip("/")
     if os.environ.get("SCHEDULER_BASE_URL"):
-        return feeds.base_url()
+        return base_url()
     return request.url_root.rstrip("/")
 
 

@@ -6,7 +6,7 @@ from click.testing import CliRunner
 
 from models import District, Person, PersonRole, Site
 from models.db import make_engine, make_session_factory
-from scheduler.feeds import operations as feeds
+from scheduler.feeds.render import cached_feed
 from scheduler.cli import main
 @pytest.fixture
 def database(empty_database_url, tmp_path, monkeypatch):
@@ -43,7 +43,7 @@ def token_of(url: str) -> str:
 
 def opens(factory, token: str) -> bool:
     with factory() as s:
-        return feeds.cached_feed(s, token) is not None
+        return cached_feed(s, token) is not None
 
 
 def test_prints_a_working_url_then_replaces_it_with_reset(database):

@@ -1,36 +1,29 @@
-"""Calendar feeds at secret URLs: one per person, village and site, built from published
-versions only and rendered when a version is published, so serving one is a single lookup.
+"""Calendar feeds of people, villages and sites, built from published versions only and
+rendered when a version is published, so serving one is a single lookup of its token's hash.
 
-Tokens carry 256 random bits and only their SHA-256 is stored: a URL can be shown once,
-when it is made, and a reset revokes the old one at once. Each feed remembers every event it
-has carried (`FeedEvent`): UIDs never change, SEQUENCE rises on each real change, and an
-event that disappears stays as STATUS:CANCELLED for seven days so subscribed calendars drop it.
+Each feed remembers every event it has carried (`FeedEvent`): UIDs never change, SEQUENCE
+rises on each real change, and an event that disappears stays as STATUS:CANCELLED for seven
+days so subscribed calendars drop it. The tokens themselves are `scheduler.feeds.tokens`'.
 """
 from __future__ import annotations
 
 import hashlib
 import json
 import logging
-import os
-import re
-import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from urllib.parse import urlsplit
 
 from sqlalchemy import and_, bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from models import Assignment, District, FeedEvent, FeedRender, FeedToken, Person, Site, Slot, User, utcnow
-from models.feed import FEED_SUBJECTS
-from scheduler.core import audit
+from models import Assignment, District, FeedEvent, FeedRender, FeedToken, Person, Site, Slot, utcnow
+from scheduler.core.versions import latest_published
 from scheduler.feeds import content as feed_content
 from scheduler.feeds import ical
-from scheduler.core.access import NotVisible, require_role, require_visible
 from scheduler.feeds.content import Wanted
-from scheduler.core.versions import latest_published
+from scheduler.feeds.urls import TOKEN_SHAPE, hash_token, uid_domain
 
 log = logging.getLogger(__name__)
 
@@ -39,9 +32,6 @@ WINDOW_AHEAD = timedelta(days=180)
 CANCELLED_KEPT = timedelta(days=7)
 # Even with no change due, a feed is rendered again after this: the window moves daily.
 RENDER_AT_MOST = timedelta(days=1)
-DEFAULT_BASE_URL = "http://127.0.0.1:5000"
-TOKEN_BYTES = 32
-TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{43}")
 BATCH = 500
 CANCELLED_PREFIX = "已取消 Cancelled: "
 CALENDAR_NAMES = {
@@ -49,20 +39,6 @@ CALENDAR_NAMES = {
     "village": "{name} · 法律顾问来访 Legal adviser visits",
     "site": "{name} · 值班表 Duty roster",
 }
-
-
-class FeedError(LookupError):
-    """No such person, village or site for a feed."""
-
-
-class TokenExists(Exception):
-    """The subject has a live URL; it cannot be shown again, only replaced."""
-
-
-@dataclass(frozen=True)
-class FeedUrls:
-    https: str
-    webcal: str
 
 
 @dataclass(frozen=True)
@@ -73,131 +49,6 @@ class Served:
     etag: str
     last_modified: datetime
     rendered: bool
-
-
-# --- tokens and URLs -------------------------------------------------------------------
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode("ascii")).hexdigest()
-
-
-def live_token(session: Session, kind: str, subject_id: int) -> FeedToken | None:
-    return session.scalar(select(FeedToken).where(
-        FeedToken.subject_kind == kind, FeedToken.subject_id == subject_id, FeedToken.revoked_at.is_(None)))
-
-
-def revoke(session: Session, kind: str, subject_id: int, now: datetime | None = None) -> bool:
-    token = live_token(session, kind, subject_id)
-    if token is None:
-        return False
-    token.revoked_at = now or utcnow()
-    session.flush()
-    return True
-
-
-def issue_token(session: Session, kind: str, subject_id: int, *, reset: bool = False,
-                now: datetime | None = None) -> str:
-    """A new secret token for the subject's feed, rendered and ready to serve.
-
-    With `reset` a live token is revoked first (its URL stops working at once); without it a
-    live token raises `TokenExists`, since only its hash is kept.
-    """
-    if kind not in FEED_SUBJECTS:
-        raise FeedError(f"unknown feed kind {kind!r}: use one of {', '.join(FEED_SUBJECTS)}")
-    now = now or utcnow()
-    if live_token(session, kind, subject_id) is not None:
-        if not reset:
-            raise TokenExists(f"this {kind} already has a feed URL; only its hash is stored, so it cannot be "
-                              "shown again: reset it to get a new one (the old URL stops working)")
-        revoke(session, kind, subject_id, now)
-    token = secrets.token_urlsafe(TOKEN_BYTES)
-    session.add(FeedToken(subject_kind=kind, subject_id=subject_id, token_hash=hash_token(token), created_at=now))
-    session.flush()
-    refresh_subjects(session, kind, [subject_id], now)
-    return token
-
-
-def base_url() -> str:
-    url = (os.environ.get("SCHEDULER_BASE_URL") or DEFAULT_BASE_URL).strip().rstrip("/")
-    if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).hostname:
-        raise ValueError(f"SCHEDULER_BASE_URL {url!r} is not an http(s) URL such as https://paiban.example.gov.cn")
-    return url
-
-
-def feed_urls(base: str, token: str) -> FeedUrls:
-    https = f"{base.rstrip('/')}/feeds/{token}.ics"
-    return FeedUrls(https=https, webcal="webcal://" + https.split("://", 1)[1])
-
-
-def uid_domain() -> str:
-    return urlsplit(base_url()).hostname or "localhost"
-
-
-# --- subjects --------------------------------------------------------------------------
-
-def find_subject(session: Session, kind: str, external_id: str) -> Person | Site:
-    """The person, village or site with this external id (villages and other sites apart)."""
-    if kind == "person":
-        found = session.scalar(select(Person).where(Person.external_id == external_id))
-    elif kind in ("village", "site"):
-        found = session.scalar(select(Site).where(Site.external_id == external_id))
-        if found is not None and subject_kind_of(found) != kind:
-            raise FeedError(f"{external_id} is a {found.kind}: use `feed-url {subject_kind_of(found)} {external_id}`")
-    else:
-        raise FeedError(f"unknown feed kind {kind!r}: use one of {', '.join(FEED_SUBJECTS)}")
-    if found is None:
-        raise FeedError(f"no {kind} with id {external_id!r}")
-    return found
-
-
-def subject_kind_of(site: Site) -> str:
-    return "village" if site.kind == "village" else "site"
-
-
-def load_subject(session: Session, kind: str, subject_id: int) -> Person | Site | None:
-    subject = session.get(Person if kind == "person" else Site, subject_id)
-    if isinstance(subject, Site) and subject_kind_of(subject) != kind:
-        return None
-    return subject
-
-
-def subject_for(session: Session, user: User, kind: str, subject_id: int) -> Person | Site:
-    """The feed's subject if `user` may manage its URL: coordinators of its district, a
-    provider for themself, a village representative for their village."""
-    if kind not in FEED_SUBJECTS:
-        raise NotVisible(f"no feed kind {kind!r}")
-    subject = load_subject(session, kind, subject_id)
-    own = {"person": ("provider", user.person_id), "village": ("village", user.village_id)}.get(kind)
-    if own is not None and user.active and user.role == own[0]:
-        if subject is None or own[1] != subject_id:
-            raise NotVisible("No such object in this account's reach.")
-        return subject
-    require_role(user, "coordinator")
-    if subject is None:
-        raise NotVisible("No such object in this account's districts.")
-    require_visible(user, subject.district_id)
-    return subject
-
-
-def live_since(session: Session, kind: str, subject_id: int) -> datetime | None:
-    token = live_token(session, kind, subject_id)
-    return token.created_at if token is not None else None
-
-
-def new_link(session: Session, user: User, kind: str, subject_id: int) -> str:
-    """A new URL for the feed, replacing any live one; recorded in the audit log."""
-    subject = subject_for(session, user, kind, subject_id)
-    token = issue_token(session, kind, subject.id, reset=True)
-    audit.record(session, user, "feed_link", kind, subject.id, subject.district_id)
-    return token
-
-
-def turn_off(session: Session, user: User, kind: str, subject_id: int) -> bool:
-    subject = subject_for(session, user, kind, subject_id)
-    done = revoke(session, kind, subject.id)
-    if done:
-        audit.record(session, user, "feed_revoke", kind, subject.id, subject.district_id)
-    return done
 
 
 # --- refreshing ------------------------------------------------------------------------
