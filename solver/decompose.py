@@ -12,7 +12,7 @@ of its sites: each person keeps the candidacies of one home district (where they
 pins, then warm-start or previous assignments, then most candidacies) and the districts
 become independent parts. The cut is a restriction, like the `k` cut: CP-SAT's bounds
 hold for the restricted problem, and the dropped candidacies are kept with each part
-(`Part.extra`) so that, with time left, `solver.model.search.Search.polish` can improve the
+(`Part.extra`) so that, with time left, the polish (`solver.model.polish`) can improve the
 roster district by district over all of them, the rest of the roster fixed.
 (A relaxation that copies border people into every district, with fairness split by
 the triangle inequality, gives a bound for the uncut problem; measured on generated city

@@ -157,6 +157,18 @@ class Solution:
 
 
 @dataclass(frozen=True, slots=True)
+class Progress:
+    """What `solver.solve.solve` tells `on_progress` while it searches: the objective of
+    the best roster so far, a proven lower bound once there is one, and how many rosters
+    it has found."""
+
+    objective: float
+    bound: float | None
+    elapsed_s: float
+    solutions: int
+
+
+@dataclass(frozen=True, slots=True)
 class Pair:
     site: str
     person: str

@@ -10,9 +10,9 @@ fill-in, explanations.
 4. Parts that share no people (`solver.decompose`); a component too big for one model
    (a city) is cut by district. Each part is a CP-SAT model (`solver.model.build`) hinted
    with the warm start and solved by `solver.model.search`: time in proportion to size,
-   then to the largest gaps; after a district cut, the polish improves the roster
-   district by district over all candidates, and the LP relaxation of the uncut problem
-   (GLOP, `solver.model.lp_bound`) gives the bound.
+   then to the largest gaps; after a district cut, the polish (`solver.model.polish`)
+   improves the roster district by district over all candidates, and the LP relaxation
+   of the uncut problem (GLOP, `solver.model.lp_bound`) gives the bound.
 5. A fill-in pass offers open places to everyone eligible (`solver.model.fill`), then the
    objective is recomputed exactly (`solver.objective`) and every open place explained
    (`solver.explain`).
@@ -25,8 +25,6 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass
-
 from ortools.sat.python import cp_model
 
 from solver.candidates import RoleGrids, build_candidates
@@ -37,6 +35,7 @@ from solver.model.fill import fill
 from solver.model.index import ProblemIndex
 from solver.model.lp_bound import lp_lower_bound
 from solver.model.pins import check_pins, pin_label
+from solver.model.polish import polish
 from solver.model.roster import Roster
 from solver.model.search import Run, Search, objective_floor
 from solver.model.warm import valid_subset, warm_start
@@ -51,14 +50,6 @@ DEFAULT_K = 20
 MAX_PART = 20_000
 # With a district cut, the share of the solving time for the cut parts; polish gets the rest.
 CUT_SHARE = 0.3
-
-
-@dataclass(frozen=True)
-class Progress:
-    objective: float
-    bound: float | None
-    elapsed_s: float
-    solutions: int
 
 
 def choose_k(ix: ProblemIndex, k: int | None) -> int | None:
@@ -113,7 +104,7 @@ def solve(problem: Problem, *, time_limit: float = 30.0, workers: int = 2, seed:
     # The polish starts from the cut problem's rosters even when the warm start is
     # better (in a scarce week, where people are needed across borders): measured on a
     # generated scarce city week, 694,000 from there against 754,000 from the warm start.
-    info["polish_steps"] = search.polish(roster, end)
+    info["polish_steps"] = polish(search, roster, end)
     if info["polish_steps"] and not search.stopped():
         added += fill(ix, roster, grids)
     if cut and warm_objective < sum(terms_of(ix, list(roster.assignments())).values()):

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from models import SolveJob, User, utcnow
 from scheduler.week.solve import SolveCancelled, solve_week
-from solver.solve import Progress
+from solver.problem import Progress
 
 # How often a running job writes progress and looks for a cancel request.
 POLL_SECONDS = 0.5

@@ -18,8 +18,8 @@ from scheduler.demand.generate import WeekDemand, generate_week
 from scheduler.week.drafts import store_solution
 from scheduler.week.problem import build_problem
 from solver.io import parse_problem
-from solver.problem import Solution
-from solver.solve import Progress, solve
+from solver.problem import Progress, Solution
+from solver.solve import solve
 
 
 class SolveCancelled(Exception):

@@ -156,7 +156,7 @@ def fairness_cost(model, ix: ProblemIndex, v: Vars, slots, acc: CostSum) -> None
 
     The deviation is measured in whole time units against the target rounded outward
     (below: floor, above: ceil), which never exceeds the exact deviation. Hours held
-    outside the part (fixed, see solver.model.search) count too."""
+    outside the part (fixed, see solver.model.polish) count too."""
     w = ix.weights.fairness
     unit = acc.unit
     for j, my_slots in v.slots_of.items():

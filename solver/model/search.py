@@ -19,14 +19,8 @@ Time: phase one gives each part `workers x time left x its share of the variable
 back. Phase two spends what is left on the parts with the largest gap between their
 best roster and bound, each slice in proportion to its gap.
 
-After a district cut (solver.decompose) the parts' rosters only start the polish: each
-district in turn is re-solved over ALL its candidates with the rest of the roster fixed
-(what people hold elsewhere counts against their hours, day limits, travel and
-fairness), `workers` districts side by side, a person shared by two of them movable in
-one only; then pairs of neighbouring districts, so people can move across a border.
-Every step keeps the roster valid and is kept only if the exact objective drops.
-Measured on generated city weeks (120 s, 2 cores): normal week 211,500 -> 201,100,
-scarce week 938,900 -> 694,800 (the greedy: 214,550 and 797,183).
+After a district cut (solver.decompose) the parts' rosters only start the polish
+(`solver.model.polish`), which runs its CP-SAT solves through `Search.cp_solve` too.
 """
 from __future__ import annotations
 
@@ -42,6 +36,7 @@ from solver.model.build import PartModel, build_part
 from solver.model.index import ProblemIndex
 from solver.model.roster import Roster
 from solver.objective import terms_of
+from solver.problem import Progress
 
 
 @dataclass
@@ -147,20 +142,28 @@ class Search:
             run.model = build_part(self.ix, run.part.slots, run.part.triples, run.pins)
             run.hint_value = run.model.value_of(run.hint)
         run.model.hint(run.roster())
+        solver, status = self.cp_solve(run, run.model.model, seconds, self.seed + run.solves,
+                                       _Reporter(self, run))
+        self._record(run, solver, status)
+        self.progress()
+
+    def cp_solve(self, run: Run, model: cp_model.CpModel, seconds: float, seed: int,
+                 callback: cp_model.CpSolverSolutionCallback | None = None):
+        """One CP-SAT solve of `model` (for `run`, whose time and solves it counts), which a
+        stop request ends early. Returns (solver, status)."""
         solver = cp_model.CpSolver()
-        cp_parameters(solver, seconds, self.seed + run.solves)
+        cp_parameters(solver, seconds, seed)
         done = threading.Event()
         if self.stop is not None:
             threading.Thread(target=self._watch, args=(solver, done), daemon=True).start()
         started = time.monotonic()
         try:
-            status = solver.solve(run.model.model, _Reporter(self, run))
+            status = solver.solve(model, callback)
         finally:
             done.set()
         run.seconds += time.monotonic() - started
         run.solves += 1
-        self._record(run, solver, status)
-        self.progress()
+        return solver, status
 
     def _watch(self, solver: cp_model.CpSolver, done: threading.Event) -> None:
         # A stop request made before CP-SAT has started its search is lost, so once the
@@ -199,7 +202,7 @@ class Search:
             share = min(left, self.workers * left * max(1, run.part.size) / total)
             self.solve_run(run, min(share, deadline - time.monotonic()))
 
-        self._in_pool(task, order)
+        self.in_pool(task, order)
 
     def phase_two(self, deadline: float) -> None:
         """The rest of the time to the parts with the largest gaps."""
@@ -217,143 +220,11 @@ class Search:
                 share = 1.0 if run.gap == float("inf") or finite <= 0 else run.gap / finite
                 self.solve_run(run, min(deadline - time.monotonic(), max(1.0, left * share)))
 
-            self._in_pool(task, chosen)
+            self.in_pool(task, chosen)
             if any(r.infeasible for r in chosen):
                 return
 
-    def polish(self, roster: Roster, deadline: float) -> int:
-        """Improve the merged roster one linked part (district) at a time, everything
-        outside the part fixed, so each step keeps the roster valid and never makes it
-        worse; then, with time left, pairs of districts that share people, so that moves
-        across a border are possible too. Returns how many steps improved the roster."""
-        linked = [r for r in self.runs if r.part.linked and not r.infeasible]
-        if not linked:
-            return 0
-        improved = self._polish_round(roster, linked, deadline)
-        if deadline - time.monotonic() > 1.0 and not self.stopped():
-            improved += self._polish_round(roster, self._pairs(linked, roster), deadline)
-        return improved
-
-    def _people(self, run: Run, roster: Roster) -> set[int]:
-        return (run.part.people | {j for _, _, j in run.part.extra}
-                | {j for i in run.part.slots for j in roster.people_at(i)})
-
-    def _pairs(self, linked: list[Run], roster: Roster) -> list[Run]:
-        """Neighbourhoods of two districts, most shared people first."""
-        people = [self._people(r, roster) for r in linked]
-        scored = []
-        for a in range(len(linked)):
-            for b in range(a + 1, len(linked)):
-                shared = len(people[a] & people[b])
-                if shared:
-                    scored.append((-shared, a, b))
-        out = []
-        for _, a, b in sorted(scored):
-            ra, rb = linked[a], linked[b]
-            part = Part(slots=ra.part.slots + rb.part.slots, triples=ra.part.triples + rb.part.triples,
-                        linked=True, extra=ra.part.extra + rb.part.extra)
-            out.append(Run(part, pins=ra.pins + rb.pins))
-        return out
-
-    def _polish_round(self, roster: Roster, hoods: list[Run], deadline: float) -> int:
-        """Polish each neighbourhood until none improves (one that changed makes those
-        sharing people with it worth another try), `workers` side by side, each shared
-        person movable in only one of them; each gets time in proportion to its size."""
-        people = {id(r): self._people(r, roster) for r in hoods}
-        dirty = {id(r) for r in hoods}
-        improved = 0
-        while not self.stopped() and dirty and deadline - time.monotonic() > 0.5:
-            queue = sorted((r for r in hoods if id(r) in dirty), key=lambda r: -r.part.size)
-            total = sum(r.part.size for r in queue) or 1
-            left = deadline - time.monotonic()
-            while queue and deadline - time.monotonic() > 0.5 and not self.stopped():
-                wave, taken = [], set()
-                for r in list(queue):
-                    # Side by side only on disjoint slots (pairs of districts overlap).
-                    if len(wave) < self.workers and not (set(r.part.slots) & taken):
-                        wave.append(r)
-                        taken |= set(r.part.slots)
-                        queue.remove(r)
-                jobs, claimed = [], set()
-                for r in wave:
-                    jobs.append((r, *self._polish_model(r, roster, people[id(r)] & claimed)))
-                    claimed |= people[id(r)]
-                results = {}
-
-                def task(job) -> None:
-                    r, pm, hint = job
-                    share = self.workers * left * r.part.size / total
-                    results[id(r)] = self._solve_fixed(r, pm, hint, min(share, deadline - time.monotonic()))
-
-                self._in_pool(task, jobs)
-                for r, pm, hint in jobs:
-                    dirty.discard(id(r))
-                    new = results.get(id(r))
-                    if new is None or new == hint or not self._swap(roster, hint, new):
-                        continue
-                    improved += 1
-                    self.report_roster(roster)
-                    people[id(r)] |= {j for _, _, j in new}
-                    dirty |= {id(o) for o in hoods if o is not r and people[id(o)] & people[id(r)]}
-        return improved
-
-    def _swap(self, roster: Roster, old: set, new: set) -> bool:
-        """Put `new` in place of `old` if that lowers the exact objective (CP-SAT's
-        integers may call a different roster of equal cost better); else leave it."""
-        before = sum(terms_of(self.ix, list(roster.assignments())).values())
-        for key in old:
-            roster.remove(*key)
-        for key in new:
-            roster.add(*key)
-        if sum(terms_of(self.ix, list(roster.assignments())).values()) < before - 1e-6:
-            return True
-        for key in new:
-            roster.remove(*key)
-        for key in old:
-            roster.add(*key)
-        return False
-
-    def _polish_model(self, run: Run, roster: Roster, frozen: set[int]):
-        """The model of one neighbourhood with the rest of the roster fixed. `frozen`
-        people belong to another neighbourhood solved at the same time: here they keep
-        exactly what they hold (pinned) and get nothing new, so the two solves cannot
-        collide."""
-        inside = set(run.part.slots)
-        hint = {(i, l, j) for i in run.part.slots
-                for l in range(len(self.ix.slots[i].demand)) for j in roster.holders.get((i, l), ())}
-        triples = {key for key in set(run.part.triples) | set(run.part.extra)
-                   if key[2] not in frozen} | hint
-        pins = set(run.pins) | {key for key in hint if key[2] in frozen}
-        fixed = {}
-        for j in {j for _, _, j in triples}:
-            outside = [o for o in roster.slots_of.get(j, {}) if o not in inside]
-            if outside:
-                fixed[j] = outside
-        pm = build_part(self.ix, run.part.slots, sorted(triples), sorted(pins), fixed=fixed)
-        return pm, hint
-
-    def _solve_fixed(self, run: Run, pm: PartModel, hint: set, seconds: float):
-        """CP-SAT on one part with the rest fixed; the new roster of the part, or None."""
-        if seconds <= 0.05 or self.stopped():
-            return None
-        pm.hint(hint)
-        solver = cp_model.CpSolver()
-        cp_parameters(solver, seconds, self.seed + 1000 + run.solves)
-        done = threading.Event()
-        if self.stop is not None:
-            threading.Thread(target=self._watch, args=(solver, done), daemon=True).start()
-        started = time.monotonic()
-        try:
-            status = solver.solve(pm.model)
-        finally:
-            done.set()
-        run.seconds += time.monotonic() - started
-        run.solves += 1
-        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            return None
-        return {key for key, var in pm.v.x.items() if solver.boolean_value(var)}
-
-    def _in_pool(self, task, runs: list) -> None:
+    def in_pool(self, task, runs: list) -> None:
         if self.workers == 1 or len(runs) <= 1:
             for run in runs:
                 task(run)
@@ -375,6 +246,5 @@ def objective_floor(ix: ProblemIndex) -> float:
     return float("-inf")
 
 
-def _progress(objective, bound, elapsed, solutions):
-    from solver.solve import Progress
+def _progress(objective, bound, elapsed, solutions) -> Progress:
     return Progress(objective=objective, bound=bound, elapsed_s=elapsed, solutions=solutions)

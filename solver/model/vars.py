@@ -31,7 +31,7 @@ class Vars:
     # (slot, person) -> lines the person may hold there
     lines_of: dict[tuple[int, int], list[int]] = field(default_factory=lambda: defaultdict(list))
     # What people hold outside this part when the rest of the roster is fixed
-    # (seconds, and slots per local day; see solver.model.search.Search.polish).
+    # (seconds, and slots per local day; see solver.model.polish).
     fixed_seconds: dict[int, float] = field(default_factory=dict)
     fixed_days: dict[tuple[int, int], int] = field(default_factory=dict)
 

@@ -10,8 +10,7 @@ import pytest
 from benchmarks.generate import problem_doc
 from solver.io import load_problem, parse_problem
 from solver.objective import objective
-from solver.problem import Interval
-from solver.solve import Progress, solve
+from solver.problem import Interval, Progress
 from tests.solver.factories import (
     assign, at, held, line, person, problem, site, slot, solved,
 )

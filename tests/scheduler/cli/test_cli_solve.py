@@ -11,8 +11,7 @@ from click.testing import CliRunner
 from scheduler.cli import main
 from scheduler.cli.solve import ProgressLine, format_progress, gap_text, places
 from solver.io import parse_problem
-from solver.problem import Assignment
-from solver.solve import Progress
+from solver.problem import Assignment, Progress
 from tests.solver.factories import (
     assign, interval, person, problem, site, slot, to_doc,
 )
