@@ -21,7 +21,8 @@ from collections import Counter
 
 from solver.geo import km
 from solver.io import parse_problem
-from solver.pairing import _transport, pair
+from solver.pairing import pair
+from solver.pairing.solve import _transport
 from solver.problem import Pairing, Problem
 
 DISTRICTS = ("海曙区", "江北区", "北仑区", "镇海区", "鄞州区", "奉化区", "余姚市", "慈溪市",
@@ -163,7 +164,7 @@ def dense_optimum(problem: Problem) -> tuple[int, int, float]:
     import numpy as np
     from ortools.graph.python import min_cost_flow
 
-    from solver.pairing_flow import choose_scale
+    from solver.pairing.flow import choose_scale
 
     started = time.perf_counter()
     t = _transport(problem, ())
@@ -246,7 +247,7 @@ def main(argv: list[str] | None = None) -> int:
     print("hard rules and objective: " + ("ok" if not problems else
                                           f"{len(problems)} problems: {problems[:5]}"))
     if args.dense:
-        from solver.pairing_flow import solve_transport
+        from solver.pairing.flow import solve_transport
 
         sparse = solve_transport(_transport(problem, ()))
         cost, arcs, seconds = dense_optimum(problem)

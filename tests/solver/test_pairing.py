@@ -209,8 +209,8 @@ def test_a_village_is_paired_even_when_leaving_it_would_cost_less():
 
 
 def test_too_large_for_cp_sat_still_obeys_the_rules_but_is_not_called_optimal(monkeypatch):
-    from solver import pairing_exact
-    monkeypatch.setattr(pairing_exact, "MAX_EXACT_ARCS", 0)
+    from solver.pairing import exact
+    monkeypatch.setattr(exact, "MAX_EXACT_ARCS", 0)
     p = problem(sites=[site("V1"), site("V2", 1)],
                 people=[person("L1", x=50, max_paired_sites=1),
                         person("L2", x=60, max_paired_sites=1)], unfilled=1.0, change=0.0)
@@ -349,8 +349,8 @@ def random_problem(seed: int, villages: int, lawyers: int) -> Problem:
 
 @pytest.mark.parametrize("seed", range(6))
 def test_pricing_from_one_candidate_reaches_the_full_graph_optimum(seed):
-    from solver.pairing import _transport
-    from solver.pairing_flow import solve_transport
+    from solver.pairing.flow import solve_transport
+    from solver.pairing.solve import _transport
     t = _transport(random_problem(seed, villages=70, lawyers=45), ())
     sparse = solve_transport(t, candidates=1)
     dense = solve_transport(t, candidates=10**6)
@@ -376,12 +376,12 @@ def two_towns(seed: int) -> Problem:
 
 @pytest.mark.parametrize("seed", range(6))
 def test_pricing_finds_arcs_far_away_when_villages_stay_unpaired(seed, monkeypatch):
-    from solver import pairing_pricing
-    from solver.pairing import _transport
-    from solver.pairing_flow import solve_transport
+    from solver.pairing import pricing
+    from solver.pairing.flow import solve_transport
+    from solver.pairing.solve import _transport
     far_finds = []
-    real = pairing_pricing._far_side
-    monkeypatch.setattr(pairing_pricing, "_far_side",
+    real = pricing._far_side
+    monkeypatch.setattr(pricing, "_far_side",
                         lambda *a, **k: far_finds.append(real(*a, **k)) or far_finds[-1])
     t = _transport(two_towns(seed), ())
     sparse = solve_transport(t, candidates=1)

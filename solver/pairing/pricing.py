@@ -2,7 +2,7 @@
 every village-person pair of a city.
 
 With the duals of the flow on the candidate graph (`alpha_v`, `beta_p >= 0`; see
-`solver.pairing_flow`), a missing arc improves the flow iff `cost(v, p) + beta_p < alpha_v`.
+`solver.pairing.flow`), a missing arc improves the flow iff `cost(v, p) + beta_p < alpha_v`.
 A missing arc is never a current pair, so `cost >= scale * (km * w_km + change) - 0.5`, and
 a violating arc is shorter than both
 

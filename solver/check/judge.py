@@ -1,4 +1,4 @@
-"""An independent checker for roster solutions (roster-format version 1).
+"""The independent checker's judgement: every hard rule, then the report (`solver.check`).
 
 It reads the raw problem and solution documents (plain JSON dicts) and judges the
 solution's `assignments` by the spec alone: every hard rule, then the objective term by
@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from fractions import Fraction
 
-from solver.check_docs import (CheckError, Person, Slot, World, read_world, slot_hours,
+from solver.check.docs import (CheckError, Person, Slot, World, read_world, slot_hours,
                                slots_by_person, staffed_choices, travel)
-from solver.check_terms import TERMS, objective_terms, places
+from solver.check.terms import TERMS, objective_terms, places
 from solver.rules import rule_label
 
 __all__ = ["CheckError", "CheckReport", "check", "main"]
@@ -245,7 +245,3 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     print(report.summary())
     return 0 if report.ok else 1
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -25,7 +25,7 @@ candidate graph (each village's `candidates` nearest eligible people plus its cu
 adviser), then price every missing arc with LP duality: with `alpha_v` (the shortest
 residual-path cost from village v to the sink) and `beta_p >= 0` (the same from person p),
 the flow is optimal for the full graph iff no missing arc has
-`cost(v, p) < alpha_v - beta_p` (`solver.pairing_pricing` finds such arcs with grid
+`cost(v, p) < alpha_v - beta_p` (`solver.pairing.pricing` finds such arcs with grid
 searches instead of scanning the city). Violating arcs join the graph and the flow is
 solved again until none is left.
 Arcs that cost at least the unpaired arc are never needed (swapping such a pair for
@@ -41,7 +41,7 @@ from dataclasses import dataclass
 from ortools.graph.python import min_cost_flow
 
 from solver.geo import km
-from solver.pairing_pricing import Neighbours, price
+from solver.pairing.pricing import Neighbours, price
 from solver.problem import Person, Site, Weights
 
 MAX_SCALE = 10**6

@@ -7,11 +7,11 @@ village's `needs`, and do not list the village in `excluded_sites`; a person get
 Objective: km per pair, `change` per current pair not kept, `unfilled` per unpaired village.
 
 The pairing is a transportation problem, solved exactly by min-cost flow
-(`solver.pairing_flow`). That optimum ignores one part of the first rule: it may leave a
+(`solver.pairing.flow`). That optimum ignores one part of the first rule: it may leave a
 village unpaired while an eligible person still has room, when the pair would cost more
 than `unfilled` (only with odd weights: by default a pair would have to be over 1,000 km
 long). The spec forbids that, and the cheapest pairing that obeys it is a harder problem
-(it contains minimum maximal matching), so only then `solver.pairing_exact` solves it with
+(it contains minimum maximal matching), so only then `solver.pairing.exact` solves it with
 CP-SAT. Either way the flow optimum is a lower bound, written to `stats`.
 """
 from __future__ import annotations
@@ -20,9 +20,9 @@ import time
 from collections import Counter
 
 from solver.geo import km
-from solver.pairing_exact import solve_maximal
-from solver.pairing_flow import Transport, solve_transport
-from solver.pairing_reasons import UnpairedReasons, fixed_conflicts
+from solver.pairing.exact import solve_maximal
+from solver.pairing.flow import Transport, solve_transport
+from solver.pairing.reasons import UnpairedReasons, fixed_conflicts
 from solver.problem import Pair, Pairing, Person, Problem, UnpairedSite
 
 

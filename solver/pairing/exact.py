@@ -15,7 +15,7 @@ from collections import Counter
 
 from ortools.sat.python import cp_model
 
-from solver.pairing_flow import MAX_SCALE, Transport
+from solver.pairing.flow import MAX_SCALE, Transport
 
 MAX_EXACT_ARCS = 200_000
 _OBJECTIVE_LIMIT = 2**53
@@ -88,7 +88,7 @@ def complete_greedily(t: Transport, adviser: list[int | None]) -> list[int | Non
 
 
 def _costs(t: Transport, eligible: list[list[int]]) -> dict[tuple[int, int | None], int]:
-    """Integer costs in the flow's offset form (see solver.pairing_flow), scaled so the
+    """Integer costs in the flow's offset form (see solver.pairing.flow), scaled so the
     whole objective stays within 2**53."""
     w = t.weights
     raw: dict[tuple[int, int | None], float] = {}

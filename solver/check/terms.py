@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections import defaultdict
 from fractions import Fraction
 
-from solver.check_docs import Person, Slot, World, km, slot_hours, staffed_choices
+from solver.check.docs import Person, Slot, World, km, slot_hours, staffed_choices
 
 TERMS = ("unfilled", "choice", "unpaired", "km", "fairness", "undesired", "change")
 
