@@ -9,13 +9,13 @@ from collections.abc import Iterable, Iterator
 from flask_babel import gettext as _
 from wtforms import Field, FieldList, Form, FormField
 
-from scheduler.core.checking import Problem
+from scheduler.core.checking import FieldProblem
 from web.labels import site_kind
 
 LINE_FIELD = re.compile(r"^lines-(\d+)-")
 
 
-def problem_text(p: Problem) -> str:
+def problem_text(p: FieldProblem) -> str:
     a = dict(p.params)
     messages = {
         "required": lambda: _("This is required."),
@@ -81,7 +81,7 @@ def fields_with_errors(form: Form) -> set[str]:
     return {f.name for f in fields_of(form) if f.errors}
 
 
-def attach(form: Form, problems: Iterable[Problem], skip: set[str] = frozenset()) -> list[str]:
+def attach(form: Form, problems: Iterable[FieldProblem], skip: set[str] = frozenset()) -> list[str]:
     """Put each problem on its field (unless that field already shows a parsing error); the
     texts of problems without a field are returned for the top of the page."""
     by_name = {f.name: f for f in fields_of(form)}

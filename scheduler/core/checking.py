@@ -18,7 +18,7 @@ COUNT_MAX = 50
 
 
 @dataclass(frozen=True)
-class Problem:
+class FieldProblem:
     """`field` names the input (e.g. "lines-1-count"), `code` what is wrong."""
 
     field: str
@@ -29,14 +29,14 @@ class Problem:
 class Refused(ValueError):
     """Nothing was stored; `problems` lists everything to fix."""
 
-    def __init__(self, problems: list[Problem]) -> None:
+    def __init__(self, problems: list[FieldProblem]) -> None:
         super().__init__("; ".join(f"{p.field}: {p.code}" for p in problems))
         self.problems = problems
 
 
-class Problems(list[Problem]):
+class Problems(list[FieldProblem]):
     def add(self, field_name: str, code: str, **params: object) -> None:
-        self.append(Problem(field_name, code, params))
+        self.append(FieldProblem(field_name, code, params))
 
     def raise_any(self) -> None:
         if self:

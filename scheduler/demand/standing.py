@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, selectinload
 from models import EventLine, ShiftTemplate, ShiftTemplateLine, Site, Slot, SquareEvent, User
 from scheduler.core import audit
 from scheduler.core.access import require_district, require_role, require_visible
-from scheduler.core.checking import (LineInput, Problem, Problems, changes, check_lines, check_order, check_priority, check_text,
+from scheduler.core.checking import (FieldProblem, LineInput, Problems, changes, check_lines, check_order, check_priority, check_text,
                                 check_validity, plain)
 from scheduler.demand.event_notices import notices_for_event_cancellation
 from scheduler.feeds.render import refresh_feeds
@@ -253,7 +253,7 @@ def update_event(session: Session, user: User, event_id: int, data: EventInput) 
     district_id = event.site.district_id
     out = check_event(session, district_id, data)
     if event.status == "cancelled":
-        out.insert(0, Problem("", "event_cancelled"))
+        out.insert(0, FieldProblem("", "event_cancelled"))
     out.raise_any()
     before = _event_snapshot(event)
     _set_event(event, data)

@@ -17,10 +17,10 @@ from sqlalchemy.orm import Session, selectinload
 from models import RequestHandover, RequestWindow, Site, Slot, Township, User, VisitRequest
 from scheduler.core import audit
 from scheduler.core.access import AccessDenied, NotVisible, can_see_district, district_filter, require_role
+from scheduler.core.checking import FieldProblem
 from scheduler.feeds.render import refresh_feeds
 from scheduler.notices.publish import notices_for_cancellation, village_recipients
 from scheduler.requests.plan import OPEN_STATUSES, Staffed, planned_visits
-from scheduler.requests.intake import Problem
 
 REASON_MAX = 256
 
@@ -31,7 +31,7 @@ class RequestActionRefused(Exception):
 
     def __init__(self, code: str, message: str, **params: object) -> None:
         super().__init__(message)
-        self.problems = [Problem(code, "", params)]
+        self.problems = [FieldProblem("", code, params)]
 
     @property
     def code(self) -> str:
@@ -180,15 +180,15 @@ def hand_over(session: Session, actor: User, request_id: int, to_user_id: int | 
     require_role(actor, "coordinator")
     request = load_request(session, actor, request_id)
     _open(request)
-    problems: list[Problem] = []
+    problems: list[FieldProblem] = []
     target = session.get(User, to_user_id) if to_user_id else None
     if target is None or target not in handover_candidates(session, actor, request):
         code = "same_owner" if target is not None and target.id == request.owner_id else "unknown_coordinator"
-        problems.append(Problem(code, "to_user"))
+        problems.append(FieldProblem("to_user", code))
     try:
         text = _reason(reason)
     except RequestActionRefused as refused:
-        problems += [Problem(p.code, "reason", p.params) for p in refused.problems]
+        problems += [FieldProblem("reason", p.code, p.params) for p in refused.problems]
     if problems:
         error = RequestActionRefused(problems[0].code, "the hand-over is incomplete")
         error.problems = problems

@@ -1,7 +1,7 @@
 """Taking in a village visit request (预约服务).
 
 One-time notice (一次性告知制): `check_request` looks at everything the request says and
-returns every missing or invalid item at once, each as a `Problem` with a code and the
+returns every missing or invalid item at once, each as a `FieldProblem` with a code and the
 parameters its message needs; the web layer words them in the reader's language. Nothing is
 stored unless there is no problem at all.
 
@@ -12,8 +12,7 @@ when the village sends it from the web.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -24,6 +23,7 @@ from models import RequestWindow, Site, User, VisitRequest
 from models.visit_request import REQUEST_KINDS, REQUEST_URGENCIES
 from scheduler.core import audit
 from scheduler.core.access import can_see_district, require_role
+from scheduler.core.checking import FieldProblem
 
 TOPIC_MAX = 200
 DETAILS_MAX = 2000
@@ -41,19 +41,10 @@ ID_NUMBER = re.compile(r"(?<![0-9])[1-9][0-9]{16}[0-9Xx](?![0-9A-Za-z])")
 MOBILE = re.compile(r"(?<![0-9])1[3-9][0-9]{9}(?![0-9])")
 
 
-@dataclass(frozen=True)
-class Problem:
-    """One missing or invalid item: `field` says where, `code` what, `params` the details."""
-
-    code: str
-    field: str
-    params: Mapping[str, object] = field(default_factory=dict)
-
-
 class RequestRefused(Exception):
     """The request was not stored; `problems` lists everything to fix, all at once."""
 
-    def __init__(self, problems: list[Problem]) -> None:
+    def __init__(self, problems: list[FieldProblem]) -> None:
         super().__init__("; ".join(f"{p.field}: {p.code}" for p in problems))
         self.problems = problems
 
@@ -117,11 +108,11 @@ def default_owner(session: Session, district_id: int) -> User | None:
                           .order_by(User.id).limit(1))
 
 
-def _village(session: Session, actor: User, data: RequestInput, problems: list[Problem]) -> Site | None:
+def _village(session: Session, actor: User, data: RequestInput, problems: list[FieldProblem]) -> Site | None:
     if actor.role == "village":
         return session.get(Site, actor.village_id)
     if _blank(data.village_id):
-        problems.append(Problem("village_required", "village"))
+        problems.append(FieldProblem("village", "village_required"))
         return None
     try:
         village = session.get(Site, int(data.village_id))
@@ -129,57 +120,57 @@ def _village(session: Session, actor: User, data: RequestInput, problems: list[P
         village = None
     if village is None or village.kind != "village" or not village.active \
             or not can_see_district(actor, village.district_id):
-        problems.append(Problem("village_unknown", "village"))
+        problems.append(FieldProblem("village", "village_unknown"))
         return None
     return village
 
 
-def _check_text(data: RequestInput, problems: list[Problem]) -> tuple[str, str | None]:
+def _check_text(data: RequestInput, problems: list[FieldProblem]) -> tuple[str, str | None]:
     topic, details = _text(data.topic), _text(data.details)
     if not topic:
-        problems.append(Problem("topic_required", "topic"))
+        problems.append(FieldProblem("topic", "topic_required"))
     elif len(topic) > TOPIC_MAX:
-        problems.append(Problem("topic_too_long", "topic", {"max": TOPIC_MAX}))
+        problems.append(FieldProblem("topic", "topic_too_long", {"max": TOPIC_MAX}))
     if len(details) > DETAILS_MAX:
-        problems.append(Problem("details_too_long", "details", {"max": DETAILS_MAX}))
+        problems.append(FieldProblem("details", "details_too_long", {"max": DETAILS_MAX}))
     for name, value in (("topic", topic), ("details", details)):
         if ID_NUMBER.search(value) or MOBILE.search(value):
-            problems.append(Problem("personal_data", name))
+            problems.append(FieldProblem(name, "personal_data"))
     return topic, details or None
 
 
-def _check_choices(actor: User, data: RequestInput, problems: list[Problem]) -> tuple[str, str, str]:
+def _check_choices(actor: User, data: RequestInput, problems: list[FieldProblem]) -> tuple[str, str, str]:
     kind = _text(data.kind)
     if not kind:
-        problems.append(Problem("kind_required", "kind"))
+        problems.append(FieldProblem("kind", "kind_required"))
     elif kind not in REQUEST_KINDS:
-        problems.append(Problem("kind_unknown", "kind", {"value": kind[:32]}))
+        problems.append(FieldProblem("kind", "kind_unknown", {"value": kind[:32]}))
     urgency = _text(data.urgency) or "normal"
     if urgency not in REQUEST_URGENCIES:
-        problems.append(Problem("urgency_unknown", "urgency", {"value": urgency[:32]}))
+        problems.append(FieldProblem("urgency", "urgency_unknown", {"value": urgency[:32]}))
     if actor.role == "village":
         channel = "web"
     else:
         channel = _text(data.channel)
         if not channel:
-            problems.append(Problem("channel_required", "channel"))
+            problems.append(FieldProblem("channel", "channel_required"))
         elif channel not in STAFF_CHANNELS:
-            problems.append(Problem("channel_unknown", "channel", {"value": channel[:32]}))
+            problems.append(FieldProblem("channel", "channel_unknown", {"value": channel[:32]}))
     return kind, urgency, channel
 
 
-def _check_count(data: RequestInput, problems: list[Problem]) -> int:
+def _check_count(data: RequestInput, problems: list[FieldProblem]) -> int:
     if _blank(data.people_count):
-        problems.append(Problem("people_count_required", "people_count"))
+        problems.append(FieldProblem("people_count", "people_count_required"))
         return 0
     try:
         count = int(str(data.people_count).strip())
     except ValueError:
         count = 0
     if count < 1:
-        problems.append(Problem("people_count_invalid", "people_count"))
+        problems.append(FieldProblem("people_count", "people_count_invalid"))
     elif count > PEOPLE_MAX:
-        problems.append(Problem("people_count_too_large", "people_count", {"max": PEOPLE_MAX}))
+        problems.append(FieldProblem("people_count", "people_count_too_large", {"max": PEOPLE_MAX}))
     return count
 
 
@@ -195,7 +186,7 @@ def _parse(value: str | date | time | None, kind: type) -> date | time | None:
 
 
 def _one_window(w: WindowInput, number: int, zone: ZoneInfo, now: datetime,
-                problems: list[Problem]) -> tuple[datetime, datetime] | None:
+                problems: list[FieldProblem]) -> tuple[datetime, datetime] | None:
     where = f"windows[{number - 1}]"
     parts: dict[str, object] = {}
     for part, kind, missing, invalid in (("day", date, "window_date_required", "window_date_invalid"),
@@ -203,42 +194,42 @@ def _one_window(w: WindowInput, number: int, zone: ZoneInfo, now: datetime,
                                          ("end", time, "window_end_required", "window_time_invalid")):
         value = getattr(w, part)
         if _blank(value):
-            problems.append(Problem(missing, f"{where}.{part}", {"number": number}))
+            problems.append(FieldProblem(f"{where}.{part}", missing, {"number": number}))
             continue
         try:
             parts[part] = _parse(value, kind)
         except ValueError:
-            problems.append(Problem(invalid, f"{where}.{part}", {"number": number, "value": str(value)[:20]}))
+            problems.append(FieldProblem(f"{where}.{part}", invalid, {"number": number, "value": str(value)[:20]}))
     if len(parts) < 3:
         return None
     start = datetime.combine(parts["day"], parts["start"], tzinfo=zone)
     end = datetime.combine(parts["day"], parts["end"], tzinfo=zone)
     if end <= start:
-        problems.append(Problem("window_order", where, {"number": number}))
+        problems.append(FieldProblem(where, "window_order", {"number": number}))
         return None
     length = end - start
     if length < WINDOW_MIN:
-        problems.append(Problem("window_too_short", where, {"number": number,
+        problems.append(FieldProblem(where, "window_too_short", {"number": number,
                                                             "minutes": int(WINDOW_MIN.total_seconds() // 60)}))
     elif length > WINDOW_MAX:
-        problems.append(Problem("window_too_long", where, {"number": number,
+        problems.append(FieldProblem(where, "window_too_long", {"number": number,
                                                            "hours": int(WINDOW_MAX.total_seconds() // 3600)}))
     if start <= now:
-        problems.append(Problem("window_past", where, {"number": number}))
+        problems.append(FieldProblem(where, "window_past", {"number": number}))
     elif start - now > timedelta(days=AHEAD_MAX_DAYS):
-        problems.append(Problem("window_too_far", where, {"number": number, "days": AHEAD_MAX_DAYS}))
+        problems.append(FieldProblem(where, "window_too_far", {"number": number, "days": AHEAD_MAX_DAYS}))
     return start.astimezone(ZoneInfo("UTC")), end.astimezone(ZoneInfo("UTC"))
 
 
 def _check_windows(data: RequestInput, zone: str, now: datetime,
-                   problems: list[Problem]) -> list[tuple[datetime, datetime]]:
+                   problems: list[FieldProblem]) -> list[tuple[datetime, datetime]]:
     # Blank rows of the form are left out; numbers follow the rows as the user saw them.
     given = [(i + 1, w) for i, w in enumerate(data.windows) if not w.is_blank()]
     if not given:
-        problems.append(Problem("windows_required", "windows"))
+        problems.append(FieldProblem("windows", "windows_required"))
         return []
     if len(given) > WINDOWS_MAX:
-        problems.append(Problem("too_many_windows", "windows", {"max": WINDOWS_MAX}))
+        problems.append(FieldProblem("windows", "too_many_windows", {"max": WINDOWS_MAX}))
     found: list[tuple[int, tuple[datetime, datetime]]] = []
     for number, w in given:
         window = _one_window(w, number, ZoneInfo(zone), now, problems)
@@ -246,7 +237,7 @@ def _check_windows(data: RequestInput, zone: str, now: datetime,
             continue
         for other, (start, end) in found:
             if window[0] < end and start < window[1]:
-                problems.append(Problem("window_overlap", f"windows[{number - 1}]",
+                problems.append(FieldProblem(f"windows[{number - 1}]", "window_overlap",
                                         {"number": number, "other": other}))
                 break
         found.append((number, window))
@@ -254,10 +245,10 @@ def _check_windows(data: RequestInput, zone: str, now: datetime,
 
 
 def check_request(session: Session, actor: User, data: RequestInput,
-                  now: datetime) -> tuple[CleanRequest | None, list[Problem]]:
+                  now: datetime) -> tuple[CleanRequest | None, list[FieldProblem]]:
     """Everything wrong with `data`, at once; the clean request when nothing is."""
     require_role(actor, "village", "coordinator")
-    problems: list[Problem] = []
+    problems: list[FieldProblem] = []
     village = _village(session, actor, data, problems)
     topic, details = _check_text(data, problems)
     kind, urgency, channel = _check_choices(actor, data, problems)
@@ -267,7 +258,7 @@ def check_request(session: Session, actor: User, data: RequestInput,
     if village is not None:
         owner = actor if actor.role == "coordinator" else default_owner(session, village.district_id)
         if owner is None:
-            problems.append(Problem("no_coordinator", "village"))
+            problems.append(FieldProblem("village", "no_coordinator"))
     if problems:
         return None, problems
     return CleanRequest(village, topic, kind, count, urgency, details, channel, tuple(windows), owner), []

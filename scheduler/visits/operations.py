@@ -15,8 +15,9 @@ from sqlalchemy.orm import Session, selectinload
 from models import Assignment, Person, Slot, User, VisitOutcome, VisitRating, VisitRequest
 from scheduler.core import audit
 from scheduler.core.access import NotVisible, require_role
+from scheduler.core.checking import FieldProblem
 from scheduler.core.versions import newest_versions
-from scheduler.requests.intake import ID_NUMBER, MOBILE, Problem
+from scheduler.requests.intake import ID_NUMBER, MOBILE
 
 COUNT_MAX = 1000
 HOURS_MAX = 24
@@ -27,7 +28,7 @@ COUNT_FIELDS = ("consultations", "disputes_mediated", "opinions_written")
 
 
 class VisitRefused(Exception):
-    def __init__(self, problems: list[Problem]) -> None:
+    def __init__(self, problems: list[FieldProblem]) -> None:
         super().__init__("; ".join(f"{p.field}: {p.code}" for p in problems))
         self.problems = problems
 
@@ -69,7 +70,7 @@ def served(session: Session, actor: User, now: datetime, back: timedelta = LOOK_
     return [ServedVisit(s, (s.end_at - s.start_at).total_seconds() / 3600, outcomes.get(s.id)) for s in slots]
 
 
-def _count(value: object, name: str, problems: list[Problem]) -> int:
+def _count(value: object, name: str, problems: list[FieldProblem]) -> int:
     text = "" if value is None else str(value).strip()
     if not text:
         return 0
@@ -78,21 +79,21 @@ def _count(value: object, name: str, problems: list[Problem]) -> int:
     except ValueError:
         number = -1
     if not 0 <= number <= COUNT_MAX:
-        problems.append(Problem("count_invalid", name, {"max": COUNT_MAX}))
+        problems.append(FieldProblem(name, "count_invalid", {"max": COUNT_MAX}))
     return number
 
 
-def _hours(value: object, problems: list[Problem]) -> float:
+def _hours(value: object, problems: list[FieldProblem]) -> float:
     text = "" if value is None else str(value).strip()
     if not text:
-        problems.append(Problem("hours_required", "hours"))
+        problems.append(FieldProblem("hours", "hours_required"))
         return 0.0
     try:
         hours = Decimal(text)
     except InvalidOperation:
         hours = Decimal(-1)
     if not (hours.is_finite() and 0 <= hours <= HOURS_MAX):
-        problems.append(Problem("hours_invalid", "hours", {"max": HOURS_MAX}))
+        problems.append(FieldProblem("hours", "hours_invalid", {"max": HOURS_MAX}))
         return 0.0
     return float(round(hours, 2))
 
@@ -107,17 +108,17 @@ def record_outcome(session: Session, actor: User, slot_id: int, *, consultations
         Assignment.schedule_id.in_(newest_versions(person.district_id))))
     if slot is None:
         raise NotVisible("No such published place of yours.")
-    problems: list[Problem] = []
+    problems: list[FieldProblem] = []
     if slot.start_at > now:
-        problems.append(Problem("not_started", "slot"))
+        problems.append(FieldProblem("slot", "not_started"))
     counts = {name: _count(value, name, problems) for name, value in
               zip(COUNT_FIELDS, (consultations, disputes_mediated, opinions_written))}
     spent = _hours(hours, problems)
     text = (notes or "").strip()
     if len(text) > NOTES_MAX:
-        problems.append(Problem("notes_too_long", "notes", {"max": NOTES_MAX}))
+        problems.append(FieldProblem("notes", "notes_too_long", {"max": NOTES_MAX}))
     if ID_NUMBER.search(text) or MOBILE.search(text):
-        problems.append(Problem("personal_data", "notes"))
+        problems.append(FieldProblem("notes", "personal_data"))
     if problems:
         raise VisitRefused(problems)
     row = session.scalar(select(VisitOutcome).where(VisitOutcome.slot_id == slot.id,
@@ -175,22 +176,22 @@ def rate_visit(session: Session, actor: User, slot_id: int, score: object, comme
                   if v.slot.id == slot_id), None)
     if visit is None:
         raise NotVisible("No such visit to your village.")
-    problems: list[Problem] = []
+    problems: list[FieldProblem] = []
     if visit.rating is not None:
-        problems.append(Problem("already_rated", "slot"))
+        problems.append(FieldProblem("slot", "already_rated"))
     text = "" if score is None else str(score).strip()
     value = 0
     if not text:
-        problems.append(Problem("score_required", "score"))
+        problems.append(FieldProblem("score", "score_required"))
     else:
         value = int(text) if text.isdigit() else 0
         if not 1 <= value <= 5:
-            problems.append(Problem("score_invalid", "score"))
+            problems.append(FieldProblem("score", "score_invalid"))
     note = (comment or "").strip()
     if len(note) > COMMENT_MAX:
-        problems.append(Problem("comment_too_long", "comment", {"max": COMMENT_MAX}))
+        problems.append(FieldProblem("comment", "comment_too_long", {"max": COMMENT_MAX}))
     if ID_NUMBER.search(note) or MOBILE.search(note):
-        problems.append(Problem("personal_data", "comment"))
+        problems.append(FieldProblem("comment", "personal_data"))
     if problems:
         raise VisitRefused(problems)
     row = VisitRating(slot_id=visit.slot.id, village_id=actor.village_id, request_id=visit.slot.request_id,

@@ -100,7 +100,8 @@ def test_bad_months_are_told_in_the_readers_language(client, world):
     assert client.get("/reports/export.xlsx?from=x").status_code == 400
 
 
-CODE = re.compile(r'(?:Problem|RequestActionRefused|ReportRangeError)\(\s*"([a-z_]+)"')
+# The code is FieldProblem's second argument, the refusals' first.
+CODE = re.compile(r'(?:FieldProblem\(\s*(?:f?"[^"]*"|[\w.]+),|RequestActionRefused\(|ReportRangeError\()\s*"([a-z_]+)"')
 
 
 def test_every_refusal_code_has_its_sentence():

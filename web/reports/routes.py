@@ -10,8 +10,8 @@ from flask_babel import gettext as _
 
 from models import utcnow
 from scheduler.core.access import visible_districts
+from scheduler.core.checking import FieldProblem
 from scheduler.transfer.exports import to_csv, to_xlsx
-from scheduler.requests.intake import Problem
 from scheduler.reports.service import TABLE_KEYS, ReportRangeError, report_tables, service_report
 from web.access import acting_user, roles_required
 from web.dates import local_today
@@ -57,7 +57,7 @@ def _report(choice: Choice):
     try:
         return service_report(db(), acting_user(), choice.first, choice.last, utcnow(), district_id=choice.district_id)
     except ReportRangeError as error:
-        flash(problem_text(Problem(error.code, "months", error.params)), "error")
+        flash(problem_text(FieldProblem("months", error.code, error.params)), "error")
         return None
 
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from flask_babel import gettext as _
 
-from scheduler.requests.intake import Problem
+from scheduler.core.checking import FieldProblem
 from web.week.labels import request_status
 
 MESSAGES: dict[str, Callable[[dict], str]] = {
@@ -80,12 +80,12 @@ FIELD_NAMES: dict[str, Callable[[], str]] = {
 }
 
 
-def problem_text(problem: Problem) -> str:
+def problem_text(problem: FieldProblem) -> str:
     words = MESSAGES.get(problem.code)
     if words is None:
         return problem.code
     return words({**problem.params, "field": problem.field})
 
 
-def texts(problems: list[Problem]) -> list[str]:
+def texts(problems: list[FieldProblem]) -> list[str]:
     return [problem_text(p) for p in problems]

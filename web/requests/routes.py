@@ -11,8 +11,9 @@ from flask_babel import gettext as _
 from models import utcnow
 from models.visit_request import REQUEST_STATUSES
 from scheduler.core.access import visible_districts
+from scheduler.core.checking import FieldProblem
 from scheduler.requests import desk
-from scheduler.requests.intake import Problem, RequestInput, RequestRefused, WindowInput, submit_request
+from scheduler.requests.intake import RequestInput, RequestRefused, WindowInput, submit_request
 from web.access import acting_user, roles_required
 from web.db import db
 from web.requests import bp
@@ -23,7 +24,7 @@ WINDOW_FIELD = re.compile(r"windows\[(\d+)\](?:\.(\w+))?")
 LIST_STATUSES = ("open", "all", *REQUEST_STATUSES)
 
 
-def _attach(form: RequestForm, problems: list[Problem]) -> dict[int, list[str]]:
+def _attach(form: RequestForm, problems: list[FieldProblem]) -> dict[int, list[str]]:
     """Put each problem next to its field; problems of a whole time row come back by row."""
     rows: dict[int, list[str]] = defaultdict(list)
     for problem in problems:
@@ -72,7 +73,7 @@ def new():
     if coordinator:
         form.village.choices = [("", _("Choose…"))] + [(str(i), label)
                                                        for i, label in desk.villages_for_requests(session, user)]
-    problems: list[Problem] = []
+    problems: list[FieldProblem] = []
     rows: dict[int, list[str]] = {}
     if request.method == "POST":
         data = RequestInput(

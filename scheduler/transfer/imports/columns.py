@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from models import District, User
 from scheduler.core.access import visible_district_ids
-from scheduler.transfer.imports.problems import CellError, Problem
+from scheduler.transfer.imports.problems import CellError, UnreadableValue
 from scheduler.transfer.imports.reading import Heading, Sheet
 from scheduler.transfer.imports.values import Reader, blank, identifier
 
@@ -190,7 +190,7 @@ def read_rows(kind: Kind, sheets: Sequence[Sheet], ctx: Context) -> list[Row]:
                     continue
                 try:
                     row.values[column.key] = column.read(raw)
-                except Problem as problem:
+                except UnreadableValue as problem:
                     ctx.error(row, column.key, problem.code, **problem.params)
             rows.append(row)
     return rows

@@ -32,7 +32,7 @@ class CellError:
         return where
 
 
-class Problem(ValueError):
+class UnreadableValue(ValueError):
     """A cell value that cannot be read; raised by the parsers, turned into a CellError."""
 
     def __init__(self, code: str, **params: Any) -> None:

@@ -1,5 +1,5 @@
 """Cell readers: each takes what openpyxl or the CSV reader gives (text, numbers, dates,
-times) and returns the value to store, or raises `Problem` with a code and parameters."""
+times) and returns the value to store, or raises `UnreadableValue` with a code and parameters."""
 from __future__ import annotations
 
 import math
@@ -9,7 +9,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from models.vocab import ROLES, SITE_KINDS
-from scheduler.transfer.imports.problems import Problem
+from scheduler.transfer.imports.problems import UnreadableValue
 from scheduler.core.zh_names import RULE_KIND_ZH, ROLE_EN, ROLE_ZH, SITE_KIND_ZH, WEEKDAY_EN, WEEKDAY_ZH
 
 Reader = Callable[[Any], Any]
@@ -33,7 +33,7 @@ def text(max_len: int) -> Reader:
     def read(value: Any) -> str:
         out = shown(value)
         if len(out) > max_len:
-            raise Problem("too_long", max=max_len)
+            raise UnreadableValue("too_long", max=max_len)
         return out
     return read
 
@@ -41,20 +41,20 @@ def text(max_len: int) -> Reader:
 def identifier(value: Any) -> str:
     out = text(64)(value)
     if any(ch.isspace() for ch in out):
-        raise Problem("bad_id", value=out)
+        raise UnreadableValue("bad_id", value=out)
     return out
 
 
 def number(low: float, high: float) -> Reader:
     def read(value: Any) -> float:
         if isinstance(value, bool):
-            raise Problem("not_a_number", value=shown(value))
+            raise UnreadableValue("not_a_number", value=shown(value))
         try:
             out = float(value) if isinstance(value, (int, float)) else float(shown(value).replace("，", "."))
         except ValueError:
-            raise Problem("not_a_number", value=shown(value)) from None
+            raise UnreadableValue("not_a_number", value=shown(value)) from None
         if math.isnan(out) or not low <= out <= high:
-            raise Problem("out_of_range", min=_n(low), max=_n(high), value=shown(value))
+            raise UnreadableValue("out_of_range", min=_n(low), max=_n(high), value=shown(value))
         return out
     return read
 
@@ -63,9 +63,9 @@ def integer(low: int, high: int) -> Reader:
     def read(value: Any) -> int:
         out = number(-1e12, 1e12)(value)
         if not float(out).is_integer():
-            raise Problem("not_an_integer", value=shown(value))
+            raise UnreadableValue("not_an_integer", value=shown(value))
         if not low <= out <= high:
-            raise Problem("out_of_range", min=low, max=high, value=shown(value))
+            raise UnreadableValue("out_of_range", min=low, max=high, value=shown(value))
         return int(out)
     return read
 
@@ -77,14 +77,14 @@ def _n(x: float) -> str:
 def phone(value: Any) -> str:
     out = shown(value)
     if not PHONE.match(out):
-        raise Problem("bad_phone", value=out)
+        raise UnreadableValue("bad_phone", value=out)
     return out
 
 
 def email(value: Any) -> str:
     out = shown(value)
     if len(out) > 254 or not EMAIL.match(out):
-        raise Problem("bad_email", value=out)
+        raise UnreadableValue("bad_email", value=out)
     return out
 
 
@@ -112,7 +112,7 @@ def roles(value: Any) -> list[str]:
     for word in _words(value):
         code = _ROLE_ALIASES.get(_key(word))
         if code is None:
-            raise Problem("unknown_role", value=word, choices="、".join(ROLE_ZH.values()))
+            raise UnreadableValue("unknown_role", value=word, choices="、".join(ROLE_ZH.values()))
         if code not in out:
             out.append(code)
     return sorted(out)
@@ -123,7 +123,7 @@ def skills(value: Any) -> list[str]:
     for word in _words(value):
         tag = word.lower()
         if not SKILL.match(tag):
-            raise Problem("bad_skill", value=word)
+            raise UnreadableValue("bad_skill", value=word)
         if tag not in out:
             out.append(tag)
     return sorted(out)
@@ -136,7 +136,7 @@ def choice(table: dict[str, list[str]]) -> Reader:
     def read(value: Any) -> str:
         code = lookup.get(_key(shown(value)))
         if code is None:
-            raise Problem("bad_choice", value=shown(value), choices=shown_choices)
+            raise UnreadableValue("bad_choice", value=shown(value), choices=shown_choices)
         return code
     return read
 
@@ -170,7 +170,7 @@ def weekday(value: Any) -> int:
         value = int(value)
     found = _WEEKDAYS.get(_key(shown(value)))
     if found is None:
-        raise Problem("bad_weekday", value=shown(value))
+        raise UnreadableValue("bad_weekday", value=shown(value))
     return found
 
 
@@ -191,7 +191,7 @@ def time_of_day(value: Any) -> time:
         minute = int(match.group(2) or 0)
         if hour <= 23 and minute <= 59:
             return time(hour, minute)
-    raise Problem("bad_time", value=shown(value))
+    raise UnreadableValue("bad_time", value=shown(value))
 
 
 def day(value: Any) -> date:
@@ -205,7 +205,7 @@ def day(value: Any) -> date:
             return date(*(int(g) for g in match.groups()))
         except ValueError:
             pass
-    raise Problem("bad_date", value=shown(value))
+    raise UnreadableValue("bad_date", value=shown(value))
 
 
 def blank(value: Any) -> bool:
