@@ -3,7 +3,7 @@
 - `auto` (the default): `scheduler.jobs.runners.make_runner`, i.e. Celery workers when
   CELERY_BROKER_URL is set, else a worker thread of this process;
 - `thread`: a worker thread of this process, one job at a time, with the app's own session
-  factory (`scheduler.jobs.runners.ThreadRunner`);
+  factory (`scheduler.jobs.runners.LoggingThreadRunner`);
 - `inline`: in the request that asked for it, before the answer (scripts and tests);
 - `queue`: left queued in `solve_jobs` for a worker started some other way.
 
@@ -18,7 +18,7 @@ from flask import Flask, current_app
 
 from scheduler.core.config import Settings
 from scheduler.jobs.solve_jobs import run_job
-from scheduler.jobs.runners import Runner, ThreadRunner, make_runner
+from scheduler.jobs.runners import LoggingThreadRunner, Runner, make_runner
 from web.db import database
 
 EXTENSION = "scheduler_solve_runner"
@@ -48,7 +48,7 @@ class SolveRunner:
         with self._lock:
             if self._runner is None:
                 self._runner = (make_runner(Settings.from_env(), factory, workers=self.workers) if self.mode == "auto"
-                                else ThreadRunner(factory, workers=self.workers))
+                                else LoggingThreadRunner(factory, workers=self.workers))
         self._runner.submit(job_id)
 
     @property

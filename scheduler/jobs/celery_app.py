@@ -69,7 +69,7 @@ def make_celery(settings: Settings | None = None, *, queue: str | None = None) -
 
 def solve_job(job_id: int) -> str:
     """Run one solve job in this worker; returns the job's final state."""
-    from scheduler.jobs.runners import run_and_log
+    from scheduler.jobs.solve_jobs import run_and_log
 
     workers = CelerySettings.from_env().solve_workers
     return run_and_log(_worker_factory(), job_id, workers=workers, runner="celery")

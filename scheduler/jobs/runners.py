@@ -1,23 +1,21 @@
 """Choosing who runs solve jobs: Celery workers when CELERY_BROKER_URL is set, a thread of
-this process otherwise. Both run `scheduler.jobs.solve_jobs.run_job`; the job's state, progress and
-cancel flag live in the database, so callers watch and cancel jobs the same way with either.
+this process otherwise. Both run `scheduler.jobs.solve_jobs.run_and_log`; the job's state, progress
+and cancel flag live in the database, so callers watch and cancel jobs the same way with either.
+
+The imports run one way: this module uses `scheduler.jobs.celery_app` (to send tasks), which
+uses `scheduler.jobs.solve_jobs` (to run them) and nothing of this module.
 """
 from __future__ import annotations
 
 import concurrent.futures
-import logging
-import time
 from typing import Protocol
 
 from celery.exceptions import TimeoutError as CeleryTimeout
 from celery.result import AsyncResult
 from sqlalchemy.orm import Session, sessionmaker
 
-from models import SolveJob
 from scheduler.jobs import solve_jobs as jobs
 from scheduler.core.config import Settings
-
-log = logging.getLogger("scheduler.jobs.solve_jobs")
 
 
 class JobHandle(Protocol):
@@ -30,33 +28,12 @@ class Runner(Protocol):
     def shutdown(self) -> None: ...
 
 
-def run_and_log(factory: sessionmaker[Session], job_id: int, *, workers: int = 2, runner: str = "thread") -> str:
-    """`jobs.run_job`, then one structured log line saying how the job ended."""
-    started = time.monotonic()
-    try:
-        state = jobs.run_job(factory, job_id, workers=workers)
-    except Exception:
-        log.exception("solve job %s crashed", job_id, extra={"event": "job", "job_id": job_id, "runner": runner})
-        raise
-    fields: dict[str, object] = {"event": "job", "job_id": job_id, "state": state, "runner": runner,
-                                 "seconds": round(time.monotonic() - started, 3)}
-    with factory() as session:
-        job = session.get(SolveJob, job_id)
-        if job is not None:
-            progress = job.progress or {}
-            fields.update(district_id=job.district_id, week=job.week_start.isoformat(),
-                          time_limit=job.time_limit, status=progress.get("status"),
-                          objective=progress.get("objective"), solutions=progress.get("solutions"),
-                          error=job.error)
-    log.log(logging.WARNING if state == "failed" else logging.INFO, "solve job %s %s", job_id, state, extra=fields)
-    return state
-
-
-class ThreadRunner(jobs.ThreadRunner):
-    """The in-process runner of `scheduler.jobs.solve_jobs`, logging one line per job."""
+class LoggingThreadRunner(jobs.PlainThreadRunner):
+    """The in-process runner the app and the command line use: `jobs.PlainThreadRunner`
+    logging one structured line per job (`jobs.run_and_log`)."""
 
     def submit(self, job_id: int) -> concurrent.futures.Future[str]:
-        return self._pool.submit(run_and_log, self.factory, job_id, workers=self.workers, runner="thread")
+        return self._pool.submit(jobs.run_and_log, self.factory, job_id, workers=self.workers, runner="thread")
 
 
 class CeleryFuture:
@@ -104,4 +81,4 @@ def make_runner(settings: Settings, factory: sessionmaker[Session], *, workers: 
     the CP-SAT thread count there; Celery workers read SOLVE_WORKERS themselves)."""
     if settings.celery_broker_url:
         return CeleryRunner(settings)
-    return ThreadRunner(factory, workers=workers)
+    return LoggingThreadRunner(factory, workers=workers)

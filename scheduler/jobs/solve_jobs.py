@@ -6,6 +6,7 @@ Celery worker calls the very same function (one code path).
 """
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -18,6 +19,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from models import SolveJob, User, utcnow
 from scheduler.week.solve import SolveCancelled, solve_week
 from solver.problem import Progress
+
+log = logging.getLogger(__name__)
 
 # How often a running job writes progress and looks for a cancel request.
 POLL_SECONDS = 0.5
@@ -113,8 +116,31 @@ def _watch(factory: sessionmaker[Session], job_id: int, stop: threading.Event, l
                 written = snapshot
 
 
-class ThreadRunner:
-    """The default runner: jobs run one at a time on a background thread of this process."""
+def run_and_log(factory: sessionmaker[Session], job_id: int, *, workers: int = 2, runner: str = "thread") -> str:
+    """`run_job`, then one structured log line saying how the job ended."""
+    started = time.monotonic()
+    try:
+        state = run_job(factory, job_id, workers=workers)
+    except Exception:
+        log.exception("solve job %s crashed", job_id, extra={"event": "job", "job_id": job_id, "runner": runner})
+        raise
+    fields: dict[str, object] = {"event": "job", "job_id": job_id, "state": state, "runner": runner,
+                                 "seconds": round(time.monotonic() - started, 3)}
+    with factory() as session:
+        job = session.get(SolveJob, job_id)
+        if job is not None:
+            progress = job.progress or {}
+            fields.update(district_id=job.district_id, week=job.week_start.isoformat(),
+                          time_limit=job.time_limit, status=progress.get("status"),
+                          objective=progress.get("objective"), solutions=progress.get("solutions"),
+                          error=job.error)
+    log.log(logging.WARNING if state == "failed" else logging.INFO, "solve job %s %s", job_id, state, extra=fields)
+    return state
+
+
+class PlainThreadRunner:
+    """Jobs run one at a time on a background thread of this process, with no log line of
+    their own (`scheduler.jobs.runners.LoggingThreadRunner` adds it)."""
 
     def __init__(self, factory: sessionmaker[Session], workers: int = 2) -> None:
         self.factory = factory

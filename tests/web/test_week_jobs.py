@@ -12,7 +12,7 @@ from models import Assignment, Schedule, SolveJob, utcnow
 from scheduler.jobs import solve_jobs as jobs
 from scheduler.week.drafts import get_or_create_draft
 from scheduler.jobs.solve_jobs import request_solve
-from scheduler.jobs.runners import ThreadRunner
+from scheduler.jobs.runners import LoggingThreadRunner
 from tests.factories import Factory
 from tests.web.conftest import build_app, login_as
 from web import create_app
@@ -163,7 +163,7 @@ def test_the_thread_runner_solves_with_the_apps_own_sessions(committed_factory, 
         response = client.post(f"/districts/{d.id}/weeks/2026-11-30/solve")
         job_id = int(response.headers["Location"].rsplit("/", 1)[1])
         assert jobs.wait_for(committed_factory, job_id, timeout=60).state == "done"
-        assert isinstance(solve_runner(app).runner, ThreadRunner)
+        assert isinstance(solve_runner(app).runner, LoggingThreadRunner)
         info = client.get(f"/jobs/{job_id}/status").get_json()
         assert info["state"] == "done" and info["live"] is False and info["solver_status"] == "optimal"
         page = client.get(f"/districts/{d.id}/weeks/2026-11-30").get_data(as_text=True)

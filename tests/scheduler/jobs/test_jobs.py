@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from models import Schedule, SolveJob
 from scheduler.jobs import solve_jobs as jobs
-from scheduler.jobs.solve_jobs import ThreadRunner, cancel, request_solve, run_job, wait_for
+from scheduler.jobs.solve_jobs import PlainThreadRunner, cancel, request_solve, run_job, wait_for
 from tests.factories import Factory
 
 WEEK = date(2026, 11, 30)
@@ -75,7 +75,7 @@ def test_a_failing_job_records_why_and_the_runner_lives_on(committed_factory):
         make = Factory(session)
         d = make.district(timezone="Mars/Olympus_Mons")  # the problem cannot be built
         job, _ = request_solve(session, d.id, WEEK, None)
-    runner = ThreadRunner(committed_factory)
+    runner = PlainThreadRunner(committed_factory)
     assert runner.submit(job.id).result(timeout=30) == "failed"
     district_id = seed_week(committed_factory)
     with committed_factory.begin() as session:

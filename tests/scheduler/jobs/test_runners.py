@@ -13,7 +13,7 @@ from models import Schedule, SolveJob
 from scheduler.cli import main
 from scheduler.core.config import Settings
 from scheduler.jobs.solve_jobs import request_solve
-from scheduler.jobs.runners import CeleryRunner, ThreadRunner, make_runner
+from scheduler.jobs.runners import CeleryRunner, LoggingThreadRunner, make_runner
 from tests.factories import Factory
 
 WEEK = date(2026, 11, 30)
@@ -43,7 +43,7 @@ def test_a_broker_url_means_celery_and_none_means_a_thread():
     finally:
         celery.shutdown()
     local = make_runner(settings(None), None)
-    assert isinstance(local, ThreadRunner)
+    assert isinstance(local, LoggingThreadRunner)
     local.shutdown()
 
 
