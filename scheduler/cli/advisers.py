@@ -7,8 +7,7 @@ import click
 from sqlalchemy import select
 
 from models import Person, Site
-from scheduler.cli.base import main
-from scheduler.core.database import open_database
+from scheduler.cli.base import main, open_migrated
 from scheduler.ops.inventory import UnknownDistrict, find_district, format_table
 
 
@@ -50,7 +49,7 @@ def propose_cmd(district_name: str, fixes: tuple[str, ...], all_rows: bool) -> N
     """Propose the optimal pairing of a district's villages and show it against the current one."""
     from scheduler.advisers.pairings import ProposalError, compare, propose
 
-    _, factory = open_database()
+    _, factory = open_migrated()
     with factory.begin() as session:
         district_id = _district_id(session, district_name)
         fixed = {}
@@ -83,7 +82,7 @@ def approve_cmd(proposal_id: int, effective_from: datetime) -> None:
     from scheduler.core.access import NotVisible
     from scheduler.advisers.pairings import ProposalError, approve
 
-    _, factory = open_database()
+    _, factory = open_migrated()
     try:
         with factory.begin() as session:
             counts = approve(session, None, proposal_id, effective_from.date())
@@ -99,7 +98,7 @@ def history_cmd(village: str) -> None:
     """Every adviser a village has had, with dates."""
     from scheduler.advisers.pairings import history
 
-    _, factory = open_database()
+    _, factory = open_migrated()
     with factory() as session:
         site = _by_external_id(session, Site, village)
         rows = [{"from": p.valid_from, "to": p.valid_to or "", "adviser": p.person.name,
@@ -114,7 +113,7 @@ def overdue_cmd(district_name: str) -> None:
     """Villages that have gone longer than their visit rhythm without an adviser visit."""
     from scheduler.advisers.rhythm import overdue_villages
 
-    _, factory = open_database()
+    _, factory = open_migrated()
     with factory() as session:
         flagged = overdue_villages(session, _district_id(session, district_name), datetime.now(timezone.utc))
     click.echo(format_table([

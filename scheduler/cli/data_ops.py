@@ -56,6 +56,7 @@ def restore_cmd(file: str, force: bool) -> None:
 def _revision_hint(settings: Settings) -> None:
     from scheduler.core.database import current_revision, open_database
 
+    # Not open_migrated: a restored file may hold an older schema, which is what this reports.
     engine, _ = open_database(settings)
     try:
         revision = current_revision(engine)

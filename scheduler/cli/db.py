@@ -6,13 +6,14 @@ import json
 import click
 
 from scheduler.ops import inventory
-from scheduler.cli.base import main
-from scheduler.core.database import current_revision, head_revision, open_database, upgrade
+from scheduler.cli.base import main, open_migrated
+from scheduler.core.database import current_revision, open_database, upgrade
 
 
 @main.command("init-db")
 def init_db() -> None:
     """Create the database or upgrade it to the newest schema (Alembic head)."""
+    # Not open_migrated: this command is what brings an empty or older schema up to date.
     engine, _ = open_database()
     before = current_revision(engine)
     upgrade(engine)
@@ -31,9 +32,7 @@ def init_db() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON lines instead of a table.")
 def ls(what: str, district_name: str | None, as_json: bool) -> None:
     """List districts, townships, sites, people or users in the database."""
-    engine, factory = open_database()
-    if current_revision(engine) != head_revision():
-        raise click.ClickException("The database is not initialised or not up to date: run `scheduler init-db`.")
+    engine, factory = open_migrated()
     with factory() as session:
         try:
             rows = inventory.listing(session, what, district_name)

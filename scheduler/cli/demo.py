@@ -7,8 +7,7 @@ from datetime import date
 import click
 
 from scheduler.auth.accounts import AccountError
-from scheduler.cli.base import main
-from scheduler.core.database import current_revision, head_revision, open_database
+from scheduler.cli.base import main, open_migrated
 from scheduler.demo import SIZES, build_world
 from scheduler.demo.load import DemoDataExists, coordinator_username, load_world
 from scheduler.core.weeks import next_week_start, parse_week
@@ -29,10 +28,8 @@ def demo_data(size: str, seed: int, week_text: str | None, coordinator_password:
         week_start = parse_week(week_text) if week_text else next_week_start(date.today())
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--week") from exc
-    engine, factory = open_database()
+    engine, factory = open_migrated()
     try:
-        if current_revision(engine) != head_revision():
-            raise click.ClickException("The database is not initialised or not up to date: run `scheduler init-db`.")
         t0 = time.perf_counter()
         world = build_world(size, seed, week_start)
         with factory() as session, session.begin():

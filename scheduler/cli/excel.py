@@ -9,8 +9,7 @@ from pathlib import Path
 import click
 from sqlalchemy import select
 
-from scheduler.cli.base import main
-from scheduler.core.database import open_database
+from scheduler.cli.base import main, open_migrated
 from scheduler.ops.inventory import UnknownDistrict, find_district
 from scheduler.core.weeks import next_week_start, parse_week
 
@@ -85,7 +84,7 @@ def import_cmd(file: str | None, kind: str | None, district_name: str | None, dr
     if not file:
         raise click.UsageError("give a FILE to import, or --template KIND -o FILE.xlsx")
     data = Path(file).read_bytes()
-    _, factory = open_database()
+    _, factory = open_migrated()
     with factory.begin() as session:
         district = _district(session, district_name) if district_name else None
         # A refused file or a dry run has written nothing: the commit on leaving is empty.
@@ -123,7 +122,7 @@ def export_week(district_name: str, week: date | None, output: str, full_phones:
     from scheduler.transfer.exports import NothingPublished, published_week, week_csv, week_xlsx
 
     suffix = _suffix(output, (".xlsx", ".csv"))
-    _, factory = open_database()
+    _, factory = open_migrated()
     with factory.begin() as session:
         district = _district(session, district_name)
         try:
@@ -149,7 +148,7 @@ def export_record(subject: str, external_id: str, output: str, since: date | Non
     from scheduler.transfer.exports import person_record, to_csv, to_xlsx, village_record
 
     suffix = _suffix(output, (".xlsx", ".csv"))
-    _, factory = open_database()
+    _, factory = open_migrated()
     with factory.begin() as session:
         model = Person if subject == "person" else Site
         found = session.scalar(select(model).where(model.external_id == external_id))
@@ -183,7 +182,7 @@ def print_roster(site_id: str | None, district_name: str | None, week: date | No
 
     _suffix(output, (".pdf",))
     week = week or next_week_start(date.today())
-    _, factory = open_database()
+    _, factory = open_migrated()
     with factory() as session:
         sites = _sites(session, site_id, district_name, ("window", "centre", "station"))
         try:
@@ -210,7 +209,7 @@ def print_poster(village_id: str | None, district_name: str | None, new_feed_lin
     from scheduler.transfer.printing import render_pdf, village_poster
 
     _suffix(output, (".pdf",))
-    _, factory = open_database()
+    _, factory = open_migrated()
     with factory.begin() as session:
         villages = _sites(session, village_id, district_name, ("village",))
         docs = []

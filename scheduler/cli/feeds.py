@@ -4,8 +4,7 @@ from __future__ import annotations
 import click
 
 from models.feed import FEED_SUBJECTS
-from scheduler.cli.base import main
-from scheduler.core.database import open_database
+from scheduler.cli.base import main, open_migrated
 
 
 @main.command("feed-url")
@@ -26,7 +25,7 @@ def feed_url(kind: str, external_id: str, reset: bool) -> None:
         base = base_url()
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
-    _, factory = open_database()
+    _, factory = open_migrated()
     with factory.begin() as session:
         try:
             subject = find_subject(session, kind, external_id)

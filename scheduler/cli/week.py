@@ -6,8 +6,7 @@ from datetime import date
 
 import click
 
-from scheduler.cli.base import main
-from scheduler.core.database import open_database
+from scheduler.cli.base import main, open_migrated
 from scheduler.ops.inventory import UnknownDistrict, find_district
 from scheduler.core.weeks import next_week_start, parse_week
 
@@ -40,7 +39,7 @@ def demand_cmd(district_name: str, week: date) -> None:
     """Generate a week's slots: shifts, due village visits, events and requests."""
     from scheduler.demand.generate import generate_week
 
-    _, factory = open_database()
+    _, factory = open_migrated()
     district_id = _district_id(factory, district_name)
     with factory.begin() as session:
         report = generate_week(session, district_id, week)
@@ -58,7 +57,7 @@ def problem_cmd(district_name: str, week: date, output: str) -> None:
     """Write the roster problem the app would solve for a district's week."""
     from scheduler.week.problem import build_problem
 
-    _, factory = open_database()
+    _, factory = open_migrated()
     district_id = _district_id(factory, district_name)
     with factory() as session:
         doc = build_problem(session, district_id, week)
@@ -81,7 +80,7 @@ def solve_week_cmd(district_name: str, week: date, time_limit: float, workers: i
     from scheduler.week.drafts import publish
     from scheduler.week.solve import solve_week
 
-    _, factory = open_database()
+    _, factory = open_migrated()
     district_id = _district_id(factory, district_name)
     result = solve_week(factory, district_id, week, None, time_limit=time_limit, workers=workers)
     sol = result.solution

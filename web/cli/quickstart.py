@@ -46,6 +46,7 @@ def quickstart(size: str, time_limit: float, host: str, port: int, no_serve: boo
     from scheduler.week.solve import solve_week
 
     settings = Settings.from_env()
+    # Not open_migrated: quickstart creates or upgrades the schema itself, just below.
     engine, factory = open_database(settings)
     url = engine.url.render_as_string(hide_password=True)
     upgrade(engine)
