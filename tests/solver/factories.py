@@ -169,6 +169,11 @@ def check_report(p: Problem, sol: Solution):
     return check(to_doc(p), solution_doc(sol))
 
 
+def rules_broken(p: Problem, *assignments: Assignment) -> set[int]:
+    """The hard rules the checker finds broken by the roster of `assignments`."""
+    return check(to_doc(p), solution_doc(Solution("feasible", 0.0, assignments))).rules_broken()
+
+
 def assert_valid(p: Problem, sol: Solution) -> None:
     """Fail unless the checker finds no broken hard rule and agrees on the objective."""
     report = check_report(p, sol)

@@ -60,8 +60,3 @@ def test_pinned_trainee_gets_a_supervisor():
     p = problem([site("S1")], [person("R1", roles=("trainee_lawyer",)), person("L1")], slots,
                 pinned=[assign("T1", "R1")])
     assert held(solved(p)) == {("T1", "R1", 0), ("T1", "L1", 1)}
-
-
-def test_pin_naming_a_missing_slot_or_line():
-    texts = _conflicts(_base(pinned=[assign("NOPE", "L1"), assign("T1", "L1", line=3)]))
-    assert len(texts) == 2 and all("rule 1" in t for t in texts)
