@@ -219,7 +219,6 @@ def _cheapest_eligible(ix: ProblemIndex, grids: AvailableGrids, i: int, l: int, 
 def _all_eligible(ix: ProblemIndex, grids: RoleGrids, i: int, l: int) -> list[int]:
     d = ix.slots[i].demand[l]
     pool = set().union(*(grids.by_role.get(r, ()) for r in d.roles)) if d.roles else set()
-    site = ix.slots[i].site
     return sorted((j for j in pool if static_blocker(ix, j, i, l) is None),
                   key=lambda j: (optimistic_cost(ix, j, i, l), j))
 

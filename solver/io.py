@@ -10,20 +10,41 @@ fields they do not know. Datetimes without an offset are local to the problem's
 from __future__ import annotations
 
 from dataclasses import fields
+from datetime import tzinfo
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from solver.problem import (
-    PROBLEM_FORMAT, SITE_KINDS, SLOT_KINDS, Assignment, DemandLine, Person, Problem,
-    Rules, Site, Slot, Weights,
+    PROBLEM_FORMAT,
+    SITE_KINDS,
+    SLOT_KINDS,
+    Assignment,
+    DemandLine,
+    Person,
+    Problem,
+    Rules,
+    Site,
+    Slot,
+    Weights,
 )
 from solver.reader import (
-    BAD, ProblemError, ProblemReader, Reader, describe, kind, parse_datetime, read_assignment,
+    BAD,
+    ProblemError,
+    ProblemReader,
+    Reader,
+    describe,
+    kind,
+    parse_datetime,
+    read_assignment,
     read_document,
 )
 from solver.solution_io import (
-    SOLUTION_STATUSES, load_solution, pairing_to_dict, parse_solution, solution_to_dict,
+    SOLUTION_STATUSES,
+    load_solution,
+    pairing_to_dict,
+    parse_solution,
+    solution_to_dict,
 )
 
 __all__ = [

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from solver.model.index import ProblemIndex
-from solver.problem import Assignment, Problem
+from solver.problem import Problem
 
 TERMS = ("unfilled", "choice", "unpaired", "km", "fairness", "undesired", "change")
 

@@ -10,10 +10,21 @@ from pathlib import Path
 from typing import Any
 
 from solver.problem import (
-    PAIRING_FORMAT, SOLUTION_FORMAT, OpenPlace, Pairing, Reason, Solution,
+    PAIRING_FORMAT,
+    SOLUTION_FORMAT,
+    OpenPlace,
+    Pairing,
+    Reason,
+    Solution,
 )
 from solver.reader import (
-    BAD, ProblemError, Reader, describe, kind, read_assignment, read_document,
+    BAD,
+    ProblemError,
+    Reader,
+    describe,
+    kind,
+    read_assignment,
+    read_document,
 )
 
 SOLUTION_STATUSES = ("optimal", "feasible", "infeasible", "unknown")

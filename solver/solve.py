@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import threading
 import time
+
 from ortools.sat.python import cp_model
 
 from solver.candidates import RoleGrids, build_candidates

@@ -18,8 +18,17 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from fractions import Fraction
 
-from solver.check.docs import (CheckError, Person, Slot, World, read_world, slot_hours,
-                               slots_by_person, staffed_choices, travel)
+from solver.check.docs import (
+    CheckError,
+    Person,
+    Slot,
+    World,
+    read_world,
+    slot_hours,
+    slots_by_person,
+    staffed_choices,
+    travel,
+)
 from solver.check.terms import TERMS, objective_terms, places
 from solver.rules import rule_label
 

@@ -79,7 +79,7 @@ def cp_parameters(solver: cp_model.CpSolver, seconds: float, seed: int) -> None:
 
 
 class _Reporter(cp_model.CpSolverSolutionCallback):
-    def __init__(self, search: "Search", run: Run) -> None:
+    def __init__(self, search: Search, run: Run) -> None:
         super().__init__()
         self.search, self.run = search, run
 
@@ -216,7 +216,7 @@ class Search:
             chosen = open_runs[:self.workers]
             finite = sum(r.gap for r in open_runs if r.gap != float("inf"))
 
-            def task(run: Run) -> None:
+            def task(run: Run, finite: float = finite, left: float = left) -> None:
                 share = 1.0 if run.gap == float("inf") or finite <= 0 else run.gap / finite
                 self.solve_run(run, min(deadline - time.monotonic(), max(1.0, left * share)))
 

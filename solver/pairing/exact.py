@@ -38,7 +38,7 @@ def solve_maximal(t: Transport, adviser: list[int | None], *, time_limit: float,
             x[v, p] = model.new_bool_var(f"x{v}_{p}")
         model.add_exactly_one([x[v, p] for p in people] + [unpaired[v]])
     held: dict[int, list[cp_model.IntVar]] = {}
-    for (v, p), var in x.items():
+    for (_, p), var in x.items():
         held.setdefault(p, []).append(var)
     full = {}
     for p, vars_ in held.items():

@@ -17,7 +17,16 @@ from zoneinfo import ZoneInfo
 
 from solver.check import check
 from solver.problem import (
-    Assignment, DemandLine, Interval, Person, Problem, Rules, Site, Slot, Solution, Weights,
+    Assignment,
+    DemandLine,
+    Interval,
+    Person,
+    Problem,
+    Rules,
+    Site,
+    Slot,
+    Solution,
+    Weights,
 )
 from solver.solve import solve
 

@@ -1,7 +1,14 @@
 """solver.explain: every open place says why, from what kept each qualified person off."""
 from solver.explain import explain
 from tests.solver.factories import (
-    assign, interval, line, person, problem, site, slot, solved,
+    assign,
+    interval,
+    line,
+    person,
+    problem,
+    site,
+    slot,
+    solved,
 )
 
 

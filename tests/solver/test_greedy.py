@@ -9,14 +9,23 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from solver.check import check
 from solver.greedy import greedy
 from solver.io import load_problem
 from solver.problem import Assignment, Rules, Solution
 from tests.solver.factories import (
-    assign, interval, line, person, problem, site, slot, solution_doc, to_doc,
+    assign,
+    interval,
+    line,
+    person,
+    problem,
+    site,
+    slot,
+    solution_doc,
+    to_doc,
 )
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"

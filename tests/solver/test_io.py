@@ -11,11 +11,23 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from solver.io import (
-    ProblemError, load_problem, pairing_to_dict, parse_problem, parse_solution,
+    ProblemError,
+    load_problem,
+    pairing_to_dict,
+    parse_problem,
+    parse_solution,
     solution_to_dict,
 )
 from solver.problem import (
-    Assignment, OpenPlace, Pair, Pairing, Reason, Rules, Solution, UnpairedSite, Weights,
+    Assignment,
+    OpenPlace,
+    Pair,
+    Pairing,
+    Reason,
+    Rules,
+    Solution,
+    UnpairedSite,
+    Weights,
 )
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"

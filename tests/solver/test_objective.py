@@ -1,5 +1,4 @@
 """solver.objective: the spec's terms computed exactly from assignments."""
-import math
 import random
 
 import pytest
@@ -8,10 +7,17 @@ from solver.geo import km
 from solver.model.index import ProblemIndex
 from solver.model.roster import Roster
 from solver.objective import add_delta, objective, objective_terms, terms_of
-from tests.solver.factories import (
-    assign, check_report, interval, line, person, problem, site, slot, to_doc,
-)
 from solver.problem import Solution
+from tests.solver.factories import (
+    assign,
+    check_report,
+    interval,
+    line,
+    person,
+    problem,
+    site,
+    slot,
+)
 
 
 def _terms(p, *assignments):

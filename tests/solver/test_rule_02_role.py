@@ -1,6 +1,6 @@
 """Rule 2: the person holds at least one of the line's roles."""
-from solver.solve import solve
 from solver.rules import rule_label
+from solver.solve import solve
 from tests.solver.factories import assign, line, person, problem, rules_broken, site, slot, solved
 
 

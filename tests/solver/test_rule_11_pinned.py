@@ -1,9 +1,17 @@
 """Rule 11: pinned assignments are kept; pins that break a hard rule make the problem
 infeasible, each offending pin named with the rule it breaks."""
-from tests.solver.factories import (
-    assign, held, interval, line, person, problem, site, slot, solved,
-)
 from solver.solve import solve
+from tests.solver.factories import (
+    assign,
+    held,
+    interval,
+    line,
+    person,
+    problem,
+    site,
+    slot,
+    solved,
+)
 
 
 def _base(apart=False, **kw):

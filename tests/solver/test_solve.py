@@ -12,7 +12,14 @@ from solver.io import load_problem, parse_problem
 from solver.objective import objective
 from solver.problem import Interval, Progress
 from tests.solver.factories import (
-    assign, at, held, line, person, problem, site, slot, solved,
+    assign,
+    held,
+    line,
+    person,
+    problem,
+    site,
+    slot,
+    solved,
 )
 
 TINY = Path(__file__).resolve().parents[2] / "docs" / "examples" / "tiny-problem.json"

@@ -13,7 +13,13 @@ from scheduler.cli.solve import ProgressLine, format_progress, gap_text, places
 from solver.io import parse_problem
 from solver.problem import Assignment, Progress
 from tests.solver.factories import (
-    assign, interval, person, problem, site, slot, to_doc,
+    assign,
+    interval,
+    person,
+    problem,
+    site,
+    slot,
+    to_doc,
 )
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "docs" / "examples"
