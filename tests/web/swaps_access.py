@@ -1,5 +1,5 @@
 """Arguments for the swap and decline endpoints in the route x role table
-(`test_route_access.ROUTES`): a published place of person A ahead, and swap requests that
+(`tests.web.route_table.ROUTES`): a published place of person A ahead, and swap requests that
 involve A, made directly as rows."""
 from __future__ import annotations
 
