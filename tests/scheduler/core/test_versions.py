@@ -2,7 +2,7 @@
 draft, the version before, and the newest published version of every week."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
@@ -16,7 +16,7 @@ from scheduler.core.versions import (
 )
 from tests.factories import MONDAY
 
-PUBLISHED_AT = datetime(2026, 11, 27, 2, tzinfo=timezone.utc)
+PUBLISHED_AT = datetime(2026, 11, 27, 2, tzinfo=UTC)
 NEXT_MONDAY = MONDAY + timedelta(days=7)
 
 
@@ -85,7 +85,7 @@ def test_current_versions_are_the_newest_of_the_weeks_that_can_touch_the_window(
     later = published(make, d, 1, week=NEXT_MONDAY)
     # A window inside the week of MONDAY: a week two weeks earlier cannot reach into it, nor
     # can the next week until the window reaches it.
-    begin = datetime(2026, 12, 2, tzinfo=timezone.utc)
+    begin = datetime(2026, 12, 2, tzinfo=UTC)
     got = ids(session, current_versions(begin, begin + timedelta(days=1)))
     assert newest.id in got and before.id not in got and later.id not in got
     assert later.id in ids(session, current_versions(begin, begin + timedelta(days=6)))
