@@ -19,14 +19,14 @@ from models.site import Site
 from models.solve_job import SolveJob
 from models.slot import Slot, SlotLine
 from models.swap import Decline, SwapRequest
-from models.user import User
+from models.user import RecoveryCode, User
 from models.visit_request import RequestHandover, RequestWindow, VisitRequest
 
 __all__ = [
     "Assignment", "AuditEntry", "AvailabilityException", "AvailabilityRule", "Base",
     "CalendarUpload", "Decline", "District", "EventLine", "FeedEvent", "FeedRender", "FeedToken", "Notification",
     "OpenPlace", "Organisation", "Pairing", "PairingProposal", "PairingProposalItem", "Person", "PersonRole", "PersonSkill",
-    "RequestHandover", "RequestWindow", "Schedule", "ShiftTemplate", "ShiftTemplateLine",
+    "RecoveryCode", "RequestHandover", "RequestWindow", "Schedule", "ShiftTemplate", "ShiftTemplateLine",
     "Site", "SiteExclusion", "Slot", "SolveJob", "SlotLine", "SquareEvent", "SwapRequest", "Township", "User",
     "VisitOutcome", "VisitRating", "VisitRequest", "utcnow",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy import CheckConstraint, ForeignKey, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, TimestampMixin
@@ -28,6 +28,7 @@ class User(TimestampMixin, Base):
             "role <> 'coordinator' OR city_wide OR district_id IS NOT NULL", name="coordinator_scope"
         ),
         CheckConstraint("failed_logins >= 0", name="failed_logins"),
+        CheckConstraint("session_epoch >= 0", name="session_epoch"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -47,10 +48,34 @@ class User(TimestampMixin, Base):
     failed_logins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None]
     last_login_at: Mapped[datetime | None]
+    # Sign-in hardening (docs/security.md): every session carries the epoch it was made in;
+    # sign-out, a password change or a second-factor change raise it, ending them all.
+    session_epoch: Mapped[int] = mapped_column(default=0, server_default=text("0"))
+    # The TOTP secret (base32) once enrolment is confirmed; NULL: no second factor.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    # The last 30-second step a code was accepted for: a code works once only.
+    totp_last_step: Mapped[int | None]
 
     district: Mapped[District | None] = relationship()
     person: Mapped[Person | None] = relationship()
     village: Mapped[Site | None] = relationship()
+    recovery_codes: Mapped[list[RecoveryCode]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", passive_deletes=True)
 
     def __repr__(self) -> str:
         return f"<User {self.username} {self.role}>"
+
+
+class RecoveryCode(Base):
+    """A one-time code that stands in for the second factor (the phone is lost). Stored
+    hashed; `used_at` is set by one atomic UPDATE, so a code works once only."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship(back_populates="recovery_codes")
