@@ -13,7 +13,19 @@ def _messages() -> dict:
         "old_excel": lambda p: _("This is an old .xls file: save it as .xlsx in Excel and upload that."),
         "bad_encoding": lambda p: _("The CSV file's encoding is unknown: save it as UTF-8."),
         "empty": lambda p: _("The file has no data rows."),
-        "too_many_rows": lambda p: _("Too many rows (%(rows)s); a file holds at most %(limit)s.", **p),
+        "too_many_rows": lambda p: _("Too many rows: a file holds at most %(limit)s (reading stopped here).", **p),
+        "too_many_columns": lambda p: _("Column %(column)s is out of range: a row has at most %(limit)s columns (up "
+                                        "to %(last)s); delete what lies further right.", **p),
+        "line_too_long": lambda p: _("Line %(row)s is too long (more than %(limit)s characters).", **p),
+        "too_large": lambda p: _("The file is too large: at most %(limit)s MB.", **p),
+        "too_many_parts": lambda p: _("The file holds too many parts (more than %(limit)s) for an Excel workbook.",
+                                      **p),
+        "unpacked_too_large": lambda p: _("The file is too large once unpacked (more than %(limit)s MB): remove "
+                                          "sheets or formatting you do not need.", **p),
+        "zip_bomb": lambda p: _("The file is packed more than %(ratio)s times tighter than a workbook ever is: "
+                                "refused as a possible zip bomb.", **p),
+        "xml_entities": lambda p: _("The file declares XML entities or a document type (DOCTYPE), which are refused "
+                                    "for safety: save it again as .xlsx in Excel.", **p),
         "unknown_kind": lambda p: _("Cannot tell what the file holds: choose the kind."),
         "unknown_column": lambda p: _("Unknown column heading \"%(header)s\".", **p),
         "duplicate_column": lambda p: _("The column heading \"%(header)s\" appears twice.", **p),

@@ -48,8 +48,24 @@ WORDING: dict[str, tuple[str, str]] = {
                   "this is an old .xls file: save it as .xlsx in Excel and upload that"),
     "bad_encoding": ("CSV 文件编码无法识别：请保存为 UTF-8", "the CSV file's encoding is unknown: save it as UTF-8"),
     "empty": ("文件中没有数据行", "the file has no data rows"),
-    "too_many_rows": ("行数过多（{rows} 行），每个文件最多 {limit} 行",
-                      "too many rows ({rows}); a file holds at most {limit}"),
+    "too_many_rows": ("行数过多：每个文件最多 {limit} 行（读到此处停止）",
+                      "too many rows: a file holds at most {limit} (reading stopped here)"),
+    "too_many_columns": ("第 {column} 列超出范围：每行最多 {limit} 列（到 {last} 列），请删除右侧多余的内容",
+                         "column {column} is out of range: a row has at most {limit} columns (up to {last}); "
+                         "delete what lies further right"),
+    "line_too_long": ("第 {row} 行过长（超过 {limit} 个字符）", "line {row} is too long (more than {limit} characters)"),
+    "too_large": ("文件过大：最多 {limit} MB", "the file is too large: at most {limit} MB"),
+    "too_many_parts": ("文件包含的部件过多（超过 {limit} 个），不是正常的 Excel 文件",
+                       "the file holds too many parts (more than {limit}) for an Excel workbook"),
+    "unpacked_too_large": ("文件解压后过大（超过 {limit} MB）：请删除不需要的工作表或格式后再上传",
+                           "the file is too large once unpacked (more than {limit} MB): remove sheets or formatting "
+                           "you do not need"),
+    "zip_bomb": ("文件压缩比异常（超过 {ratio} 倍），疑似压缩炸弹，已拒绝",
+                 "the file is packed more than {ratio} times tighter than a workbook ever is: refused as a possible "
+                 "zip bomb"),
+    "xml_entities": ("文件含有 XML 实体或文档类型声明（DOCTYPE），出于安全原因拒绝读取：请在 Excel 中另存为 .xlsx",
+                     "the file declares XML entities or a document type (DOCTYPE), which are refused for safety: "
+                     "save it again as .xlsx in Excel"),
     "unknown_kind": ("无法判断文件内容类型：请选择导入类型（人员、地点、每周时间或结对）",
                      "cannot tell what the file holds: choose the kind (people, sites, availability or pairings)"),
     "unknown_column": ("无法识别的列标题“{header}”", "unknown column heading \"{header}\""),
