@@ -116,3 +116,20 @@ def test_a_bad_calendar_file_is_refused_with_a_reason(provider, session):
     page = upload(provider, b"BEGIN:VCALENDAR", name="notes.txt").get_data(as_text=True)
     assert "Choose an .ics calendar file." in page
     assert session.scalar(select(AvailabilityException)) is None
+
+
+SECONDLY = (b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\nBEGIN:VEVENT\r\nUID:x\r\n"
+            b"DTSTART:20261201T000000Z\r\nDTEND:20261201T000001Z\r\nRRULE:FREQ=SECONDLY\r\nEND:VEVENT\r\n"
+            b"END:VCALENDAR\r\n")
+
+
+def test_a_hostile_calendar_file_is_refused_at_once_in_the_readers_language(provider, session):
+    # A rule repeating every second over 180 days was 15 million occurrences before any limit.
+    chinese = provider.post("/my/availability/calendar", data={"calendar": (io.BytesIO(SECONDLY), "mine.ics")},
+                            content_type="multipart/form-data")
+    assert chinese.status_code == 422
+    assert "日历文件中有每分钟或每秒重复一次的事件" in chinese.get_data(as_text=True)
+    english = upload(provider, SECONDLY)
+    assert english.status_code == 422
+    assert "The calendar file has an event that repeats every minute or every second" in english.get_data(as_text=True)
+    assert session.scalar(select(AvailabilityException)) is None

@@ -5,7 +5,7 @@ import io
 import re
 
 import pytest
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
@@ -130,3 +130,22 @@ def test_find_opens_by_id_within_the_district_only(client, world):
     assert found.status_code == 302 and f"/transfer/records/person/{world.person_b.id}" in found.headers["Location"]
     hidden = client.get(f"/transfer/find?what=poster&ref={world.village_a.external_id}")
     assert hidden.headers["Location"].endswith("/transfer/")
+
+
+def test_a_hostile_workbook_is_refused_with_the_reason_in_the_readers_language(client, world, session):
+    book = Workbook()
+    book.active.title = "人员"
+    book.active.append(PEOPLE_HEAD)
+    book.active.append(person_row("A-1", "甲区"))
+    book.active["XFD2000"] = 1  # a 5 KB file that made 2,000 rows of 16,384 cells
+    data = io.BytesIO()
+    book.save(data)
+    login_as(client, world.users["coord_a"])
+    chinese = upload(client, data.getvalue())
+    assert chinese.status_code == 422
+    page = chinese.get_data(as_text=True)
+    assert "文件未导入" in page and "第 XFD 列超出范围：每行最多 64 列（到 BL 列）" in page and not CONFIRM.search(page)
+    english = upload(client, data.getvalue(), lang="en")
+    assert english.status_code == 422
+    assert "Column XFD is out of range: a row has at most 64 columns (up to BL)" in english.get_data(as_text=True)
+    assert people(session) == 2

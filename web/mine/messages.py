@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
+from scheduler.mine import busy_ics
 from scheduler.mine.self_service import SelfServiceError
 
 
@@ -22,5 +23,16 @@ def self_service_error(error: SelfServiceError) -> str:
         "ics_unreadable": lambda: _("This file is not a calendar (.ics) file that can be read."),
         "ics_too_large": lambda: _("The calendar file is too large (at most 2 MB)."),
         "ics_too_many": lambda: _("The calendar file has too many busy periods."),
+        "ics_too_frequent": lambda: _("The calendar file has an event that repeats every minute or every second; "
+                                      "such files are not read. Remove that event and export the file again."),
+        "ics_too_many_events": lambda: _("The calendar file has too many events (at most %(max)s in or near the "
+                                         "next 180 days): export only the coming months.",
+                                         max=busy_ics.MAX_EVENTS),
+        "ics_too_complex": lambda: _("The calendar file would take too long to read: too many events or "
+                                     "repetitions, or events repeating since long ago. Export only the coming "
+                                     "months and try again."),
+        "ics_unsupported_rule": lambda: _("The calendar file has an event that repeats in a way that cannot be read "
+                                          "safely (for example every day on 30 February). Change or remove that "
+                                          "event and export the file again."),
     }
     return messages.get(error.code, lambda: str(error))()

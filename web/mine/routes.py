@@ -126,13 +126,16 @@ def upload_calendar():
     form = UploadForm()
     if not form.validate_on_submit():
         _form_errors(form)
-        return redirect(url_for("mine.availability"))
+        return availability(), 400
     upload = form.calendar.data
     try:
         # One byte past the limit is enough to refuse a file that is too large.
         data = upload.stream.read(busy_ics.MAX_BYTES + 1)
         row = service.import_calendar(db(), acting_user(), upload.filename or "", data, utcnow())
     except service.SelfServiceError as error:
-        return _refused(error, "mine.availability")
+        # The page itself, with the reason, answers a refused file: 422, not a redirect.
+        db().rollback()
+        flash(self_service_error(error), "error")
+        return availability(), 422
     return _done(_("Calendar read: %(count)d busy periods in the next 180 days, replacing the last upload.",
                    count=row.events_count), "mine.availability")

@@ -75,7 +75,8 @@ def upload():
     token = None
     if report.ok and report.changed:
         token = uploads.keep(user.id, filename, report.kind, district.id if district else None, data)
-    return _preview(report, token)
+    # A refused file (unreadable, past a limit, or with problems in its cells) answers 422.
+    return _preview(report, token), 200 if report.ok else 422
 
 
 @bp.route("/import/<token>", methods=["POST"])
