@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
-from scheduler.mine import busy_ics
+from scheduler.mine import ics_budget
 from scheduler.mine.self_service import SelfServiceError
 
 
@@ -27,7 +27,7 @@ def self_service_error(error: SelfServiceError) -> str:
                                       "such files are not read. Remove that event and export the file again."),
         "ics_too_many_events": lambda: _("The calendar file has too many events (at most %(max)s in or near the "
                                          "next 180 days): export only the coming months.",
-                                         max=busy_ics.MAX_EVENTS),
+                                         max=ics_budget.MAX_EVENTS),
         "ics_too_complex": lambda: _("The calendar file would take too long to read: too many events or "
                                      "repetitions, or events repeating since long ago. Export only the coming "
                                      "months and try again."),

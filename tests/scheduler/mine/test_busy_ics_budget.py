@@ -6,16 +6,16 @@ library are replaced by tripwires), not by timing; one wall-clock guard is a bac
 from __future__ import annotations
 
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import icalendar
 import pytest
 import recurring_ical_events
 
-from scheduler.mine import busy_ics
+from scheduler.mine import ics_budget
 from scheduler.mine.busy_ics import CalendarFileError, busy_times
 
-BEGIN = datetime(2026, 11, 30, tzinfo=timezone.utc)
+BEGIN = datetime(2026, 11, 30, tzinfo=UTC)
 END = BEGIN + timedelta(days=180)
 
 
@@ -77,40 +77,40 @@ def test_a_hostile_file_is_refused_before_it_is_parsed(data, code, tripwires):
 
 
 def test_a_billion_repetitions_stop_at_the_budget():
-    budget = busy_ics.Budget()
+    budget = ics_budget.Budget()
     with pytest.raises(CalendarFileError) as caught:
-        busy_ics.screen(BILLION.decode(), BEGIN, END, budget)
-    assert caught.value.code == "too_complex" and caught.value.params == {"limit": busy_ics.MAX_WORK}
+        ics_budget.screen(BILLION.decode(), BEGIN, END, budget)
+    assert caught.value.code == "too_complex" and caught.value.params == {"limit": ics_budget.MAX_WORK}
     # Counting stopped the moment the budget ran out: within one date's cost of it.
-    assert busy_ics.MAX_WORK < budget.work <= busy_ics.MAX_WORK + busy_ics.DATE_COST
+    assert ics_budget.MAX_WORK < budget.work <= ics_budget.MAX_WORK + ics_budget.DATE_COST
     assert budget.inside == 0  # none of it reached the window
 
 
 def test_times_inside_the_window_stop_at_their_limit():
-    budget = busy_ics.Budget()
+    budget = ics_budget.Budget()
     data = ics("DTSTART:20261201T000000Z\r\nDURATION:PT1M\r\nRRULE:FREQ=DAILY;BYHOUR=" + ",".join(map(str, range(24)))
                + ";BYMINUTE=" + ",".join(map(str, range(60))) + "\r\n")
     with pytest.raises(CalendarFileError):
-        busy_ics.screen(data.decode(), BEGIN, END, budget)
-    assert budget.inside == busy_ics.MAX_OCCURRENCES + 1
+        ics_budget.screen(data.decode(), BEGIN, END, budget)
+    assert budget.inside == ics_budget.MAX_OCCURRENCES + 1
 
 
 def test_a_rule_with_a_huge_count_is_only_followed_to_the_windows_end():
-    budget = busy_ics.Budget()
+    budget = ics_budget.Budget()
     data = ics("DTSTART:20261201T090000Z\r\nDURATION:PT1H\r\nRRULE:FREQ=WEEKLY;COUNT=1000000000\r\n")
-    busy_ics.screen(data.decode(), BEGIN, END, budget)
+    ics_budget.screen(data.decode(), BEGIN, END, budget)
     assert budget.inside == 26  # 180 days and the margin: read lazily, not a billion
     assert len(busy_times(data, BEGIN, END)) == 26
 
 
 def test_events_far_from_the_window_are_set_aside_and_only_times_reach_the_parser():
-    assert busy_ics.MAX_EVENTS < 3000  # so the 3,000 events here, and in MANY_EVENTS, are past the limit
+    assert ics_budget.MAX_EVENTS < 3000  # so the 3,000 events here, and in MANY_EVENTS, are past the limit
     past = [f"DTSTART:2019{1 + n % 12:02d}01T090000Z\r\nDTEND:2019{1 + n % 12:02d}01T100000Z\r\nSUMMARY:开庭 张三\r\n"
             for n in range(3000)]
     data = ics(*past, "DTSTART:20261201T090000Z\r\nDTEND:20261201T100000Z\r\nSUMMARY:开庭 李四\r\n"
                "DESCRIPTION:案号 (2026) 浙0212民初1号\r\nBEGIN:VALARM\r\nACTION:DISPLAY\r\nEND:VALARM\r\n")
-    budget = busy_ics.Budget()
-    text = busy_ics.screen(data.decode(), BEGIN, END, budget)
+    budget = ics_budget.Budget()
+    text = ics_budget.screen(data.decode(), BEGIN, END, budget)
     assert budget.events == 1
     assert "SUMMARY" not in text and "DESCRIPTION" not in text and "VALARM" not in text and "张三" not in text
     assert len(busy_times(data, BEGIN, END)) == 1
