@@ -172,8 +172,7 @@ def screen(text: str, begin: datetime, end: datetime, budget: Budget | None = No
             continue  # the calendar's own name, colour, ...
         budget.spend(LINE_COST)
         out.append(line)
-    if event is not None:  # no END: icalendar says what is wrong
-        out.extend(event.lines)
+    # An event with no END is dropped unread: without it icalendar finds no calendar either.
     return "\r\n".join(p if isinstance(p, str) else "\r\n".join(p.lines) for p in out
                        if isinstance(p, str) or p.uid not in skipped) + "\r\n"
 
@@ -273,14 +272,17 @@ def _count_zone(part: _Block, budget: Budget) -> None:
         start = read_date(part.start) if part.rules else None
         for text in part.rules:
             parts = {k.strip().upper(): v.strip() for k, _, v in (i.partition("=") for i in text.split(";"))}
-            if "COUNT" in parts:  # icalendar makes every one of them
-                budget.spend(max(0, min(int(parts["COUNT"]), MAX_WORK)) * DATE_COST)
-            horizon = read_date(parts["UNTIL"]) if "UNTIL" in parts else None if "COUNT" in parts else ZONE_HORIZON
+            count = parts.get("COUNT", "")
+            if count and not count.lstrip("+-").isdigit():
+                raise Unreadable(f"not a number: COUNT={count!r}")
+            counted = bool(count) and int(count) > 0  # icalendar then makes every one of them
+            if counted:
+                budget.spend(min(int(count), MAX_WORK) * DATE_COST)
+            horizon = read_date(parts["UNTIL"]) if "UNTIL" in parts else None if counted else ZONE_HORIZON
             for when in _dates(text, start, horizon, budget):
                 if horizon is not None and when > horizon:
                     break
-                if "COUNT" not in parts:
-                    budget.spend(DATE_COST)
+                budget.spend(DATE_COST)
     except Unreadable as exc:
         raise CalendarFileError("unreadable", f"not an iCalendar (.ics) file: a time zone cannot be read: {exc}") from exc
 
@@ -299,4 +301,7 @@ def _dates(text: str, start: datetime, horizon: datetime | None, budget: Budget)
     if horizon is not None and horizon > start:
         periods = (horizon - start) // (PERIOD_LENGTH[freq] * interval) + 1
         budget.spend(min(periods, MAX_WORK) * PERIOD_COST[freq])
-    yield from made
+    try:
+        yield from made
+    except (ValueError, OverflowError, TypeError) as exc:  # dateutil near the year 9999, say
+        raise Unreadable(f"cannot follow the rule {text!r}: {exc}") from exc

@@ -140,3 +140,20 @@ def test_backstop_hostile_files_are_refused_in_seconds_for_real(data, code):
         busy_times(data, BEGIN, END)
     assert caught.value.code == code
     assert time.perf_counter() - started < 10  # a generous backstop; the tests above count the work
+
+
+def test_a_zone_rule_with_a_negative_count_is_counted_to_2038_not_to_9999():
+    budget = ics_budget.Budget()
+    data = ics("DTSTART;TZID=Custom/Negative:20261201T090000\r\nDURATION:PT1H\r\n",
+               before=zone("FREQ=DAILY;COUNT=-3", "Custom/Negative"))
+    ics_budget.screen(data.decode(), BEGIN, END, budget)
+    days = (datetime(2039, 1, 1) - datetime(1970, 1, 1)).days
+    assert budget.work >= days * ics_budget.DATE_COST  # every date to 2038 paid for, and no further
+
+
+def test_a_broken_time_zone_is_unreadable_not_a_crash():
+    data = ics(before="BEGIN:VTIMEZONE\r\nTZID:X\r\nTZID:Y\r\nBEGIN:STANDARD\r\nDTSTART:19700101T000000\r\n"
+                      "TZOFFSETFROM:+0800\r\nTZOFFSETTO:+0800\r\nEND:STANDARD\r\nEND:VTIMEZONE\r\n")
+    with pytest.raises(CalendarFileError) as caught:
+        busy_times(data, BEGIN, END)
+    assert caught.value.code == "unreadable"
