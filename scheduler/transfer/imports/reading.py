@@ -25,7 +25,6 @@ import csv
 import io
 import re
 import zipfile
-import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import PurePath
@@ -36,7 +35,6 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring as safe_fromstring
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
 
 from scheduler.transfer.imports.problems import CellError, ImportRefused
 
@@ -155,7 +153,9 @@ def check_archive(name: str, data: bytes) -> None:
                         tail = chunk[-256:]
             if part.filename.lower().endswith((".xml", ".rels", ".vml")) and _declares_entities(head):
                 raise _refuse(name, "xml_entities", part=part.filename)
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, NotImplementedError, ValueError) as exc:
+    except ImportRefused:
+        raise
+    except Exception as exc:  # noqa: BLE001 - BadZipFile, zlib.error, NotImplementedError (a method), RuntimeError...
         raise _refuse(name, "unreadable", detail=str(exc)) from exc
 
 
@@ -198,7 +198,7 @@ def _xlsx(name: str, data: bytes, count: _Count) -> list[Sheet]:
     check_archive(name, data)
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError, ParseError) as exc:
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds on a broken file (TypeError...)
         if _entities(exc):
             raise _refuse(name, "xml_entities", detail=str(exc)) from exc
         raise ImportRefused([CellError("", None, None, None, "unreadable", {"detail": str(exc)})]) from exc
@@ -216,7 +216,9 @@ def _xlsx(name: str, data: bytes, count: _Count) -> list[Sheet]:
             ws.reset_dimensions()  # then no row is padded past the last one really there
             sheets.append(_sheet(ws.title, ws.iter_rows(max_col=MAX_COLUMNS, values_only=True), count))
         return sheets
-    except (ParseError, KeyError, ValueError, zipfile.BadZipFile, zlib.error, EOFError) as exc:
+    except ImportRefused:
+        raise
+    except Exception as exc:  # noqa: BLE001 - as above, while the rows are read
         if _entities(exc):
             raise _refuse(name, "xml_entities", detail=str(exc)) from exc
         raise ImportRefused([CellError(name, None, None, None, "unreadable", {"detail": str(exc)})]) from exc

@@ -190,3 +190,16 @@ def test_backstop_the_hostile_files_are_refused_in_seconds_and_little_memory():
         tracemalloc.stop()
     assert time.perf_counter() - started < 10  # generous: a backstop for the counting tests above
     assert peak < 50 * 2**20
+
+
+def test_a_workbook_openpyxl_cannot_read_is_unreadable_not_a_crash():
+    """openpyxl raises TypeError, AttributeError... on broken parts: found by fuzzing."""
+    broken = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(workbook())) as source, zipfile.ZipFile(broken, "w") as target:
+        for info in source.infolist():
+            body = source.read(info)
+            if info.filename == "docProps/core.xml":
+                body = re.sub(rb"<dcterms:created[^>]*>[^<]*</dcterms:created>",
+                              b'<dcterms:created xsi:type="dcterms:W3CDTF">not a date</dcterms:created>', body)
+            target.writestr(info.filename, body)
+    assert refusal(broken.getvalue()).code == "unreadable"
