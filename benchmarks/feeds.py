@@ -137,7 +137,7 @@ def build(url: str, tokens: int) -> list[Feed]:
         s.execute(insert(Assignment), [{"schedule_id": draft.id, "slot_id": sl, "person_id": p,
                                         "line_index": 0, "source": "solver"} for sl, p in sorted(pairs)])
         s.expire(draft)
-        drafts.publish(s, district.id, week, None)
+        drafts.publish(s, district.id, week, None, now=now)
         plain: dict[tuple[str, int], str] = {}
         subjects = [("person", p) for p in people]
         subjects += [("village" if kind == "village" else "site", sid) for sid, kind in sites]
@@ -145,7 +145,7 @@ def build(url: str, tokens: int) -> list[Feed]:
             plain[(kind, subject_id)] = secrets.token_urlsafe(TOKEN_BYTES)
         s.execute(insert(FeedToken), [{"subject_kind": k, "subject_id": i, "token_hash": hash_token(t),
                                        "created_at": now} for (k, i), t in plain.items()])
-        refresh_feeds(s, district.id, week)
+        refresh_feeds(s, district.id, week, now)
         validators = {(r.subject_kind, r.subject_id): (r.etag, r.last_modified) for r in s.execute(
             select(FeedRender.subject_kind, FeedRender.subject_id, FeedRender.etag, FeedRender.last_modified))}
     engine.dispose()

@@ -21,7 +21,7 @@ import sys
 import tempfile
 import time
 from dataclasses import asdict, dataclass
-from datetime import date
+from datetime import datetime, timezone
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -81,7 +81,7 @@ def run(engine, kind: str, name: str, data: bytes, district_id: int) -> Result:
     started = time.perf_counter()
     with Session(engine) as session, session.begin():
         report = import_file(session, None, name, data, kind=kind, district=session.get(District, district_id),
-                             today=date(2026, 3, 2))
+                             now=datetime(2026, 3, 2, 2, tzinfo=timezone.utc))
         if not report.ok:
             for error in report.errors[:20]:
                 print(f"{error.place()}: {describe(error)}", file=sys.stderr)

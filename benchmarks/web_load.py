@@ -54,24 +54,26 @@ def setup(url: str, week: date, feeds: int, time_limit: float) -> dict:
     from scheduler.demo.load import coordinator_username, load_world
     from scheduler.week.drafts import publish
     from scheduler.feeds.tokens import issue_token
+    from scheduler.core.clock import SystemClock
     from scheduler.week.solve import solve_week
 
+    clock = SystemClock()
     engine = make_engine(url)
     factory = make_session_factory(engine)
     t0 = time.perf_counter()
     upgrade(engine)
     world = build_world("district", 1, week)
     with factory.begin() as session:
-        load_world(session, world, PASSWORD)
+        load_world(session, world, PASSWORD, now=clock.now())
     with factory() as session:
         district_id = session.scalar(select(District.id))
-    solved = solve_week(factory, district_id, week, None, time_limit=time_limit)
+    solved = solve_week(factory, district_id, week, None, clock=clock, time_limit=time_limit)
     with factory.begin() as session:
-        publish(session, district_id, week, None)
+        publish(session, district_id, week, None, now=clock.now())
     with factory.begin() as session:
         people = session.scalars(select(Person.id).where(Person.district_id == district_id)
                                  .order_by(Person.id).limit(feeds)).all()
-        tokens = [issue_token(session, "person", pid, reset=True) for pid in people]
+        tokens = [issue_token(session, "person", pid, reset=True, now=clock.now()) for pid in people]
     engine.dispose()
     return {"setup_s": round(time.perf_counter() - t0, 1), "district_id": district_id, "tokens": tokens,
             "username": coordinator_username(world.districts[0].prefix),

@@ -28,7 +28,7 @@ import sys
 import tempfile
 import time
 import uuid
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -56,7 +56,7 @@ def setup(url: str, size: str, seed: int, week: date) -> dict:
     upgrade(engine)
     world = build_world(size, seed, week)
     with factory.begin() as session:
-        load_world(session, world)
+        load_world(session, world, now=datetime.now(timezone.utc))
     loaded = time.perf_counter() - t0
     with factory() as session:
         districts = list(session.execute(select(District.id, District.name)).all())

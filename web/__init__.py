@@ -6,28 +6,38 @@ from typing import Any
 
 from flask import Flask
 
+from scheduler.core.clock import Clock, SystemClock
 from scheduler.core.config import Settings
 from web import db as database
 from web import errors, i18n, security, solve_runner
 from web import health, request_log
 from web.auth.session import init_login
-from web.config import TestingConfig, config_class, runtime_settings
+from web.config import SETTINGS, TestingConfig, config_class, runtime_settings
+from web.dates import CLOCK
 from web.extensions import csrf
 from web.templating import init_templating
 
 
-def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+def create_app(test_config: dict[str, Any] | None = None, *, settings: Settings | None = None,
+               clock: Clock | None = None) -> Flask:
     """Build the app.
 
-    Without `test_config` the configuration class comes from SCHEDULER_CONFIG (production by
-    default) and an optional `config.py` in the instance folder. With `test_config` the app
-    starts from `TestingConfig` and the mapping overrides it. DATABASE_URL and SECRET_KEY come
-    from the environment (through `scheduler.core.config.Settings`) unless already set.
+    `settings` are read from the environment (`Settings.from_env()`) unless given, once; the
+    app keeps them in `app.extensions` (see `web.config.app_settings`). Without `test_config`
+    the configuration class comes from their SCHEDULER_CONFIG (production by default) and an
+    optional `config.py` in the instance folder. With `test_config` the app starts from
+    `TestingConfig` and the mapping overrides it. DATABASE_URL, SECRET_KEY and the other
+    settings the app uses fill the configuration keys not already set.
+
+    `clock` gives every request its time (`web.dates.now`, `local_today`): the system's by
+    default, a `FixedClock` in tests.
     """
-    settings = Settings.from_env()
+    settings = settings or Settings.from_env()
     app = Flask(__name__, instance_path=str(settings.instance_path.resolve()), instance_relative_config=True)
+    app.extensions[SETTINGS] = settings
+    app.extensions[CLOCK] = clock or SystemClock(settings.timezone)
     if test_config is None:
-        app.config.from_object(config_class())
+        app.config.from_object(config_class(settings.config_name))
         app.config.from_pyfile("config.py", silent=True)
     else:
         app.config.from_object(TestingConfig)

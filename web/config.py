@@ -9,9 +9,13 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from scheduler.core.config import Settings
+from flask import Flask, current_app, request
+
+from scheduler.core.config import Settings, public_base_url
 
 SECRET_KEY_FILE = "secret_key"
+# The app's `Settings`, in app.extensions (read once, by `web.create_app`).
+SETTINGS = "scheduler_settings"
 
 
 class Config:
@@ -61,9 +65,21 @@ CONFIGS: dict[str, type[Config]] = {
 }
 
 
+def app_settings(app: Flask | None = None) -> Settings:
+    """The settings the app was built with."""
+    return (app or current_app).extensions[SETTINGS]
+
+
+def base_url() -> str:
+    """The scheme://host[:port] feed and poster links start with: the configured
+    SCHEDULER_BASE_URL, else (development) the address of this request. One rule for every
+    link: `scheduler.core.config.public_base_url`."""
+    return public_base_url(current_app.config.get("SCHEDULER_BASE_URL"), request.url_root)
+
+
 def config_class(name: str | None = None) -> type[Config]:
-    """The class named by `name` or the SCHEDULER_CONFIG variable; production by default."""
-    name = (name or os.environ.get("SCHEDULER_CONFIG") or "production").strip().lower()
+    """The class named by `name` (the settings' SCHEDULER_CONFIG); production by default."""
+    name = (name or "production").strip().lower()
     try:
         return CONFIGS[name]
     except KeyError:
@@ -79,7 +95,14 @@ def runtime_settings(settings: Settings, instance_path: Path, present: Mapping[s
     if not present.get("SCHEDULER_TIMEZONE"):
         values["SCHEDULER_TIMEZONE"] = settings.timezone
     if not present.get("SECRET_KEY"):
-        values["SECRET_KEY"] = os.environ.get("SECRET_KEY") or instance_secret_key(instance_path)
+        values["SECRET_KEY"] = settings.secret_key or instance_secret_key(instance_path)
+    # The public address of feed and poster links (`scheduler.core.config.public_base_url`).
+    if not present.get("SCHEDULER_BASE_URL"):
+        values["SCHEDULER_BASE_URL"] = settings.base_url
+    if not present.get("SWAP_APPROVAL"):
+        values["SWAP_APPROVAL"] = settings.swap_approval
+    if "CELERY_BROKER_URL" not in present:
+        values["CELERY_BROKER_URL"] = settings.celery_broker_url
     return values
 
 

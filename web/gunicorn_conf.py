@@ -4,7 +4,8 @@
 
     gunicorn -c python:web.gunicorn_conf 'web:create_app()'
 
-Options given on the command line win over these values; the environment sets them too:
+Options given on the command line win over these values; the environment sets them too,
+read once here through `scheduler.core.config.Settings` (see docs/configuration.md):
 
     GUNICORN_BIND          127.0.0.1:8000   behind a TLS proxy (nginx) on the same machine
     WEB_CONCURRENCY        2 x cores + 1    worker processes (each with its own database pool)
@@ -17,29 +18,30 @@ Options given on the command line win over these values; the environment sets th
 """
 from __future__ import annotations
 
-import multiprocessing
-import os
+from scheduler.core.config import Settings
 
-bind = [os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")]
-workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
+_settings = Settings.from_env()
+
+bind = [_settings.gunicorn_bind]
+workers = _settings.gunicorn_workers
 worker_class = "gthread"
-threads = int(os.environ.get("GUNICORN_THREADS", "4"))
-timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
+threads = _settings.gunicorn_threads
+timeout = _settings.gunicorn_timeout
 graceful_timeout = 30
 keepalive = 5
-max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "0"))
+max_requests = _settings.gunicorn_max_requests
 max_requests_jitter = max_requests // 10
 # Each worker builds the app (and its database engine) itself: no connection crosses a fork,
 # and `kill -HUP` on the master loads new code.
 preload_app = False
-forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+forwarded_allow_ips = _settings.forwarded_allow_ips
 proc_name = "scheduler-web"
 
 # The app logs every request itself, with feed tokens masked; gunicorn's access log would
 # repeat each one with the raw URL. Gunicorn's own messages go through the same handler.
 accesslog = None
 errorlog = "-"
-_level = os.environ.get("LOG_LEVEL", "INFO").upper()
+_level = _settings.log_level
 logconfig_dict = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -49,6 +51,6 @@ logconfig_dict = {
         "gunicorn.access": {"level": "WARNING", "handlers": [], "propagate": True},
         "werkzeug": {"level": "WARNING"},
     },
-    "handlers": {"masked": {"()": "scheduler.ops.logs.make_handler", "fmt": os.environ.get("LOG_FORMAT", "json")}},
+    "handlers": {"masked": {"()": "scheduler.ops.logs.make_handler", "fmt": _settings.log_format}},
     "formatters": {},
 }

@@ -4,6 +4,8 @@ from __future__ import annotations
 import os
 import sys
 
+from scheduler.core.config import Settings
+
 APP = "web:create_app()"
 CONFIG = "python:web.gunicorn_conf"
 
@@ -16,8 +18,9 @@ def gunicorn_argv(host: str, port: int, workers: int | None = None) -> list[str]
     return argv + [APP]
 
 
-def exec_gunicorn(host: str, port: int, workers: int | None = None) -> None:
-    """Replace this process with gunicorn, so signals from a service manager reach it."""
-    os.environ.setdefault("SCHEDULER_CONFIG", "production")
+def exec_gunicorn(settings: Settings, host: str, port: int, workers: int | None = None) -> None:
+    """Replace this process with gunicorn, so signals from a service manager reach it. Its
+    workers read the same environment (`settings.child_environ()`) into their own settings;
+    SCHEDULER_CONFIG left unset means production there."""
     argv = gunicorn_argv(host, port, workers)
-    os.execv(argv[0], argv)
+    os.execve(argv[0], argv, settings.child_environ())

@@ -16,9 +16,10 @@ import threading
 
 from flask import Flask, current_app
 
-from scheduler.core.config import Settings
 from scheduler.jobs.solve_jobs import run_job
 from scheduler.jobs.runners import LoggingThreadRunner, Runner, make_runner
+from web.config import app_settings
+from web.dates import app_clock
 from web.db import database
 
 EXTENSION = "scheduler_solve_runner"
@@ -42,13 +43,15 @@ class SolveRunner:
             return
         # The factory is read at submit time: tests rebind it after the app is built.
         factory = database(self.app).factory
+        clock = app_clock(self.app)
         if self.mode == "inline":
-            run_job(factory, job_id, workers=self.workers)
+            run_job(factory, job_id, clock=clock, workers=self.workers)
             return
         with self._lock:
             if self._runner is None:
-                self._runner = (make_runner(Settings.from_env(), factory, workers=self.workers) if self.mode == "auto"
-                                else LoggingThreadRunner(factory, workers=self.workers))
+                self._runner = (
+                    make_runner(app_settings(self.app), factory, clock=clock, workers=self.workers)
+                    if self.mode == "auto" else LoggingThreadRunner(factory, workers=self.workers, clock=clock))
         self._runner.submit(job_id)
 
     @property

@@ -7,12 +7,13 @@ the same date; rows are never deleted, so the history of every village stays rea
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from models import District, Pairing, PairingProposal, PairingProposalItem, Person, PersonRole, Site, SiteExclusion, User, utcnow
+from models import (District, Pairing, PairingProposal, PairingProposalItem, Person, PersonRole, Site, SiteExclusion,
+                    User)
 from scheduler.core import audit
 from scheduler.core.access import NotVisible, require_district, require_role, require_visible
 from solver.geo import km
@@ -162,7 +163,8 @@ def compare(session: Session, proposal: PairingProposal) -> list[ComparisonRow]:
     return rows
 
 
-def approve(session: Session, actor: User | None, proposal_id: int, effective_from: date) -> dict[str, int]:
+def approve(session: Session, actor: User | None, proposal_id: int, effective_from: date, *,
+            now: datetime) -> dict[str, int]:
     """End the changed pairs and start the new ones, all or nothing (the caller's transaction)."""
     proposal = get_proposal(session, actor, proposal_id)
     if proposal.status != "open":
@@ -189,7 +191,7 @@ def approve(session: Session, actor: User | None, proposal_id: int, effective_fr
             _start_pair(session, item, effective_from, actor)
             counts["started"] += 1
     counts["kept"] = len(proposal.items) - len(changed)
-    proposal.status, proposal.approved_at, proposal.effective_from = "approved", utcnow(), effective_from
+    proposal.status, proposal.approved_at, proposal.effective_from = "approved", now, effective_from
     proposal.approved_by_id = actor.id if actor else None
     session.flush()
     audit.record(session, actor, "approve_pairing", "pairing_proposal", proposal.id, proposal.district_id,

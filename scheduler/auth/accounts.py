@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from models import AuditEntry, District, Person, Site, User, utcnow
+from models import AuditEntry, District, Person, Site, User
 from models.vocab import USER_ROLES
 
 MAX_FAILED_LOGINS = 5
@@ -64,13 +64,12 @@ def check_password_rules(password: str, username: str) -> None:
         raise AccountError("password_is_username", "The password must not be the username.")
 
 
-def authenticate(session: Session, username: str, password: str, now: datetime | None = None) -> LoginOutcome:
+def authenticate(session: Session, username: str, password: str, now: datetime) -> LoginOutcome:
     """Check a username and password, counting failures and locking after too many.
 
     `MAX_FAILED_LOGINS` wrong passwords in a row lock the account for `LOCK_MINUTES`; while it
     is locked even the right password is refused, so guessing gains nothing.
     """
-    now = now or utcnow()
     user = session.scalar(select(User).where(func.lower(User.username) == username.strip().lower()))
     if user is None:
         check_password_hash(_DUMMY_HASH, password)

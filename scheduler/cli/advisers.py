@@ -1,13 +1,13 @@
 """Standing village advisers over the database: propose, review, approve, history, overdue."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import datetime
 
 import click
 from sqlalchemy import select
 
 from models import Person, Site
-from scheduler.cli.base import main, open_migrated
+from scheduler.cli.base import current_clock, main, open_migrated
 from scheduler.ops.inventory import UnknownDistrict, find_district, format_table
 
 
@@ -59,7 +59,7 @@ def propose_cmd(district_name: str, fixes: tuple[str, ...], all_rows: bool) -> N
                 raise click.BadParameter(f"{text!r} is not VILLAGE=PERSON", param_hint="--fix")
             fixed[_by_external_id(session, Site, village).id] = _by_external_id(session, Person, person).id
         try:
-            proposal = propose(session, None, district_id, date.today(), fixed)
+            proposal = propose(session, None, district_id, current_clock().today(), fixed)
         except ProposalError as exc:
             raise click.ClickException(str(exc)) from exc
         rows = compare(session, proposal)
@@ -85,7 +85,7 @@ def approve_cmd(proposal_id: int, effective_from: datetime) -> None:
     _, factory = open_migrated()
     try:
         with factory.begin() as session:
-            counts = approve(session, None, proposal_id, effective_from.date())
+            counts = approve(session, None, proposal_id, effective_from.date(), now=current_clock().now())
     except (ProposalError, NotVisible) as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"Approved proposal {proposal_id} from {effective_from.date()}: "
@@ -115,7 +115,7 @@ def overdue_cmd(district_name: str) -> None:
 
     _, factory = open_migrated()
     with factory() as session:
-        flagged = overdue_villages(session, _district_id(session, district_name), datetime.now(timezone.utc))
+        flagged = overdue_villages(session, _district_id(session, district_name), current_clock().now())
     click.echo(format_table([
         {"village": o.external_id, "name": o.name, "every_weeks": o.every_weeks,
          "last_visit": o.last_visit.date() if o.last_visit else "never",

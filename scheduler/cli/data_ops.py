@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from scheduler.cli.base import main
+from scheduler.cli.base import current_clock, current_settings, main, open_database
 from scheduler.core.config import Settings
 from scheduler.core.database import head_revision
 
@@ -24,9 +24,9 @@ def backup_cmd(file: str) -> None:
     """
     from scheduler.ops.backup import BackupError, backup
 
-    settings = Settings.from_env()
+    settings = current_settings()
     try:
-        done = backup(settings.database_url, file)
+        done = backup(settings.database_url, file, environ=settings.child_environ())
     except BackupError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"Backed up {_where(settings.database_url)} to {done.path} "
@@ -44,9 +44,9 @@ def restore_cmd(file: str, force: bool) -> None:
     """
     from scheduler.ops.backup import BackupError, restore
 
-    settings = Settings.from_env()
+    settings = current_settings()
     try:
-        done = restore(settings.database_url, file, force=force)
+        done = restore(settings.database_url, file, force=force, environ=settings.child_environ())
     except BackupError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"Restored {done.path} into {_where(settings.database_url)} ({done.seconds:.1f} s).")
@@ -54,7 +54,7 @@ def restore_cmd(file: str, force: bool) -> None:
 
 
 def _revision_hint(settings: Settings) -> None:
-    from scheduler.core.database import current_revision, open_database
+    from scheduler.core.database import current_revision
 
     # Not open_migrated: a restored file may hold an older schema, which is what this reports.
     engine, _ = open_database(settings)
@@ -73,16 +73,13 @@ def purge_cmd(dry_run: bool) -> None:
     """Delete or anonymise personal data past its retention period (RETENTION_* variables;
     see docs/operations.md). The audit log is never touched."""
     from scheduler.cli.base import open_migrated
-    from scheduler.ops.retention import PolicyError, RetentionPolicy, purge
+    from scheduler.ops.retention import RetentionPolicy, purge
 
-    try:
-        policy = RetentionPolicy.from_env()
-    except PolicyError as exc:
-        raise click.ClickException(str(exc)) from exc
+    policy = RetentionPolicy.from_settings(current_settings())
     engine, factory = open_migrated()
     try:
         with factory.begin() as session:
-            report = purge(session, policy, dry_run=dry_run)
+            report = purge(session, policy, now=current_clock().now(), dry_run=dry_run)
     finally:
         engine.dispose()
     click.echo("Policy: " + ", ".join(f"{k}={v}" for k, v in policy.describe().items()))

@@ -6,8 +6,8 @@ import json
 import click
 
 from scheduler.ops import inventory
-from scheduler.cli.base import main, open_migrated
-from scheduler.core.database import current_revision, open_database, upgrade
+from scheduler.cli.base import main, open_database, open_migrated
+from scheduler.core.database import current_revision, upgrade
 
 
 @main.command("init-db")

@@ -2,12 +2,11 @@
 from __future__ import annotations
 
 import time
-from datetime import date
 
 import click
 
 from scheduler.auth.accounts import AccountError
-from scheduler.cli.base import main, open_migrated
+from scheduler.cli.base import current_clock, current_settings, main, open_migrated
 from scheduler.demo import SIZES, build_world
 from scheduler.demo.load import DemoDataExists, coordinator_username, load_world
 from scheduler.core.weeks import next_week_start, parse_week
@@ -19,13 +18,13 @@ from scheduler.core.weeks import next_week_start, parse_week
 @click.option("--seed", type=int, default=1, show_default=True, help="Same seed, same world.")
 @click.option("--week", "week_text", metavar="YYYY-MM-DD",
               help="A day in the demo's first week (leave, events and requests start there); default: next week.")
-@click.option("--coordinator-password", envvar="SCHEDULER_DEMO_PASSWORD",
-              help="Password for the demo coordinator accounts (also $SCHEDULER_DEMO_PASSWORD); "
+@click.option("--coordinator-password",
+              help="Password for the demo coordinator accounts (default: $SCHEDULER_DEMO_PASSWORD); "
                    "without it they cannot sign in until a password is set.")
 def demo_data(size: str, seed: int, week_text: str | None, coordinator_password: str | None) -> None:
     """Load a realistic, deterministic demo world modelled on Ningbo into an empty database."""
     try:
-        week_start = parse_week(week_text) if week_text else next_week_start(date.today())
+        week_start = parse_week(week_text) if week_text else next_week_start(current_clock().today())
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--week") from exc
     engine, factory = open_migrated()
@@ -33,7 +32,8 @@ def demo_data(size: str, seed: int, week_text: str | None, coordinator_password:
         t0 = time.perf_counter()
         world = build_world(size, seed, week_start)
         with factory() as session, session.begin():
-            counts = load_world(session, world, coordinator_password)
+            counts = load_world(session, world, coordinator_password or current_settings().demo_password,
+                                now=current_clock().now())
         elapsed = time.perf_counter() - t0
     except (DemoDataExists, AccountError) as exc:
         raise click.ClickException(str(exc)) from exc

@@ -9,7 +9,8 @@ from pathlib import Path
 import click
 from sqlalchemy import select
 
-from scheduler.cli.base import main, open_migrated
+from scheduler.cli.base import current_clock, current_settings, main, open_migrated
+from scheduler.core.config import public_base_url
 from scheduler.ops.inventory import UnknownDistrict, find_district
 from scheduler.core.weeks import next_week_start, parse_week
 
@@ -88,7 +89,8 @@ def import_cmd(file: str | None, kind: str | None, district_name: str | None, dr
     with factory.begin() as session:
         district = _district(session, district_name) if district_name else None
         # A refused file or a dry run has written nothing: the commit on leaving is empty.
-        report = import_file(session, None, Path(file).name, data, kind=kind, district=district, dry_run=dry_run)
+        report = import_file(session, None, Path(file).name, data, kind=kind, district=district, dry_run=dry_run,
+                             now=current_clock().now())
     if not report.ok:
         for error in report.errors:
             click.echo(f"{error.place()}: {describe(error)}", err=True)
@@ -126,7 +128,7 @@ def export_week(district_name: str, week: date | None, output: str, full_phones:
     with factory.begin() as session:
         district = _district(session, district_name)
         try:
-            export = published_week(session, None, district.id, week or next_week_start(date.today()),
+            export = published_week(session, None, district.id, week or next_week_start(current_clock().today()),
                                     full_phones=full_phones)
         except NothingPublished as exc:
             raise click.ClickException(f"该周尚未发布 / {exc}") from exc
@@ -181,12 +183,13 @@ def print_roster(site_id: str | None, district_name: str | None, week: date | No
     from scheduler.transfer.printing import render_pdf, window_roster
 
     _suffix(output, (".pdf",))
-    week = week or next_week_start(date.today())
+    week = week or next_week_start(current_clock().today())
     _, factory = open_migrated()
     with factory() as session:
         sites = _sites(session, site_id, district_name, ("window", "centre", "station"))
         try:
-            docs = [window_roster(session, None, s.id, week) for s in sites]
+            docs = [window_roster(session, None, s.id, week, complaint_phone=current_settings().complaint_phone)
+                    for s in sites]
         except NothingPublished as exc:
             raise click.ClickException(f"该周尚未发布 / {exc}") from exc
         data = render_pdf(docs, title=f"值班表 {week}")
@@ -205,10 +208,11 @@ def print_poster(village_id: str | None, district_name: str | None, new_feed_lin
     """The village bulletin-board poster: adviser, photo box, next visits, 12348, calendar QR."""
     from scheduler.core import audit
     from scheduler.feeds.tokens import issue_token
-    from scheduler.feeds.urls import base_url, feed_urls
+    from scheduler.feeds.urls import feed_urls
     from scheduler.transfer.printing import render_pdf, village_poster
 
     _suffix(output, (".pdf",))
+    settings, now = current_settings(), current_clock().now()
     _, factory = open_migrated()
     with factory.begin() as session:
         villages = _sites(session, village_id, district_name, ("village",))
@@ -216,10 +220,12 @@ def print_poster(village_id: str | None, district_name: str | None, new_feed_lin
         for village in villages:
             url = None
             if new_feed_link:
-                token = issue_token(session, "village", village.id, reset=True)
+                token = issue_token(session, "village", village.id, reset=True, now=now,
+                                    domain=settings.feed_domain)
                 audit.record(session, None, "feed_link", "village", village.id, village.district_id)
-                url = feed_urls(base_url(), token).https
-            docs.append(village_poster(session, None, village.id, feed_url=url, full_phones=full_phones))
+                url = feed_urls(public_base_url(settings.base_url), token).https
+            docs.append(village_poster(session, None, village.id, feed_url=url, full_phones=full_phones, now=now,
+                                       complaint_phone=settings.complaint_phone))
         data = render_pdf(docs, title="村（社区）法律顾问公示")
     _write(output, data)
     if new_feed_link:

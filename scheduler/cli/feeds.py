@@ -4,7 +4,7 @@ from __future__ import annotations
 import click
 
 from models.feed import FEED_SUBJECTS
-from scheduler.cli.base import main, open_migrated
+from scheduler.cli.base import current_clock, current_settings, main, open_migrated
 
 
 @main.command("feed-url")
@@ -20,16 +20,16 @@ def feed_url(kind: str, external_id: str, reset: bool) -> None:
     SCHEDULER_BASE_URL (default http://127.0.0.1:5000).
     """
     from scheduler.feeds.tokens import FeedError, TokenExists, find_subject, issue_token
-    from scheduler.feeds.urls import base_url, feed_urls
-    try:
-        base = base_url()
-    except ValueError as exc:
-        raise click.ClickException(str(exc)) from exc
+    from scheduler.feeds.urls import feed_urls, public_base_url
+
+    settings = current_settings()
+    base = public_base_url(settings.base_url)
     _, factory = open_migrated()
     with factory.begin() as session:
         try:
             subject = find_subject(session, kind, external_id)
-            token = issue_token(session, kind, subject.id, reset=reset)
+            token = issue_token(session, kind, subject.id, reset=reset, now=current_clock().now(),
+                                domain=settings.feed_domain)
         except FeedError as exc:
             raise click.ClickException(str(exc)) from exc
         except TokenExists as exc:

@@ -6,31 +6,26 @@ meant for cron, e.g.
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
 import click
 
-from scheduler.cli.base import main
-from scheduler.cli.base import open_migrated
-from scheduler.core.config import Settings
+from scheduler.cli.base import current_clock, current_settings, main, open_migrated
+from scheduler.core.clock import parse_moment
 
 
 def _moment(_ctx: click.Context, _param: click.Parameter, value: str | None) -> datetime:
     if value is None:
-        return datetime.now(timezone.utc)
+        return current_clock().now()
     try:
-        moment = datetime.fromisoformat(value)
+        return parse_moment(value, current_settings().timezone)
     except ValueError as exc:
-        raise click.BadParameter(f"not a date and time (YYYY-MM-DDTHH:MM, local unless it has an offset): {value!r}") \
-            from exc
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=ZoneInfo(Settings.from_env().timezone))
-    return moment.astimezone(timezone.utc)
+        raise click.BadParameter(str(exc)) from exc
 
 
 now_option = click.option("--now", callback=_moment, metavar="DATETIME",
-                          help="Pretend it is this moment (local time unless an offset is given); default: now.")
+                          help="Pretend it is this moment (local time unless an offset is given); "
+                               "default: the root's --now, else the system clock.")
 
 
 @main.command("remind")
@@ -61,7 +56,7 @@ def send_notifications_cmd(now: datetime, limit: int) -> None:
     retrying failures later with growing waits. Exits 1 when a message failed for good."""
     from scheduler.notices.outbox import channels_from_settings, send_pending
 
-    settings = Settings.from_env()
+    settings = current_settings()
     engine, factory = open_migrated(settings)
     try:
         report = send_pending(factory, channels_from_settings(settings), now=now, limit=limit)

@@ -8,9 +8,8 @@ from datetime import date
 
 import click
 
-from scheduler.cli.base import main, open_migrated
+from scheduler.cli.base import current_clock, current_settings, main, open_migrated
 from scheduler.cli.week import week_option
-from scheduler.core.config import Settings
 
 
 
@@ -25,7 +24,7 @@ def worker(concurrency: int, queue: str | None, loglevel: str) -> None:
     Each worker process runs one district's solve at a time with SOLVE_WORKERS CP-SAT
     threads; run more workers, here or on other machines, to solve more districts at once.
     """
-    settings = Settings.from_env()
+    settings = current_settings()
     if not settings.celery_broker_url:
         raise click.ClickException("CELERY_BROKER_URL is not set: without a broker the app solves in its "
                                    "own process and needs no worker (e.g. CELERY_BROKER_URL=redis://127.0.0.1:6379/0).")
@@ -63,7 +62,7 @@ def solve_city(week: date, district_names: tuple[str, ...], time_limit: float, t
     from scheduler.ops.inventory import UnknownDistrict, find_district
     from scheduler.jobs.runners import make_runner
 
-    settings = Settings.from_env()
+    settings, clock = current_settings(), current_clock()
     engine, factory = open_migrated(settings)
     try:
         ids = None
@@ -73,7 +72,7 @@ def solve_city(week: date, district_names: tuple[str, ...], time_limit: float, t
                     ids = [find_district(session, name).id for name in district_names]
                 except UnknownDistrict as exc:
                     raise click.ClickException(str(exc)) from exc
-        runner = make_runner(settings, factory, workers=workers)
+        runner = make_runner(settings, factory, clock=clock, workers=workers)
         where = "Celery workers" if settings.celery_broker_url else "this process"
         try:
             queued = city.queue_city(factory, runner, week, time_limit=time_limit, districts=ids)
@@ -104,7 +103,8 @@ def solve_city(week: date, district_names: tuple[str, ...], time_limit: float, t
             for v in views:
                 if v.state == "done":
                     with factory.begin() as session:
-                        version = publish(session, done[v.job_id].district_id, week, None)
+                        version = publish(session, done[v.job_id].district_id, week, None, now=clock.now(),
+                                          feed_domain=settings.feed_domain)
                         click.echo(f"Published {v.district} version {version.version}.")
         if any(v.state != "done" for v in views):
             sys.exit(1)

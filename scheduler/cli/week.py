@@ -6,14 +6,14 @@ from datetime import date
 
 import click
 
-from scheduler.cli.base import main, open_migrated
+from scheduler.cli.base import current_clock, current_settings, main, open_migrated
 from scheduler.ops.inventory import UnknownDistrict, find_district
 from scheduler.core.weeks import next_week_start, parse_week
 
 
 def _week(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date:
     if value is None:
-        return next_week_start(date.today())
+        return next_week_start(current_clock().today())
     try:
         return parse_week(value)
     except ValueError as exc:
@@ -82,7 +82,8 @@ def solve_week_cmd(district_name: str, week: date, time_limit: float, workers: i
 
     _, factory = open_migrated()
     district_id = _district_id(factory, district_name)
-    result = solve_week(factory, district_id, week, None, time_limit=time_limit, workers=workers)
+    result = solve_week(factory, district_id, week, None, clock=current_clock(), time_limit=time_limit,
+                        workers=workers)
     sol = result.solution
     places = sum(o.missing for o in sol.unfilled)
     if not quiet:
@@ -90,5 +91,6 @@ def solve_week_cmd(district_name: str, week: date, time_limit: float, workers: i
                    f"objective {sol.objective:,.1f}, {len(sol.assignments)} assignments, {places} places open.")
     if do_publish:
         with factory.begin() as session:
-            version = publish(session, district_id, week, None)
+            version = publish(session, district_id, week, None, now=current_clock().now(),
+                              feed_domain=current_settings().feed_domain)
             click.echo(f"Published version {version.version} of the week of {week}.")

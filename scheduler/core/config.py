@@ -1,41 +1,231 @@
-"""Settings from the environment, with an SQLite file in an instance folder as the default."""
+"""The program's settings: every environment variable it reads, read once at start.
+
+`Settings.from_env()` is called by the composition roots only (the web app's factory, the
+command line's root group, a Celery worker's start, gunicorn's config file) and the frozen
+result is passed down; nothing else reads `os.environ`. A bad value stops the start with a
+message naming the variable (`SettingsError`). docs/configuration.md lists every variable.
+"""
 from __future__ import annotations
 
+import multiprocessing
 import os
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from scheduler.core.weeks import DEFAULT_ZONE
+
+T = TypeVar("T")
+
+DEFAULT_BASE_URL = "http://127.0.0.1:5000"
+# Calendar event UIDs end in @<this> unless SCHEDULER_BASE_URL names the public host.
+DEFAULT_FEED_DOMAIN = urlsplit(DEFAULT_BASE_URL).hostname or "localhost"
+HOTLINE = "12348"
+LOG_FORMATS = ("json", "text")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+class SettingsError(ValueError):
+    """One or more environment variables have values the program cannot use."""
 
 
 def default_instance_path() -> Path:
-    return Path(os.environ.get("SCHEDULER_INSTANCE_PATH", Path.cwd() / "instance"))
+    return Path.cwd() / "instance"
 
 
 @dataclass(frozen=True)
 class Settings:
     database_url: str
     instance_path: Path
-    timezone: str = "Asia/Shanghai"
-    celery_broker_url: str | None = None
+    timezone: str = DEFAULT_ZONE
+    # Web app
+    config_name: str | None = None  # SCHEDULER_CONFIG; None: production (`scheduler serve`: development)
+    secret_key: str | None = field(default=None, repr=False)
+    base_url: str | None = None  # the public scheme://host[:port][/prefix], no trailing slash
+    complaint_phone: str = HOTLINE
+    swap_approval: str = "automatic"
+    # Mail
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 25
     smtp_from: str = "noreply@localhost"
+    # Solve jobs
+    celery_broker_url: str | None = None
+    celery_result_backend: str | None = None  # None: the broker
+    celery_queue: str = "solve"
+    solve_workers: int = 2
+    # Logs
+    log_format: str = "json"
+    log_level: str = "INFO"
+    # Retention (days; None: never)
+    retention_availability_days: int | None = 180
+    retention_calendar_upload_days: int | None = 180
+    retention_inactive_person_days: int | None = 365
+    retention_notification_days: int | None = 90
+    # gunicorn (`scheduler serve --prod`)
+    gunicorn_bind: str = "127.0.0.1:8000"
+    web_concurrency: int | None = None  # None: 2 x cores + 1
+    gunicorn_threads: int = 4
+    gunicorn_timeout: int = 60
+    gunicorn_max_requests: int = 0
+    forwarded_allow_ips: str = "127.0.0.1,::1"
+    # Demo data
+    demo_password: str | None = field(default=None, repr=False)
+    # The variables as read, for starting child processes with the same environment.
+    environ: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
-    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
-        env = dict(os.environ if env is None else env)
-        instance = Path(env.get("SCHEDULER_INSTANCE_PATH") or default_instance_path())
-        url = env.get("DATABASE_URL") or f"sqlite:///{instance / 'scheduler.sqlite'}"
-        return cls(
-            database_url=url,
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Settings from `environ` (the process environment by default); raises SettingsError
+        naming every variable with a bad value."""
+        env = dict(os.environ if environ is None else environ)
+        reader = _Reader(env)
+        instance = Path(reader.text("SCHEDULER_INSTANCE_PATH") or default_instance_path())
+        broker = reader.text("CELERY_BROKER_URL")
+        settings = cls(
+            database_url=reader.text("DATABASE_URL") or f"sqlite:///{instance / 'scheduler.sqlite'}",
             instance_path=instance,
-            timezone=env.get("SCHEDULER_TIMEZONE", "Asia/Shanghai"),
-            celery_broker_url=env.get("CELERY_BROKER_URL") or None,
-            smtp_host=env.get("SMTP_HOST", "127.0.0.1"),
-            smtp_port=int(env.get("SMTP_PORT", "25")),
-            smtp_from=env.get("SMTP_FROM", "noreply@localhost"),
+            timezone=reader.parse("SCHEDULER_TIMEZONE", DEFAULT_ZONE, _zone),
+            config_name=reader.text("SCHEDULER_CONFIG", lower=True),
+            secret_key=reader.text("SECRET_KEY"),
+            base_url=reader.parse("SCHEDULER_BASE_URL", None, _base_url),
+            complaint_phone=reader.text("SCHEDULER_COMPLAINT_PHONE") or HOTLINE,
+            swap_approval=reader.text("SWAP_APPROVAL", lower=True) or "automatic",
+            smtp_host=reader.text("SMTP_HOST") or "127.0.0.1",
+            smtp_port=reader.parse("SMTP_PORT", 25, _port),
+            smtp_from=reader.text("SMTP_FROM") or "noreply@localhost",
+            celery_broker_url=broker,
+            celery_result_backend=reader.text("CELERY_RESULT_BACKEND") or broker,
+            celery_queue=reader.text("CELERY_QUEUE") or "solve",
+            solve_workers=reader.parse("SOLVE_WORKERS", 2, _positive),
+            log_format=reader.parse("LOG_FORMAT", "json", _choice(LOG_FORMATS, str.lower)),
+            log_level=reader.parse("LOG_LEVEL", "INFO", _choice(LOG_LEVELS, str.upper)),
+            retention_availability_days=reader.parse("RETENTION_AVAILABILITY_DAYS", 180, _days),
+            retention_calendar_upload_days=reader.parse("RETENTION_CALENDAR_UPLOAD_DAYS", 180, _days),
+            retention_inactive_person_days=reader.parse("RETENTION_INACTIVE_PERSON_DAYS", 365, _days),
+            retention_notification_days=reader.parse("RETENTION_NOTIFICATION_DAYS", 90, _days),
+            gunicorn_bind=reader.text("GUNICORN_BIND") or "127.0.0.1:8000",
+            web_concurrency=reader.parse("WEB_CONCURRENCY", None, _positive),
+            gunicorn_threads=reader.parse("GUNICORN_THREADS", 4, _positive),
+            gunicorn_timeout=reader.parse("GUNICORN_TIMEOUT", 60, _positive),
+            gunicorn_max_requests=reader.parse("GUNICORN_MAX_REQUESTS", 0, _count),
+            forwarded_allow_ips=reader.text("FORWARDED_ALLOW_IPS") or "127.0.0.1,::1",
+            demo_password=reader.text("SCHEDULER_DEMO_PASSWORD"),
+            environ=env,
         )
+        if reader.errors:
+            raise SettingsError("Bad configuration: " + "; ".join(reader.errors)
+                                + " (see docs/configuration.md).")
+        return settings
 
     def ensure_instance(self) -> None:
         if self.database_url.startswith("sqlite:///"):
             Path(self.database_url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         self.instance_path.mkdir(parents=True, exist_ok=True)
+
+    @property
+    def feed_domain(self) -> str:
+        """The domain of calendar event UIDs: the configured public host, else the default's."""
+        return urlsplit(public_base_url(self.base_url)).hostname or "localhost"
+
+    @property
+    def gunicorn_workers(self) -> int:
+        return self.web_concurrency or multiprocessing.cpu_count() * 2 + 1
+
+    def child_environ(self, **overrides: str) -> dict[str, str]:
+        """The environment for a child process: the one these settings were read from, plus
+        `overrides` (e.g. a password that must not appear on the process list)."""
+        return {**self.environ, **overrides}
+
+
+def inherited_environ() -> dict[str, str]:
+    """This process's environment as it is, for a child process that needs it passed on
+    (pg_dump's PATH and PG* variables): not a setting, never interpreted here."""
+    return dict(os.environ)
+
+
+def public_base_url(configured: str | None, request_root: str | None = None) -> str:
+    """The scheme://host[:port][/prefix] that feed and poster URLs start with, without a
+    trailing slash. One rule for every caller: the configured SCHEDULER_BASE_URL first (the
+    address people reach, e.g. behind a TLS proxy); the current request's own address only
+    when nothing is configured (development); the default for the command line."""
+    if configured:
+        return configured.strip().rstrip("/")
+    if request_root:
+        return request_root.strip().rstrip("/")
+    return DEFAULT_BASE_URL
+
+
+# --- reading and checking values ---------------------------------------------------------
+
+class _Reader:
+    def __init__(self, env: dict[str, str]) -> None:
+        self.env = env
+        self.errors: list[str] = []
+
+    def text(self, name: str, *, lower: bool = False) -> str | None:
+        value = (self.env.get(name) or "").strip()
+        return (value.lower() if lower else value) or None
+
+    def parse(self, name: str, default: T, check: Callable[[str, str], Any]) -> T:
+        raw = self.text(name)
+        if raw is None:
+            return default
+        try:
+            return check(name, raw)
+        except ValueError as exc:
+            self.errors.append(str(exc))
+            return default
+
+
+def _positive(name: str, raw: str) -> int:
+    if not raw.isdigit() or int(raw) < 1:
+        raise ValueError(f"{name} must be a positive whole number, not {raw!r}")
+    return int(raw)
+
+
+def _count(name: str, raw: str) -> int:
+    if not raw.isdigit():
+        raise ValueError(f"{name} must be a whole number (0 or more), not {raw!r}")
+    return int(raw)
+
+
+def _port(name: str, raw: str) -> int:
+    if not raw.isdigit() or not 1 <= int(raw) <= 65535:
+        raise ValueError(f"{name} must be a port number (1-65535), not {raw!r}")
+    return int(raw)
+
+
+def _days(name: str, raw: str) -> int | None:
+    if raw.lower() == "never":
+        return None
+    if not raw.isdigit() or int(raw) < 1:
+        raise ValueError(f"{name} must be a whole number of days (1 or more) or 'never', not {raw!r}")
+    return int(raw)
+
+
+def _zone(name: str, raw: str) -> str:
+    try:
+        ZoneInfo(raw)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"{name} must be an IANA time zone such as Asia/Shanghai, not {raw!r}") from None
+    return raw
+
+
+def _base_url(name: str, raw: str) -> str:
+    url = raw.rstrip("/")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"{name} {raw!r} is not an http(s) URL such as https://paiban.example.gov.cn")
+    return url
+
+
+def _choice(allowed: tuple[str, ...], normal: Callable[[str], str]) -> Callable[[str, str], str]:
+    def check(name: str, raw: str) -> str:
+        value = normal(raw)
+        if value not in allowed:
+            raise ValueError(f"{name} must be one of {', '.join(allowed)}, not {raw!r}")
+        return value
+    return check

@@ -35,8 +35,7 @@ def head_revision() -> str | None:
     return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
 
 
-def open_database(settings: Settings | None = None) -> tuple[Engine, sessionmaker[Session]]:
-    settings = settings or Settings.from_env()
+def open_database(settings: Settings) -> tuple[Engine, sessionmaker[Session]]:
     settings.ensure_instance()
     engine = make_engine(settings.database_url)
     return engine, make_session_factory(engine)

@@ -24,6 +24,7 @@ from scheduler.core.access import require_district, require_role, require_visibl
 from scheduler.core.checking import (FieldProblem, LineInput, Problems, changes, check_lines, check_order, check_priority, check_text,
                                 check_validity, plain)
 from scheduler.demand.event_notices import notices_for_event_cancellation
+from scheduler.core.config import DEFAULT_FEED_DOMAIN
 from scheduler.feeds.render import refresh_feeds
 
 TEMPLATE_SITE_KINDS = ("window", "centre", "station")
@@ -273,9 +274,11 @@ def generated_slots(session: Session, *, template_id: int | None = None, event_i
                                 .order_by(Slot.start_at)))
 
 
-def cancel_event(session: Session, user: User, event_id: int, now: datetime) -> list[Slot]:
+def cancel_event(session: Session, user: User, event_id: int, now: datetime, *,
+                 feed_domain: str = DEFAULT_FEED_DOMAIN) -> list[Slot]:
     """Cancel an event that has not ended; its slots that have not started leave the plan
-    and the calendars, and the people published for them are told. Returns those slots."""
+    and the calendars (UIDs in `feed_domain`), and the people published for them are told.
+    Returns those slots."""
     event = get_event(session, user, event_id)
     out = Problems()
     if event.status == "cancelled":
@@ -290,7 +293,7 @@ def cancel_event(session: Session, user: User, event_id: int, now: datetime) -> 
     session.flush()
     district_id = event.site.district_id
     for week in sorted({s.week_start for s in slots}):
-        refresh_feeds(session, district_id, week, now)
+        refresh_feeds(session, district_id, week, now, domain=feed_domain)
     queued, unreachable = notices_for_event_cancellation(session, event, slots, now)
     audit.record(session, user, "event.cancel", "square_event", event.id, district_id, slots=[s.id for s in slots],
                  queued=queued, unreachable=unreachable[:50])

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from models import (AvailabilityException, AvailabilityRule, District, EventLine, Organisation,
                     Pairing, Person, PersonRole, PersonSkill, RequestWindow, ShiftTemplate,
-                    ShiftTemplateLine, Site, SquareEvent, Township, User, VisitRequest, utcnow)
+                    ShiftTemplateLine, Site, SquareEvent, Township, User, VisitRequest)
 from scheduler.auth.accounts import check_password_rules, hash_password
 from scheduler.demo.model import WEEKDAYS, DemandLine, World, week_number
 from scheduler.core.weeks import to_utc
@@ -33,15 +33,16 @@ def coordinator_username(prefix: str) -> str:
     return f"coord-{prefix.lower()}"
 
 
-def load_world(session: Session, world: World, coordinator_password: str | None = None) -> dict[str, int]:
-    """Insert every part of `world`; returns the number of rows per table. One coordinator
-    account per district owns the district's visit requests (首问负责制); without a
-    password the accounts exist but cannot sign in until one is set."""
+def load_world(session: Session, world: World, coordinator_password: str | None = None, *,
+               now: datetime) -> dict[str, int]:
+    """Insert every part of `world` (rows created `now`); returns the number of rows per
+    table. One coordinator account per district owns the district's visit requests (首问负责制);
+    without a password the accounts exist but cannot sign in until one is set."""
     _refuse_if_present(session, world)
     if coordinator_password is not None:
         for d in world.districts:
             check_password_rules(coordinator_password, coordinator_username(d.prefix))
-    w = _Writer(session)
+    w = _Writer(session, now)
     put = w.put
     district_id = w.keyed(District, "code", District.code.in_([d.code for d in world.districts]), [
         {"code": d.code, "name": d.name, "timezone": ZONE} for d in world.districts])
@@ -80,11 +81,11 @@ class _Writer:
     INSERTs for the big tables), else one executemany per table; ids come back by natural
     key, or by RETURNING in insertion order for the few tables without one."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, now: datetime) -> None:
         self.session = session
         self.copy = session.get_bind().dialect.name == "postgresql"
         self.counts: dict[str, int] = {}
-        self.stamp = utcnow()
+        self.stamp = now
 
     def put(self, model: Any, rows: list[dict], ordered: bool = False) -> list[int]:
         table = model.__table__

@@ -18,12 +18,12 @@ from sqlalchemy import and_, bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from models import Assignment, District, FeedEvent, FeedRender, FeedToken, Person, Site, Slot, utcnow
+from models import Assignment, District, FeedEvent, FeedRender, FeedToken, Person, Site, Slot
 from scheduler.core.versions import latest_published
 from scheduler.feeds import content as feed_content
 from scheduler.feeds import ical
 from scheduler.feeds.content import Wanted
-from scheduler.feeds.urls import TOKEN_SHAPE, hash_token, uid_domain
+from scheduler.feeds.urls import DEFAULT_FEED_DOMAIN, TOKEN_SHAPE, hash_token
 
 log = logging.getLogger(__name__)
 
@@ -53,10 +53,11 @@ class Served:
 
 # --- refreshing ------------------------------------------------------------------------
 
-def refresh_feeds(session: Session, district_id: int, week_start: date, now: datetime | None = None) -> int:
+def refresh_feeds(session: Session, district_id: int, week_start: date, now: datetime, *,
+                  domain: str = DEFAULT_FEED_DOMAIN) -> int:
     """Bring every live feed touched by this district's week up to date with its newest
-    published version. Called by `scheduler.week.drafts.publish`; returns the feeds refreshed."""
-    now = now or utcnow()
+    published version, as of `now` (new events get UIDs in `domain`, the settings'
+    `feed_domain`). Called by `scheduler.week.drafts.publish`; returns the feeds refreshed."""
     slots = session.execute(select(Slot.id, Slot.site_id).where(
         Slot.district_id == district_id, Slot.week_start == week_start)).all()
     slot_ids = [s.id for s in slots]
@@ -77,18 +78,17 @@ def refresh_feeds(session: Session, district_id: int, week_start: date, now: dat
     count = 0
     for kind, ids in subjects.items():
         live = _with_live_token(session, kind, ids)
-        refresh_subjects(session, kind, live, now)
+        refresh_subjects(session, kind, live, now, domain=domain)
         count += len(live)
     return count
 
 
-def refresh_subjects(session: Session, kind: str, subject_ids: Iterable[int], now: datetime | None = None,
-                     ) -> dict[int, FeedRender]:
-    """Update the remembered events of these feeds and render them again."""
-    now = now or utcnow()
+def refresh_subjects(session: Session, kind: str, subject_ids: Iterable[int], now: datetime, *,
+                     domain: str = DEFAULT_FEED_DOMAIN) -> dict[int, FeedRender]:
+    """Update the remembered events of these feeds (new ones with UIDs in `domain`) and render
+    them again, as of `now`."""
     begin, end = now - WINDOW_BACK, now + WINDOW_AHEAD
     renders: dict[int, FeedRender] = {}
-    domain = uid_domain()
     for chunk in _chunks(sorted(set(subject_ids))):
         loader = feed_content.person_events if kind == "person" else feed_content.site_events
         wanted = loader(session, chunk, begin, end)
@@ -240,8 +240,8 @@ _LOOKUP = (
 )
 
 
-def cached_feed(session: Session, token: str, now: datetime | None = None) -> Served | None:
-    """The feed a token opens, or None for a malformed, unknown or revoked token.
+def cached_feed(session: Session, token: str, now: datetime, *, domain: str = DEFAULT_FEED_DOMAIN) -> Served | None:
+    """The feed a token opens at `now`, or None for a malformed, unknown or revoked token.
 
     One indexed lookup when the cached rendering is current; otherwise it is rendered again
     here (a feed nobody published into yet, or one whose window moved on) and the caller
@@ -253,12 +253,11 @@ def cached_feed(session: Session, token: str, now: datetime | None = None) -> Se
     if row is None:
         return None
     kind, subject_id, body, etag, last_modified, expires_at = row
-    now = now or utcnow()
     if body is not None and expires_at > now:
         return Served(body, etag, last_modified, rendered=False)
     try:
         with session.begin_nested():
-            render = refresh_subjects(session, kind, [subject_id], now)[subject_id]
+            render = refresh_subjects(session, kind, [subject_id], now, domain=domain)[subject_id]
     except IntegrityError:
         # Another request rendered it at the same moment: serve what it stored.
         log.info("feed %s %s: rendered concurrently", kind, subject_id)

@@ -12,12 +12,12 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models import FeedToken, Person, Site, User, utcnow
+from models import FeedToken, Person, Site, User
 from models.feed import FEED_SUBJECTS
 from scheduler.core import audit
 from scheduler.core.access import NotVisible, require_role, require_visible
 from scheduler.feeds.render import refresh_subjects
-from scheduler.feeds.urls import TOKEN_BYTES, hash_token
+from scheduler.feeds.urls import DEFAULT_FEED_DOMAIN, TOKEN_BYTES, hash_token
 
 
 class FeedError(LookupError):
@@ -33,25 +33,25 @@ def live_token(session: Session, kind: str, subject_id: int) -> FeedToken | None
         FeedToken.subject_kind == kind, FeedToken.subject_id == subject_id, FeedToken.revoked_at.is_(None)))
 
 
-def revoke(session: Session, kind: str, subject_id: int, now: datetime | None = None) -> bool:
+def revoke(session: Session, kind: str, subject_id: int, now: datetime) -> bool:
     token = live_token(session, kind, subject_id)
     if token is None:
         return False
-    token.revoked_at = now or utcnow()
+    token.revoked_at = now
     session.flush()
     return True
 
 
-def issue_token(session: Session, kind: str, subject_id: int, *, reset: bool = False,
-                now: datetime | None = None) -> str:
-    """A new secret token for the subject's feed, rendered and ready to serve.
+def issue_token(session: Session, kind: str, subject_id: int, *, reset: bool = False, now: datetime,
+                domain: str = DEFAULT_FEED_DOMAIN) -> str:
+    """A new secret token for the subject's feed, rendered at `now` (event UIDs in `domain`)
+    and ready to serve.
 
     With `reset` a live token is revoked first (its URL stops working at once); without it a
     live token raises `TokenExists`, since only its hash is kept.
     """
     if kind not in FEED_SUBJECTS:
         raise FeedError(f"unknown feed kind {kind!r}: use one of {', '.join(FEED_SUBJECTS)}")
-    now = now or utcnow()
     if live_token(session, kind, subject_id) is not None:
         if not reset:
             raise TokenExists(f"this {kind} already has a feed URL; only its hash is stored, so it cannot be "
@@ -60,7 +60,7 @@ def issue_token(session: Session, kind: str, subject_id: int, *, reset: bool = F
     token = secrets.token_urlsafe(TOKEN_BYTES)
     session.add(FeedToken(subject_kind=kind, subject_id=subject_id, token_hash=hash_token(token), created_at=now))
     session.flush()
-    refresh_subjects(session, kind, [subject_id], now)
+    refresh_subjects(session, kind, [subject_id], now, domain=domain)
     return token
 
 
@@ -115,17 +115,18 @@ def live_since(session: Session, kind: str, subject_id: int) -> datetime | None:
     return token.created_at if token is not None else None
 
 
-def new_link(session: Session, user: User, kind: str, subject_id: int) -> str:
+def new_link(session: Session, user: User, kind: str, subject_id: int, *, now: datetime,
+             domain: str = DEFAULT_FEED_DOMAIN) -> str:
     """A new URL for the feed, replacing any live one; recorded in the audit log."""
     subject = subject_for(session, user, kind, subject_id)
-    token = issue_token(session, kind, subject.id, reset=True)
+    token = issue_token(session, kind, subject.id, reset=True, now=now, domain=domain)
     audit.record(session, user, "feed_link", kind, subject.id, subject.district_id)
     return token
 
 
-def turn_off(session: Session, user: User, kind: str, subject_id: int) -> bool:
+def turn_off(session: Session, user: User, kind: str, subject_id: int, *, now: datetime) -> bool:
     subject = subject_for(session, user, kind, subject_id)
-    done = revoke(session, kind, subject.id)
+    done = revoke(session, kind, subject.id, now)
     if done:
         audit.record(session, user, "feed_revoke", kind, subject.id, subject.district_id)
     return done

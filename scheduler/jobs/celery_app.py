@@ -1,8 +1,12 @@
-"""The Celery application of the solve workers, configured from the environment.
+"""The Celery application of the solve workers, configured from the settings.
 
 A task carries only a job id: the job itself (district, week, time limit), its progress and
 its cancel flag live in `solve_jobs`, so the task body is exactly `scheduler.jobs.solve_jobs.run_job`,
 the function the in-process runner calls. Redis is both broker and result store.
+
+The settings (`scheduler.core.config.Settings`) are read once when the worker starts
+(`scheduler worker` passes its own; `celery -A scheduler.jobs.celery_app worker` builds them
+on first use of `app`) and ride on the Celery app to the worker processes:
 
     CELERY_BROKER_URL      redis://127.0.0.1:6379/0   (unset: no Celery, solves run in-process)
     CELERY_RESULT_BACKEND  defaults to the broker URL
@@ -12,43 +16,29 @@ the function the in-process runner calls. Redis is both broker and result store.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from typing import Any
 
-from celery import Celery, signals
+from celery import Celery, Task, signals
 from sqlalchemy.orm import Session, sessionmaker
 
+from scheduler.core.clock import Clock, SystemClock
 from scheduler.core.config import Settings
 
 SOLVE_TASK = "scheduler.solve_job"
-DEFAULT_QUEUE = "solve"
 # Results are only read by a caller waiting for its jobs; the database keeps the record.
 RESULT_EXPIRES_S = 24 * 3600
 
-
-@dataclass(frozen=True)
-class CelerySettings:
-    broker_url: str | None
-    result_backend: str | None
-    queue: str
-    solve_workers: int
-
-    @classmethod
-    def from_env(cls, settings: Settings | None = None, env: dict[str, str] | None = None) -> CelerySettings:
-        env = dict(os.environ if env is None else env)
-        settings = settings or Settings.from_env(env)
-        broker = settings.celery_broker_url
-        workers = env.get("SOLVE_WORKERS", "2")
-        if not workers.isdigit() or int(workers) < 1:
-            raise ValueError(f"SOLVE_WORKERS must be a positive integer, not {workers!r}")
-        return cls(broker_url=broker, result_backend=env.get("CELERY_RESULT_BACKEND") or broker,
-                   queue=env.get("CELERY_QUEUE") or DEFAULT_QUEUE, solve_workers=int(workers))
+# The settings of the app made last in this process: the worker's (for its logging set-up).
+_worker_settings: Settings | None = None
 
 
-def make_celery(settings: Settings | None = None, *, queue: str | None = None) -> Celery:
-    conf = CelerySettings.from_env(settings)
-    app = Celery("scheduler", broker=conf.broker_url, backend=conf.result_backend, set_as_current=False)
+def make_celery(settings: Settings, *, queue: str | None = None, clock: Clock | None = None) -> Celery:
+    """The Celery app of these settings; its tasks time jobs with `clock` (the system's by default)."""
+    global _worker_settings
+    app = Celery("scheduler", broker=settings.celery_broker_url,
+                 backend=settings.celery_result_backend or settings.celery_broker_url, set_as_current=False)
     app.conf.update(
-        task_default_queue=queue or conf.queue,
+        task_default_queue=queue or settings.celery_queue,
         task_serializer="json",
         result_serializer="json",
         accept_content=["json"],
@@ -62,27 +52,33 @@ def make_celery(settings: Settings | None = None, *, queue: str | None = None) -
         worker_hijack_root_logger=False,
         enable_utc=True,
     )
-    app.task(name=SOLVE_TASK)(solve_job)
-    app.solve_workers = conf.solve_workers  # type: ignore[attr-defined]
+    app.task(name=SOLVE_TASK, bind=True)(_solve_task)
+    app.scheduler_settings = settings  # type: ignore[attr-defined]
+    app.scheduler_clock = clock or SystemClock(settings.timezone)  # type: ignore[attr-defined]
+    _worker_settings = settings
     return app
 
 
-def solve_job(job_id: int) -> str:
+def _solve_task(task: Task, job_id: int) -> str:
+    app = task.app
+    return solve_job(app.scheduler_settings, job_id, clock=app.scheduler_clock)
+
+
+def solve_job(settings: Settings, job_id: int, *, clock: Clock) -> str:
     """Run one solve job in this worker; returns the job's final state."""
     from scheduler.jobs.solve_jobs import run_and_log
 
-    workers = CelerySettings.from_env().solve_workers
-    return run_and_log(_worker_factory(), job_id, workers=workers, runner="celery")
+    return run_and_log(_worker_factory(settings), job_id, clock=clock, workers=settings.solve_workers,
+                       runner="celery")
 
 
 _factories: dict[tuple[int, str], sessionmaker[Session]] = {}
 
 
-def _worker_factory() -> sessionmaker[Session]:
+def _worker_factory(settings: Settings) -> sessionmaker[Session]:
     """One engine per worker process, opened after the fork (a pool must not cross it)."""
     from scheduler.core.database import open_database
 
-    settings = Settings.from_env()
     key = (os.getpid(), settings.database_url)
     if key not in _factories:
         _factories[key] = open_database(settings)[1]
@@ -94,9 +90,20 @@ def _configure_logging(loglevel: str | int | None = None, **_kwargs: object) -> 
     # Connected, this replaces Celery's own logging set-up: the worker logs masked JSON too.
     from scheduler.ops.logs import configure_logging
 
-    level = loglevel if isinstance(loglevel, str) else None
-    configure_logging(level=level)
+    fmt, level = ((_worker_settings.log_format, _worker_settings.log_level) if _worker_settings is not None
+                  else ("json", "INFO"))
+    configure_logging(fmt, loglevel if isinstance(loglevel, str) else level)
 
 
-# `celery -A scheduler.jobs.celery_app worker` finds this; `scheduler worker` builds its own.
-app = make_celery()
+_default_app: Celery | None = None
+
+
+def __getattr__(name: str) -> Any:
+    """`celery -A scheduler.jobs.celery_app worker` finds `app` here: built on first use, from
+    the settings read then (once, at the worker's start). `scheduler worker` builds its own."""
+    global _default_app
+    if name == "app":
+        if _default_app is None:
+            _default_app = make_celery(Settings.from_env())
+        return _default_app
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -15,6 +15,7 @@ from celery.result import AsyncResult
 from sqlalchemy.orm import Session, sessionmaker
 
 from scheduler.jobs import solve_jobs as jobs
+from scheduler.core.clock import Clock
 from scheduler.core.config import Settings
 
 
@@ -33,7 +34,8 @@ class LoggingThreadRunner(jobs.PlainThreadRunner):
     logging one structured line per job (`jobs.run_and_log`)."""
 
     def submit(self, job_id: int) -> concurrent.futures.Future[str]:
-        return self._pool.submit(jobs.run_and_log, self.factory, job_id, workers=self.workers, runner="thread")
+        return self._pool.submit(jobs.run_and_log, self.factory, job_id, clock=self.clock, workers=self.workers,
+                                 runner="thread")
 
 
 class CeleryFuture:
@@ -76,9 +78,10 @@ class CeleryRunner:
         self.app.close()
 
 
-def make_runner(settings: Settings, factory: sessionmaker[Session], *, workers: int = 2) -> Runner:
+def make_runner(settings: Settings, factory: sessionmaker[Session], *, clock: Clock, workers: int = 2) -> Runner:
     """Celery when the settings name a broker, else a thread of this process (`workers` is
-    the CP-SAT thread count there; Celery workers read SOLVE_WORKERS themselves)."""
+    the CP-SAT thread count there, `clock` its time; Celery workers have their own settings,
+    SOLVE_WORKERS included, and the system clock)."""
     if settings.celery_broker_url:
         return CeleryRunner(settings)
-    return LoggingThreadRunner(factory, workers=workers)
+    return LoggingThreadRunner(factory, workers=workers, clock=clock)

@@ -16,7 +16,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from models import SolveJob, User, utcnow
+from models import SolveJob, User
+from scheduler.core.clock import Clock
 from scheduler.week.solve import SolveCancelled, solve_week
 from solver.problem import Progress
 
@@ -63,16 +64,16 @@ def status(job: SolveJob) -> dict[str, Any]:
             "error": job.error, "cancel_requested": job.cancel_requested}
 
 
-def run_job(factory: sessionmaker[Session], job_id: int, *, workers: int = 2) -> str:
-    """Run one queued job to its end; returns its final state."""
+def run_job(factory: sessionmaker[Session], job_id: int, *, clock: Clock, workers: int = 2) -> str:
+    """Run one queued job to its end, its times read from `clock`; returns its final state."""
     with factory.begin() as session:
         job = session.get(SolveJob, job_id)
         if job is None or job.state != "queued":
             return job.state if job else "missing"
         if job.cancel_requested:
-            job.state, job.finished_at = "cancelled", utcnow()
+            job.state, job.finished_at = "cancelled", clock.now()
             return job.state
-        job.state, job.started_at = "running", utcnow()
+        job.state, job.started_at = "running", clock.now()
         district_id, week_start, limit, actor_id = job.district_id, job.week_start, job.time_limit, job.requested_by_id
     stop = threading.Event()
     latest: dict[str, Any] = {}
@@ -84,7 +85,7 @@ def run_job(factory: sessionmaker[Session], job_id: int, *, workers: int = 2) ->
 
     final, schedule_id, error = "done", None, None
     try:
-        result = solve_week(factory, district_id, week_start, actor_id, time_limit=limit, workers=workers,
+        result = solve_week(factory, district_id, week_start, actor_id, clock=clock, time_limit=limit, workers=workers,
                             on_progress=on_progress, stop=stop)
         schedule_id = result.schedule_id
         latest.update(status=result.solution.status, objective=result.solution.objective)
@@ -97,7 +98,7 @@ def run_job(factory: sessionmaker[Session], job_id: int, *, workers: int = 2) ->
         watcher.join()
     with factory.begin() as session:
         job = session.get(SolveJob, job_id)
-        job.state, job.finished_at, job.schedule_id, job.error = final, utcnow(), schedule_id, error
+        job.state, job.finished_at, job.schedule_id, job.error = final, clock.now(), schedule_id, error
         job.progress = dict(latest)
     return final
 
@@ -116,11 +117,12 @@ def _watch(factory: sessionmaker[Session], job_id: int, stop: threading.Event, l
                 written = snapshot
 
 
-def run_and_log(factory: sessionmaker[Session], job_id: int, *, workers: int = 2, runner: str = "thread") -> str:
+def run_and_log(factory: sessionmaker[Session], job_id: int, *, clock: Clock, workers: int = 2,
+                runner: str = "thread") -> str:
     """`run_job`, then one structured log line saying how the job ended."""
     started = time.monotonic()
     try:
-        state = run_job(factory, job_id, workers=workers)
+        state = run_job(factory, job_id, clock=clock, workers=workers)
     except Exception:
         log.exception("solve job %s crashed", job_id, extra={"event": "job", "job_id": job_id, "runner": runner})
         raise
@@ -142,13 +144,14 @@ class PlainThreadRunner:
     """Jobs run one at a time on a background thread of this process, with no log line of
     their own (`scheduler.jobs.runners.LoggingThreadRunner` adds it)."""
 
-    def __init__(self, factory: sessionmaker[Session], workers: int = 2) -> None:
+    def __init__(self, factory: sessionmaker[Session], workers: int = 2, *, clock: Clock) -> None:
         self.factory = factory
         self.workers = workers
+        self.clock = clock
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="solve")
 
     def submit(self, job_id: int) -> Future[str]:
-        return self._pool.submit(run_job, self.factory, job_id, workers=self.workers)
+        return self._pool.submit(run_job, self.factory, job_id, clock=self.clock, workers=self.workers)
 
     def shutdown(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=False)

@@ -22,7 +22,7 @@ from typing import Protocol
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from models import Notification, utcnow
+from models import Notification
 from scheduler.core.config import Settings
 
 MAX_ATTEMPTS = 8
@@ -135,10 +135,9 @@ def _record(factory: sessionmaker[Session], notification_id: int, now: datetime,
         return row.status
 
 
-def send_pending(factory: sessionmaker[Session], channels: dict[str, Channel], *, now: datetime | None = None,
+def send_pending(factory: sessionmaker[Session], channels: dict[str, Channel], *, now: datetime,
                  limit: int = 200) -> SendReport:
-    """Send what is due, oldest first, at most `limit` messages."""
-    now = now or utcnow()
+    """Send what is due at `now`, oldest first, at most `limit` messages."""
     report = SendReport()
     with factory() as session:
         due = session.execute(

@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from models import (Assignment, AvailabilityException, Decline, Notification, Person, Schedule, Site, Slot,
-                    SwapRequest, User, VisitRequest, utcnow)
+                    SwapRequest, User, VisitRequest)
 from scheduler.core import audit
 from scheduler.notices.text import (Reason, compose, people_words, person_words, reason_words, short_when,
                                    slot_line, when)
@@ -102,9 +102,8 @@ def _pairs(session: Session, version: Schedule | None) -> set[tuple[int, int]]:
 
 
 def notices_for_publish(session: Session, old_version: Schedule | None, new_version: Schedule,
-                        now: datetime | None = None) -> NoticeReport:
+                        now: datetime) -> NoticeReport:
     """Request statuses, handled declines and the outbox for one publish (see the module)."""
-    now = now or utcnow()
     report = NoticeReport()
     changes = visit_changes(session, old_version, new_version, now)
     report.statuses = [(r.id, before, r.status) for r, before in sync_statuses(session, changes, now)]

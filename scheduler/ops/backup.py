@@ -22,6 +22,7 @@ import shutil
 import sqlite3
 import subprocess
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +30,7 @@ from sqlalchemy import URL, inspect, text
 from sqlalchemy.engine import make_url
 
 from models.db import make_engine, normalise_url
+from scheduler.core.config import inherited_environ
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PGDUMP_MAGIC = b"PGDMP"
@@ -48,7 +50,9 @@ class Done:
     revision: str | None = None
 
 
-def backup(url: str, path: str | Path) -> Done:
+def backup(url: str, path: str | Path, *, environ: Mapping[str, str] | None = None) -> Done:
+    """Back up the database at `url` to `path`; `environ` is the environment pg_dump runs
+    in (the settings' `child_environ()`; this process's by default)."""
     parsed, started = make_url(normalise_url(url)), time.monotonic()
     path = Path(path)
     tmp = path.with_name(f".{path.name}.partial-{os.getpid()}")
@@ -59,7 +63,8 @@ def backup(url: str, path: str | Path) -> Done:
         elif parsed.get_backend_name() == "postgresql":
             kind = "postgresql"
             _check_pg_tool("pg_dump", parsed)
-            _run(["pg_dump", "--format=custom", "--compress=6", f"--file={tmp}", f"--dbname={_conninfo(parsed)}"], parsed)
+            _run(["pg_dump", "--format=custom", "--compress=6", f"--file={tmp}", f"--dbname={_conninfo(parsed)}"],
+                 parsed, environ)
         else:
             raise BackupError(f"cannot back up a {parsed.get_backend_name()} database")
         os.replace(tmp, path)
@@ -68,7 +73,7 @@ def backup(url: str, path: str | Path) -> Done:
     return Done(kind, path, path.stat().st_size, time.monotonic() - started, backup_revision(path))
 
 
-def restore(url: str, path: str | Path, *, force: bool = False) -> Done:
+def restore(url: str, path: str | Path, *, force: bool = False, environ: Mapping[str, str] | None = None) -> Done:
     parsed, started, path = make_url(normalise_url(url)), time.monotonic(), Path(path)
     kind = backup_kind(path)
     target = parsed.get_backend_name()
@@ -87,7 +92,7 @@ def restore(url: str, path: str | Path, *, force: bool = False) -> Done:
         if force:
             _pg_empty(url)
         _run(["pg_restore", "--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction",
-              f"--dbname={_conninfo(parsed)}", str(path)], parsed)
+              f"--dbname={_conninfo(parsed)}", str(path)], parsed, environ)
     return Done(kind, path, path.stat().st_size, time.monotonic() - started, backup_revision(path))
 
 
@@ -155,8 +160,8 @@ def _conninfo(parsed: URL) -> str:
     return parsed.set(drivername="postgresql", password=None).render_as_string(hide_password=False)
 
 
-def _run(argv: list[str], parsed: URL) -> None:
-    env = dict(os.environ)
+def _run(argv: list[str], parsed: URL, environ: Mapping[str, str] | None) -> None:
+    env = dict(inherited_environ() if environ is None else environ)
     if parsed.password:
         env["PGPASSWORD"] = str(parsed.password)
     result = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=PG_TIMEOUT_S)

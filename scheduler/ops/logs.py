@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 import sys
 from datetime import datetime, timezone
@@ -93,16 +92,16 @@ def make_handler(fmt: str = "json", stream: TextIO | None = None) -> logging.Han
     return handler
 
 
-def configure_logging(fmt: str | None = None, level: str | None = None, stream: TextIO | None = None) -> None:
-    """Send every log record to one masked handler on the root logger (stderr by default);
-    LOG_FORMAT (json, text) and LOG_LEVEL (INFO) are read when not given. Calling it again
-    replaces the handler instead of adding a second one."""
-    fmt = (fmt or os.environ.get("LOG_FORMAT") or "json").strip().lower()
+def configure_logging(fmt: str = "json", level: str = "INFO", stream: TextIO | None = None) -> None:
+    """Send every log record to one masked handler on the root logger (stderr by default), in
+    `fmt` (json, text) from `level` up: the settings' LOG_FORMAT and LOG_LEVEL. Calling it
+    again replaces the handler instead of adding a second one."""
+    fmt = fmt.strip().lower()
     handler = make_handler(fmt, stream)
     root = logging.getLogger()
     root.handlers[:] = [h for h in root.handlers if not getattr(h, _HANDLER_MARK, False)]
     root.addHandler(handler)
-    root.setLevel((level or os.environ.get("LOG_LEVEL") or "INFO").upper())
+    root.setLevel(level.upper())
     # The app logs each request itself (masked); the development server's own access
     # lines would repeat them with the raw path.
     logging.getLogger("werkzeug").setLevel(logging.WARNING)

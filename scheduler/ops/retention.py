@@ -1,6 +1,7 @@
 """Data retention: personal data that has served its purpose is deleted or anonymised.
 
-The policy (days; `never` switches a rule off) comes from the environment:
+The policy (days; `never` switches a rule off) comes from the settings
+(`scheduler.core.config.Settings`, read from the environment):
 
     RETENTION_AVAILABILITY_DAYS     180  dated availability exceptions that ended this long ago
     RETENTION_CALENDAR_UPLOAD_DAYS  180  uploaded calendars this old with no busy time still kept
@@ -15,7 +16,6 @@ each real purge adds one entry saying what it removed.
 """
 from __future__ import annotations
 
-import os
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -23,9 +23,10 @@ from typing import Any
 from sqlalchemy import and_, delete, exists, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from models import AvailabilityException, AvailabilityRule, CalendarUpload, Notification, Person, User, utcnow
+from models import AvailabilityException, AvailabilityRule, CalendarUpload, Notification, Person, User
 from models.feed import FeedToken
 from scheduler.core import audit
+from scheduler.core.config import Settings
 ANONYMISED_NAME = "已匿名"
 ENV = {
     "availability_days": "RETENTION_AVAILABILITY_DAYS",
@@ -33,10 +34,6 @@ ENV = {
     "inactive_person_days": "RETENTION_INACTIVE_PERSON_DAYS",
     "notification_days": "RETENTION_NOTIFICATION_DAYS",
 }
-
-
-class PolicyError(ValueError):
-    pass
 
 
 @dataclass(frozen=True)
@@ -47,23 +44,9 @@ class RetentionPolicy:
     notification_days: int | None = 90
 
     @classmethod
-    def from_env(cls, env: dict[str, str] | None = None) -> RetentionPolicy:
-        env = dict(os.environ if env is None else env)
-        values: dict[str, int | None] = {}
-        errors = []
-        for name, var in ENV.items():
-            raw = env.get(var, "").strip().lower()
-            if not raw:
-                continue
-            if raw == "never":
-                values[name] = None
-            elif raw.isdigit() and int(raw) >= 1:
-                values[name] = int(raw)
-            else:
-                errors.append(f"{var} must be a whole number of days (1 or more) or 'never', not {raw!r}")
-        if errors:
-            raise PolicyError("; ".join(errors))
-        return cls(**values)
+    def from_settings(cls, settings: Settings) -> RetentionPolicy:
+        """The policy of the RETENTION_* settings (checked when the settings were read)."""
+        return cls(**{name: getattr(settings, f"retention_{name}") for name in ENV})
 
     def describe(self) -> dict[str, str]:
         return {ENV[k]: "never" if v is None else f"{v} days" for k, v in asdict(self).items()}
@@ -79,8 +62,7 @@ def _cutoff(now: datetime, days: int | None) -> datetime | None:
     return None if days is None else now - timedelta(days=days)
 
 
-def purge(session: Session, policy: RetentionPolicy, *, now: datetime | None = None, dry_run: bool = False) -> PurgeReport:
-    now = now or utcnow()
+def purge(session: Session, policy: RetentionPolicy, *, now: datetime, dry_run: bool = False) -> PurgeReport:
     report = PurgeReport(dry_run)
     availability = _cutoff(now, policy.availability_days)
     uploads = _cutoff(now, policy.calendar_upload_days)

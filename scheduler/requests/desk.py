@@ -18,6 +18,7 @@ from models import RequestHandover, RequestWindow, Site, Slot, Township, User, V
 from scheduler.core import audit
 from scheduler.core.access import AccessDenied, NotVisible, can_see_district, district_filter, require_role
 from scheduler.core.checking import FieldProblem
+from scheduler.core.config import DEFAULT_FEED_DOMAIN
 from scheduler.feeds.render import refresh_feeds
 from scheduler.notices.publish import notices_for_cancellation, village_recipients
 from scheduler.requests.plan import OPEN_STATUSES, Staffed, planned_visits
@@ -239,9 +240,11 @@ def close(session: Session, actor: User, request_id: int, now: datetime) -> Visi
     return request
 
 
-def cancel(session: Session, actor: User, request_id: int, reason: str | None, now: datetime) -> VisitRequest:
+def cancel(session: Session, actor: User, request_id: int, reason: str | None, now: datetime, *,
+           feed_domain: str = DEFAULT_FEED_DOMAIN) -> VisitRequest:
     """Cancel with a reason (a coordinator, or the village withdrawing its own request). Its
-    visit slots leave the plan, and whoever was to come is told."""
+    visit slots leave the plan and the calendars (UIDs in `feed_domain`), and whoever was to
+    come is told."""
     request = load_request(session, actor, request_id)
     _open(request)
     text = _reason(reason)
@@ -256,7 +259,7 @@ def cancel(session: Session, actor: User, request_id: int, reason: str | None, n
     notices_for_cancellation(session, request, visit, text, by_village=actor.role == "village", now=now)
     # Calendars stop showing the visit now, not when their cached copy expires.
     for week in sorted({s.week_start for s in slots}):
-        refresh_feeds(session, request.district_id, week, now)
+        refresh_feeds(session, request.district_id, week, now, domain=feed_domain)
     audit.record(session, actor, "request.cancel", "visit_request", request.id, request.district_id, reason=text,
                  slots=[s.id for s in slots])
     return request

@@ -85,9 +85,9 @@ def replan_week(session: Session, actor: User, district_id: int, week_start: dat
     removed = [a for a in draft.assignments if (a.slot_id, a.person_id) in gone]
     for assignment in removed:
         draft.assignments.remove(assignment)
-    draft.updated_at = now
+    drafts.touch(draft, now)
     session.flush()
-    job, _ = week_desk.start_solve(session, actor, district_id, week_start, time_limit)
+    job, _ = week_desk.start_solve(session, actor, district_id, week_start, time_limit, now=now)
     audit.record(session, actor, "decline.replan", "schedule", draft.id, district_id, week=week_start.isoformat(),
                  declines=[d.decline.id for d in declines], removed=len(removed), job=job.id)
     return job

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from models import Assignment, Decline, Person, Schedule, Slot, SlotLine, SwapRequest, User
 from scheduler.core import audit
+from scheduler.core.config import DEFAULT_FEED_DOMAIN
 from scheduler.week import drafts
 from scheduler.core.access import NotVisible, can_see_district, require_role
 from scheduler.week.edits import refuse_replacement
@@ -258,9 +259,11 @@ def refuse(session: Session, user: User, swap_id: int, reason: str | None, now: 
     return swap
 
 
-def accept(session: Session, user: User, swap_id: int, now: datetime, approval: str = "automatic") -> SwapRequest:
+def accept(session: Session, user: User, swap_id: int, now: datetime, approval: str = "automatic", *,
+           feed_domain: str = DEFAULT_FEED_DOMAIN) -> SwapRequest:
     """The colleague says yes. Refused (nothing changes) when the swap would break a hard
-    rule as the week stands now; else approved and applied, or left for a coordinator."""
+    rule as the week stands now; else approved and applied (published, calendars updated with
+    UIDs in `feed_domain`), or left for a coordinator."""
     if approval not in APPROVAL_MODES:
         raise ValueError(f"approval must be one of {', '.join(APPROVAL_MODES)}, not {approval!r}")
     swap, slot = _party(session, user, swap_id, "to")
@@ -269,7 +272,7 @@ def accept(session: Session, user: User, swap_id: int, now: datetime, approval: 
     _check_rules(session, slot, swap.from_person_id, swap.to_person_id)
     _step(session, user, swap, slot, "accepted", now)
     if approval == "automatic":
-        _apply(session, swap, slot, None, now)
+        _apply(session, swap, slot, None, now, feed_domain)
     else:
         tell(session, swap, slot, now)
     return swap
@@ -289,11 +292,12 @@ def for_coordinator(session: Session, actor: User, swap_id: int) -> tuple[SwapRe
     return swap, slot
 
 
-def approve(session: Session, actor: User, swap_id: int, now: datetime) -> SwapRequest:
+def approve(session: Session, actor: User, swap_id: int, now: datetime, *,
+            feed_domain: str = DEFAULT_FEED_DOMAIN) -> SwapRequest:
     swap, slot = for_coordinator(session, actor, swap_id)
     _require_status(swap, "accepted")
     _still_ahead(slot, now)
-    _apply(session, swap, slot, actor, now)
+    _apply(session, swap, slot, actor, now, feed_domain)
     return swap
 
 
@@ -315,7 +319,8 @@ def _unpublished_changes(session: Session, draft: Schedule, published: Schedule 
     return pairs(draft) != pairs(published)
 
 
-def _apply(session: Session, swap: SwapRequest, slot: Slot, actor: User | None, now: datetime) -> None:
+def _apply(session: Session, swap: SwapRequest, slot: Slot, actor: User | None, now: datetime,
+           feed_domain: str) -> None:
     """Write the swap into the week's draft (checked once more, locked so a re-solve keeps
     it) and publish it unless the draft holds other unpublished work."""
     draft = drafts.get_or_create_draft(session, slot.district_id, slot.week_start, actor)
@@ -325,7 +330,7 @@ def _apply(session: Session, swap: SwapRequest, slot: Slot, actor: User | None, 
     place = _held(session, draft, slot.id, swap.from_person_id)
     place.person_id, place.source, place.locked = swap.to_person_id, "swap", True
     place.made_by_id = actor.id if actor is not None else swap.decided_by_id
-    draft.updated_at = now  # a new lock_version: pages showing the old draft are stale
+    drafts.touch(draft, now)  # a new lock_version: pages showing the old draft are stale
     _step(session, actor, swap, slot, "approved", now, by="coordinator" if actor is not None else "automatic",
           draft=draft.id)
     if not pending_work:
@@ -334,4 +339,4 @@ def _apply(session: Session, swap: SwapRequest, slot: Slot, actor: User | None, 
         session.expire(draft, ["assignments"])
         # The publisher is the coordinator who approved, or nobody for an automatic swap, so
         # notices name the district's centre rather than a provider as the contact.
-        drafts.publish(session, slot.district_id, slot.week_start, actor)
+        drafts.publish(session, slot.district_id, slot.week_start, actor, now=now, feed_domain=feed_domain)

@@ -11,11 +11,10 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models import Assignment, Schedule, Slot, SwapRequest, utcnow
+from models import Assignment, Schedule, Slot, SwapRequest
 from scheduler.core import audit
-def swaps_published(session: Session, version: Schedule, now: datetime | None = None) -> int:
+def swaps_published(session: Session, version: Schedule, now: datetime) -> int:
     """Mark applied the approved swaps of the version's week that it carries; their count."""
-    now = now or utcnow()
     pairs = set(session.execute(select(Assignment.slot_id, Assignment.person_id)
                                 .where(Assignment.schedule_id == version.id)).all())
     approved = session.scalars(

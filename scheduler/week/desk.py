@@ -13,7 +13,8 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from models import Assignment, District, Person, Schedule, Site, Slot, SolveJob, Township, User, utcnow
+from models import Assignment, District, Person, Schedule, Site, Slot, SolveJob, Township, User
+from scheduler.core.config import DEFAULT_FEED_DOMAIN
 from scheduler.week import drafts
 from scheduler.jobs import solve_jobs as jobs
 from scheduler.core.access import NotVisible, require_district, require_role, require_visible
@@ -91,12 +92,13 @@ def check_version(session: Session, district_id: int, week_start: date, expected
 # --- solve jobs ---------------------------------------------------------------------------
 
 def start_solve(session: Session, actor: User, district_id: int, week_start: date,
-                time_limit: float) -> tuple[SolveJob, bool]:
-    """A queued solve of the week, or the one already under way (True when new)."""
+                time_limit: float, *, now: datetime) -> tuple[SolveJob, bool]:
+    """A queued solve of the week, or the one already under way (True when new); a job
+    that looks abandoned at `now` is marked failed first."""
     district_for(session, actor, district_id)
     live = jobs.live_job(session, district_id, week_start)
-    if live is not None and abandoned(live, utcnow()):
-        live.state, live.finished_at = "failed", utcnow()
+    if live is not None and abandoned(live, now):
+        live.state, live.finished_at = "failed", now
         live.error = "abandoned: no worker finished it in time (the process running it stopped)"
         session.flush()
     return jobs.request_solve(session, district_id, week_start, actor, time_limit=time_limit)
@@ -129,11 +131,13 @@ def cancel_job(session: Session, actor: User, job_id: int) -> SolveJob:
 # --- publishing ---------------------------------------------------------------------------
 
 def publish_week(session: Session, actor: User, district_id: int, week_start: date,
-                 expected_lock_version: int | None) -> Schedule:
+                 expected_lock_version: int | None, *, now: datetime,
+                 feed_domain: str = DEFAULT_FEED_DOMAIN) -> Schedule:
     district_for(session, actor, district_id)
     if expected_lock_version is not None or current_draft(session, district_id, week_start) is not None:
         check_version(session, district_id, week_start, expected_lock_version)
-    return drafts.publish(session, district_id, week_start, actor, expected_lock_version)
+    return drafts.publish(session, district_id, week_start, actor, expected_lock_version, now=now,
+                          feed_domain=feed_domain)
 
 
 # --- hand assignment ----------------------------------------------------------------------

@@ -6,14 +6,16 @@ publishing copies the draft into a new, immutable, numbered version. Editors hol
 """
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified
 
-from models import Assignment, OpenPlace, Person, Schedule, Slot, User, utcnow
+from models import Assignment, OpenPlace, Person, Schedule, Slot, User
 from scheduler.core import audit
+from scheduler.core.config import DEFAULT_FEED_DOMAIN
 from scheduler.feeds.render import refresh_feeds
 from scheduler.core.versions import current_draft, latest_published, previous_version
 from scheduler.notices.publish import notices_for_publish
@@ -44,6 +46,14 @@ def get_or_create_draft(session: Session, district_id: int, week_start: date, ac
     return draft
 
 
+def touch(draft: Schedule, now: datetime) -> None:
+    """Mark the draft changed at `now`: its row is written, so its `lock_version` rises and an
+    editor holding the old version gets a conflict, even when `now` equals the last stamp (a
+    fixed clock, or two changes within the clock's resolution)."""
+    draft.updated_at = now
+    flag_modified(draft, "updated_at")
+
+
 def check_fresh(draft: Schedule, expected_lock_version: int | None) -> None:
     if expected_lock_version is not None and draft.lock_version != expected_lock_version:
         raise StaleDraft(
@@ -52,7 +62,7 @@ def check_fresh(draft: Schedule, expected_lock_version: int | None) -> None:
 
 
 def store_solution(session: Session, district_id: int, week_start: date, solution: Solution,
-                   actor: User | None, expected_lock_version: int | None = None) -> Schedule:
+                   actor: User | None, expected_lock_version: int | None = None, *, now: datetime) -> Schedule:
     draft = get_or_create_draft(session, district_id, week_start, actor)
     check_fresh(draft, expected_lock_version)
     slots = dict(session.execute(
@@ -80,7 +90,8 @@ def store_solution(session: Session, district_id: int, week_start: date, solutio
     draft.objective = solution.objective
     draft.bound = solution.bound
     draft.solve_stats = dict(solution.stats)
-    draft.solved_at = utcnow()
+    draft.solved_at = now
+    touch(draft, now)
     session.flush()
     audit.record(session, actor, "solve", "schedule", draft.id, district_id, week=week_start.isoformat(),
                  status=solution.status, objective=solution.objective,
@@ -103,15 +114,16 @@ def _copy_contents(source: Schedule, target: Schedule) -> None:
 
 
 def publish(session: Session, district_id: int, week_start: date, actor: User | None,
-            expected_lock_version: int | None = None) -> Schedule:
-    """Atomically turn the draft into the next published version."""
+            expected_lock_version: int | None = None, *, now: datetime,
+            feed_domain: str = DEFAULT_FEED_DOMAIN) -> Schedule:
+    """Atomically turn the draft into the next published version, at `now`: what is still
+    ahead of `now` is announced; feeds get new events with UIDs in `feed_domain`."""
     draft = current_draft(session, district_id, week_start)
     if draft is None:
         raise NothingToPublish("there is no draft for this week: solve or edit the week first")
     check_fresh(draft, expected_lock_version)
     last = session.scalar(select(func.max(Schedule.version)).where(
         Schedule.district_id == district_id, Schedule.week_start == week_start))
-    now = utcnow()
     version = Schedule(district_id=district_id, week_start=week_start, state="published",
                        version=(last or 0) + 1, published_at=now, published_by_id=actor.id if actor else None,
                        based_on_id=draft.based_on_id, created_by_id=draft.created_by_id)
@@ -129,8 +141,8 @@ def publish(session: Session, district_id: int, week_start: date, actor: User | 
     audit.record(session, actor, "publish", "schedule", version.id, district_id, week=week_start.isoformat(),
                  version=version.version, assignments=len(version.assignments))
     # Feeds are rendered now, in the publishing transaction, so serving one costs a lookup.
-    refresh_feeds(session, district_id, week_start)
-    notices_for_publish(session, previous_version(session, version), version)
+    refresh_feeds(session, district_id, week_start, now, domain=feed_domain)
+    notices_for_publish(session, previous_version(session, version), version, now)
     swaps_published(session, version, now)
     return version
 

@@ -8,15 +8,15 @@ each other silently.
 """
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models import Assignment, Person, Schedule, Slot, User, utcnow
+from models import Assignment, Person, Schedule, Slot, User
 from scheduler.core import audit
 from scheduler.core.access import NotVisible, require_district, require_role, require_visible
-from scheduler.week.drafts import check_fresh, get_or_create_draft
+from scheduler.week.drafts import check_fresh, get_or_create_draft, touch
 from scheduler.week.problem import build_problem
 from solver.check import check
 from solver.rules import RULES
@@ -40,9 +40,9 @@ def _draft_for(session: Session, actor: User, district_id: int, week_start: date
     return draft
 
 
-def _touch(draft: Schedule) -> None:
+def _touch(draft: Schedule, now: datetime) -> None:
     # Any edit raises the draft's version, so a stale editor's next write is refused.
-    draft.updated_at = utcnow()
+    touch(draft, now)
 
 
 def _violations(session: Session, draft: Schedule, slot_ids: set[int], person_ids: set[int],
@@ -88,7 +88,7 @@ def refuse_replacement(session: Session, schedule: Schedule, slot: Slot, old_per
 
 
 def assign(session: Session, actor: User, district_id: int, week_start: date, slot_id: int, person_id: int,
-           line_index: int, expected_lock_version: int | None = None) -> Assignment:
+           line_index: int, expected_lock_version: int | None = None, *, now: datetime) -> Assignment:
     draft = _draft_for(session, actor, district_id, week_start, expected_lock_version)
     slot = session.get(Slot, slot_id)
     person = session.get(Person, person_id)
@@ -100,7 +100,7 @@ def assign(session: Session, actor: User, district_id: int, week_start: date, sl
     assignment = Assignment(schedule_id=draft.id, slot_id=slot_id, person_id=person_id, line_index=line_index,
                             source="manual", made_by_id=actor.id)
     session.add(assignment)
-    _touch(draft)
+    _touch(draft, now)
     session.flush()
     audit.record(session, actor, "assign", "assignment", assignment.id, district_id, slot=slot.external_id,
                  person=person.external_id, line=line_index)
@@ -121,7 +121,8 @@ def _draft_assignment(session: Session, actor: User, assignment_id: int,
     return assignment, draft
 
 
-def unassign(session: Session, actor: User, assignment_id: int, expected_lock_version: int | None = None) -> None:
+def unassign(session: Session, actor: User, assignment_id: int, expected_lock_version: int | None = None, *,
+             now: datetime) -> None:
     assignment, draft = _draft_assignment(session, actor, assignment_id, expected_lock_version)
     slot_ids, before = _scope(session, draft, assignment.slot, assignment.person_id)
     key = (assignment.slot_id, assignment.person_id, assignment.line_index)
@@ -130,15 +131,15 @@ def unassign(session: Session, actor: User, assignment_id: int, expected_lock_ve
     audit.record(session, actor, "unassign", "assignment", assignment.id, draft.district_id,
                  slot=assignment.slot.external_id, person=assignment.person.external_id)
     session.delete(assignment)
-    _touch(draft)
+    _touch(draft, now)
     session.flush()
 
 
 def set_locked(session: Session, actor: User, assignment_id: int, locked: bool,
-               expected_lock_version: int | None = None) -> Assignment:
+               expected_lock_version: int | None = None, *, now: datetime) -> Assignment:
     assignment, draft = _draft_assignment(session, actor, assignment_id, expected_lock_version)
     assignment.locked = locked
-    _touch(draft)
+    _touch(draft, now)
     session.flush()
     audit.record(session, actor, "lock" if locked else "unlock", "assignment", assignment.id, draft.district_id)
     return assignment

@@ -14,6 +14,7 @@ from datetime import date
 from sqlalchemy.orm import Session, sessionmaker
 
 from models import Schedule, User
+from scheduler.core.clock import Clock
 from scheduler.demand.generate import WeekDemand, generate_week
 from scheduler.week.drafts import store_solution
 from scheduler.week.problem import build_problem
@@ -34,7 +35,7 @@ class WeekSolved:
 
 
 def solve_week(factory: sessionmaker[Session], district_id: int, week_start: date, actor_id: int | None, *,
-               time_limit: float = 30.0, workers: int = 2, seed: int = 0,
+               clock: Clock, time_limit: float = 30.0, workers: int = 2, seed: int = 0,
                on_progress: Callable[[Progress], None] | None = None,
                stop: threading.Event | None = None) -> WeekSolved:
     with factory.begin() as session:
@@ -47,5 +48,5 @@ def solve_week(factory: sessionmaker[Session], district_id: int, week_start: dat
         raise SolveCancelled()
     with factory.begin() as session:
         actor = session.get(User, actor_id) if actor_id is not None else None
-        draft: Schedule = store_solution(session, district_id, week_start, solution, actor)
+        draft: Schedule = store_solution(session, district_id, week_start, solution, actor, now=clock.now())
         return WeekSolved(draft.id, demand, solution)

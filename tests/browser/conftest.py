@@ -60,7 +60,7 @@ def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
     this_week = monday_of(to_local(datetime.now(timezone.utc)).date())
     world = build_world("tiny", 7, this_week)
     with factory.begin() as session:
-        load_world(session, world, coordinator_password=PASSWORD)
+        load_world(session, world, coordinator_password=PASSWORD, now=datetime.now(timezone.utc))
         district_id = session.query(District.id).filter(District.code == world.districts[0].code).scalar()
     with pytest.MonkeyPatch.context() as env:
         # Read once while the app is built; other tests keep their own instance folder.

@@ -7,7 +7,7 @@ everything, commits included, is rolled back after the test.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timezone
 
 import pytest
 from flask import Flask
@@ -16,11 +16,16 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from models import District, Organisation, Pairing, Person, Site, User
 from scheduler.auth.accounts import hash_password
+from scheduler.core.clock import Clock, FixedClock
 from web import create_app
 from web.auth.session import session_id
 from web.db import database
 
 PASSWORD = "correct horse battery"
+# The moment web tests run at: each app's clock stands still there unless a test moves it
+# (`app_clock(app)`). Thursday 26 November 2026, 10:00 in Ningbo: the week of
+# tests.factories.MONDAY is next week.
+NOW = datetime(2026, 11, 26, 2, tzinfo=timezone.utc)
 
 
 @pytest.fixture(scope="session")
@@ -29,13 +34,13 @@ def password_hash() -> str:
     return hash_password(PASSWORD)
 
 
-def build_app(engine, session: Session, tmp_path, **config) -> Flask:
+def build_app(engine, session: Session, tmp_path, *, clock: Clock | None = None, **config) -> Flask:
     settings = {
         "DATABASE_URL": engine.url.render_as_string(hide_password=False),
         "SECRET_KEY": "test-secret",
         **config,
     }
-    app = create_app(settings)
+    app = create_app(settings, clock=clock or FixedClock(NOW))
     database(app).factory = sessionmaker(
         bind=session.get_bind(), join_transaction_mode="create_savepoint", expire_on_commit=False
     )

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC
 
 from tests.web import swaps_access as answers
+from tests.web.conftest import NOW
 
 ROLES = ("anonymous", "coord_a", "coord_b", "city", "provider", "village")
 LOGIN = "login"  # 302 to the sign-in page
@@ -56,7 +56,7 @@ def feed_token(world) -> dict:
 
     from scheduler.feeds.tokens import issue_token
 
-    return {"token": issue_token(object_session(world.person_a), "person", world.person_a.id, reset=True)}
+    return {"token": issue_token(object_session(world.person_a), "person", world.person_a.id, reset=True, now=NOW)}
 
 
 WEEK_A = "2026-11-30"
@@ -118,13 +118,13 @@ def rule_of_a(world) -> dict:
 
 
 def period_of_a(world) -> dict:
-    from datetime import datetime, timedelta
+    from datetime import timedelta
 
     from sqlalchemy.orm import object_session
 
     from models import AvailabilityException
 
-    start = datetime.now(UTC) + timedelta(days=2)
+    start = NOW + timedelta(days=2)
     row = AvailabilityException(person_id=world.person_a.id, kind="unavailable", start_at=start,
                                 end_at=start + timedelta(hours=3))
     object_session(world.person_a).add(row)
@@ -141,13 +141,13 @@ def published_a(world) -> dict:
     """A published week of district A: person A on a shift at A's window."""
     from sqlalchemy.orm import object_session
 
-    from models import Assignment, utcnow
+    from models import Assignment
     from tests.factories import Factory
 
     session = object_session(world.person_a)
     make = Factory(session)
     slot = make.slot(world.window_a, kind="shift")
-    schedule = make.schedule(world.district_a, state="published", version=1, published_at=utcnow())
+    schedule = make.schedule(world.district_a, state="published", version=1, published_at=NOW)
     session.add(Assignment(schedule_id=schedule.id, slot_id=slot.id, person_id=world.person_a.id, line_index=0))
     session.flush()
     return {"district": world.district_a.id, "week": "2026-11-30"}
@@ -198,13 +198,13 @@ def template_a(world) -> dict:
 
 def event_a(world) -> dict:
     """A planned square event of district A, ahead."""
-    from datetime import datetime, timedelta
+    from datetime import timedelta
 
     from sqlalchemy.orm import object_session
 
     from models import EventLine, SquareEvent
 
-    start = datetime.now(UTC) + timedelta(days=3)
+    start = NOW + timedelta(days=3)
     row = SquareEvent(site_id=world.window_a.id, title="普法", start_at=start, end_at=start + timedelta(hours=2),
                       lines=[EventLine(idx=0, roles=["lawyer"], count=1, skills=[])])
     object_session(world.person_a).add(row)
@@ -239,7 +239,7 @@ def request_a(world) -> dict:
 
 def visit_served_a(world) -> dict:
     """A published visit of person A at A's village that took place yesterday."""
-    from datetime import datetime, timedelta
+    from datetime import timedelta
 
     from sqlalchemy.orm import object_session
 
@@ -249,13 +249,13 @@ def visit_served_a(world) -> dict:
     from tests.factories import Factory
 
     session = object_session(world.person_a)
-    start = (datetime.now(UTC) - timedelta(days=1)).replace(minute=0, second=0, microsecond=0)
+    start = (NOW - timedelta(days=1)).replace(minute=0, second=0, microsecond=0)
     week = monday_of(to_local(start).date())
     slot = Factory(session).slot(world.village_a, start=start, week_start=week)
     draft = get_or_create_draft(session, world.district_a.id, week, None)
     draft.assignments.append(Assignment(slot_id=slot.id, person_id=world.person_a.id, line_index=0))
     session.flush()
-    publish(session, world.district_a.id, week, None)
+    publish(session, world.district_a.id, week, None, now=NOW)
     return {"slot_id": slot.id}
 
 

@@ -3,7 +3,7 @@
 involve A, made directly as rows."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 from sqlalchemy.orm import object_session
 
@@ -11,12 +11,13 @@ from models import Assignment, SwapRequest
 from scheduler.week.drafts import get_or_create_draft, publish
 from scheduler.core.weeks import monday_of, to_local
 from tests.factories import Factory
+from tests.web.conftest import NOW
 
 
 def published_place(world, person=None):
     """A window shift three days ahead, published with `person` (A's by default) on it."""
     session = object_session(world.person_a)
-    start = (datetime.now(timezone.utc) + timedelta(days=3)).replace(minute=0, second=0, microsecond=0)
+    start = (NOW + timedelta(days=3)).replace(minute=0, second=0, microsecond=0)
     week = monday_of(to_local(start).date())
     slot = Factory(session).slot(world.window_a, kind="shift", start=start, week_start=week)
     draft = get_or_create_draft(session, world.district_a.id, week, None)
@@ -24,7 +25,7 @@ def published_place(world, person=None):
                            line_index=0))
     session.flush()
     session.expire(draft, ["assignments"])
-    publish(session, world.district_a.id, week, None)
+    publish(session, world.district_a.id, week, None, now=NOW)
     return slot
 
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from models import User, utcnow
-from tests.web.conftest import PASSWORD, login_as, login_form
+from models import User
+from tests.web.conftest import NOW, PASSWORD, login_as, login_form
 
 
 def reload(session, user: User) -> User:
@@ -47,7 +47,7 @@ def test_five_failures_lock_the_account_even_for_the_right_password(client, worl
     page = login_form(client, user.username, "wrong password!").get_data(as_text=True)
     assert "账号已锁定至" in page
     locked = reload(session, user)
-    assert locked.locked_until is not None and locked.locked_until > utcnow() + timedelta(minutes=14)
+    assert locked.locked_until is not None and locked.locked_until > NOW + timedelta(minutes=14)
     response = login_form(client, user.username, PASSWORD)
     assert response.status_code == 200 and "账号已锁定至" in response.get_data(as_text=True)
     assert client.get("/dashboard").status_code == 302
@@ -55,7 +55,7 @@ def test_five_failures_lock_the_account_even_for_the_right_password(client, worl
 
 def test_the_lock_expires(client, world, session):
     user = world.users["coord_a"]
-    user.locked_until = utcnow() - timedelta(seconds=1)
+    user.locked_until = NOW - timedelta(seconds=1)
     user.failed_logins = 0
     session.flush()
     assert login_form(client, user.username).status_code == 302

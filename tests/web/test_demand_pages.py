@@ -2,11 +2,12 @@
 problem at once in both languages, the holiday calendar, deactivate and cancel."""
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta, timezone
+from datetime import time, timedelta, timezone
 
 from sqlalchemy import select
 
 from models import EventLine, ShiftTemplate, ShiftTemplateLine, Site, SquareEvent
+from tests.web.conftest import NOW
 
 
 def shift_form(world, **kw) -> dict:
@@ -104,7 +105,7 @@ def test_a_shift_at_another_districts_window_is_refused(as_role, world, make, se
 
 def test_events_are_created_in_local_time_and_cancelled(as_role, world, session, make):
     square = make.site(world.district_a, kind="square", name="甲广场")
-    start = (datetime.now(timezone.utc) + timedelta(days=10)).strftime("%Y-%m-%d")
+    start = (NOW + timedelta(days=10)).strftime("%Y-%m-%d")
     data = {"site": str(square.id), "title": "宪法宣传日", "description": "", "start_at": f"{start}T09:00",
             "end_at": f"{start}T11:30", "priority": "4", "lines-0-roles": ["lawyer"], "lines-0-count": "2"}
     client = as_role("coord_a")

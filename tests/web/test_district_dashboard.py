@@ -7,10 +7,11 @@ from datetime import date, datetime, timedelta, timezone
 from models import Assignment, RequestWindow, VisitRequest
 from scheduler.week.drafts import get_or_create_draft, publish
 from scheduler.core.weeks import monday_of, to_local
+from tests.web.conftest import NOW
 
 
 def this_monday() -> date:
-    return monday_of(to_local(datetime.now(timezone.utc)).date())
+    return monday_of(to_local(NOW).date())
 
 
 def page(client, url):
@@ -32,7 +33,7 @@ def test_the_dashboard_shows_this_and_next_weeks_figures_and_changes(as_role, se
     draft = get_or_create_draft(session, world.district_a.id, week, coordinator)
     draft.assignments = [Assignment(slot_id=visit.id, person_id=world.person_a.id, line_index=0)]
     session.flush()
-    publish(session, world.district_a.id, week, coordinator)
+    publish(session, world.district_a.id, week, coordinator, now=NOW)
     draft.assignments = []  # taken off after publishing
     session.flush()
     html = page(as_role("coord_a"), f"/districts/{world.district_a.id}?lang=en")

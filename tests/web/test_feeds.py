@@ -16,7 +16,7 @@ from models import Assignment
 from scheduler.week import drafts
 from scheduler.feeds.tokens import issue_token
 from tests.factories import MONDAY
-from tests.web.conftest import login_as
+from tests.web.conftest import NOW, login_as
 from web.feeds.qr import qr_data_uri
 
 TOKEN_URL = re.compile(r"https?://[^\s\"<]+/feeds/([A-Za-z0-9_-]{43})\.ics")
@@ -25,8 +25,8 @@ TOKEN_URL = re.compile(r"https?://[^\s\"<]+/feeds/([A-Za-z0-9_-]{43})\.ics")
 @pytest.fixture
 def published(session, make, world):
     """Person A serves a visit at village A in a published week; their feed has a URL."""
-    slot = make.slot(world.village_a, start=datetime.now(timezone.utc) + timedelta(days=3), week_start=MONDAY)
-    token = issue_token(session, "person", world.person_a.id)
+    slot = make.slot(world.village_a, start=NOW + timedelta(days=3), week_start=MONDAY)
+    token = issue_token(session, "person", world.person_a.id, now=NOW)
 
     def publish(*people):
         draft = drafts.get_or_create_draft(session, world.district_a.id, MONDAY, None)
@@ -35,7 +35,7 @@ def published(session, make, world):
         draft.assignments.extend(Assignment(slot_id=slot.id, person_id=p.id, line_index=i)
                                  for i, p in enumerate(people))
         session.flush()
-        drafts.publish(session, world.district_a.id, MONDAY, None)  # renders the live feeds
+        drafts.publish(session, world.district_a.id, MONDAY, None, now=NOW)  # renders the live feeds
 
     publish(world.person_a)
     return token, slot, publish
@@ -87,7 +87,7 @@ def test_unknown_and_replaced_tokens_are_404(client, session, published, world):
     token, _, _ = published
     assert client.get(f"/feeds/{'x' * 43}.ics").status_code == 404
     assert client.get("/feeds/short.ics").status_code == 404
-    issue_token(session, "person", world.person_a.id, reset=True)
+    issue_token(session, "person", world.person_a.id, reset=True, now=NOW)
     assert client.get(f"/feeds/{token}.ics").status_code == 404
 
 
@@ -126,8 +126,10 @@ def test_getting_a_link_shows_https_webcal_qr_and_the_explanation(client, world,
     assert client.get(f"/feeds/{token}.ics").status_code == 200
 
 
-def test_the_link_uses_the_configured_public_address(client, world, as_role, monkeypatch):
-    monkeypatch.setenv("SCHEDULER_BASE_URL", "https://paiban.example.gov.cn")
+def test_the_link_uses_the_configured_public_address(app, world, as_role):
+    # SCHEDULER_BASE_URL, read into the settings at start, fills this key; it wins over the
+    # address the request came to (here http://localhost).
+    app.config["SCHEDULER_BASE_URL"] = "https://paiban.example.gov.cn"
     page = as_role("coord_a").post(f"/feeds/village/{world.village_a.id}", data={"new": "1"}).get_data(as_text=True)
     assert _links(page)["https"].startswith("https://paiban.example.gov.cn/feeds/")
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from models import Assignment, AvailabilityException, AvailabilityRule, Decline
 from scheduler.week import drafts
 from scheduler.core.weeks import monday_of, to_local
-from tests.web.conftest import login_as
+from tests.web.conftest import NOW, login_as
 
 
 @pytest.fixture
@@ -22,13 +22,13 @@ def provider(client, world):
 
 @pytest.fixture
 def assigned(session, make, world):
-    start = (datetime.now(timezone.utc) + timedelta(days=3)).replace(minute=0, second=0, microsecond=0)
+    start = (NOW + timedelta(days=3)).replace(minute=0, second=0, microsecond=0)
     week = monday_of(to_local(start).date())
     slot = make.slot(world.village_a, start=start, hours=2.5, week_start=week)
     draft = drafts.get_or_create_draft(session, world.district_a.id, week, None)
     draft.assignments.append(Assignment(slot_id=slot.id, person_id=world.person_a.id, line_index=0))
     session.flush()
-    drafts.publish(session, world.district_a.id, week, None)
+    drafts.publish(session, world.district_a.id, week, None, now=NOW)
     return slot
 
 
@@ -98,7 +98,7 @@ def upload(client, data: bytes, name: str = "mine.ics"):
 
 
 def test_uploading_my_calendar_marks_busy_times_and_replaces_the_last(provider, session, world):
-    soon = (datetime.now(timezone.utc) + timedelta(days=2)).replace(minute=0, second=0, microsecond=0)
+    soon = (NOW + timedelta(days=2)).replace(minute=0, second=0, microsecond=0)
     page = upload(provider, ics(soon)).get_data(as_text=True)
     assert "2 busy periods" in page
     later = soon + timedelta(days=1)

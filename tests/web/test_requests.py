@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -14,11 +14,11 @@ from models import Assignment, RequestHandover, Slot, VisitRequest
 from scheduler.week import drafts
 from scheduler.demand.generate import generate_week
 from scheduler.core.weeks import monday_of, to_local
-from tests.web.conftest import login_as
+from tests.web.conftest import NOW, login_as
 
 
 def ahead(days: int = 5) -> datetime:
-    return (datetime.now(timezone.utc) + timedelta(days=days)).astimezone().replace(
+    return (NOW + timedelta(days=days)).astimezone().replace(
         hour=9, minute=0, second=0, microsecond=0)
 
 
@@ -78,7 +78,7 @@ def test_a_village_request_is_received_with_its_owner_and_followed_to_the_visit(
     draft = drafts.get_or_create_draft(session, world.district_a.id, week, None)
     draft.assignments.append(Assignment(slot_id=slot.id, person_id=world.person_a.id, line_index=0))
     session.flush()
-    drafts.publish(session, world.district_a.id, week, world.users["coord_a"])
+    drafts.publish(session, world.district_a.id, week, world.users["coord_a"], now=NOW)
     page = village.get(f"/requests/{request.id}?lang=en").get_data(as_text=True)
     assert "Scheduled" in page and "王律师 (Lawyer)" in page
     listing = village.get("/requests/?lang=zh").get_data(as_text=True)

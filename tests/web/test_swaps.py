@@ -5,7 +5,7 @@ coordinator approval the dashboard offers Approve; pending declines show on the 
 and the week page with a re-plan action."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -15,7 +15,7 @@ from scheduler.feeds.tokens import issue_token
 from scheduler.mine import self_service
 from scheduler.core.versions import current_draft, latest_published
 from tests.web.swaps_access import published_place
-from tests.web.conftest import build_app, login_as
+from tests.web.conftest import NOW, build_app, login_as
 
 
 @pytest.fixture
@@ -69,7 +69,7 @@ def test_asking_a_colleague_from_my_assignments(client, session, world, team):
 
 
 def test_the_colleague_accepts_and_the_week_is_published_with_the_feed(client, session, world, team):
-    token = issue_token(session, "person", team["p_li"].id)
+    token = issue_token(session, "person", team["p_li"].id, now=NOW)
     as_user(client, world.users["provider"])
     client.post(f"/my/assignments/{team['slot'].id}/swap", data={"person": team["p_li"].id})
     swap = session.scalar(select(SwapRequest))
@@ -185,7 +185,7 @@ def test_a_colleagues_swap_is_not_anyone_elses(client, session, world, team):
 
 
 def test_declines_show_on_the_dashboard_and_the_week_with_a_re_plan(client, session, world, team):
-    self_service.decline(session, world.users["provider"], team["slot"].id, "开庭 court", datetime.now(timezone.utc))
+    self_service.decline(session, world.users["provider"], team["slot"].id, "开庭 court", NOW)
     as_user(client, world.users["coord_a"])
     district = world.district_a.id
     week = team["slot"].week_start.isoformat()

@@ -9,12 +9,12 @@ from openpyxl import Workbook, load_workbook
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
-from models import Assignment, AuditEntry, FeedToken, Person, utcnow
+from models import Assignment, AuditEntry, FeedToken, Person
 from scheduler.feeds.render import cached_feed
 from scheduler.feeds.tokens import issue_token
 from tests.factories import MONDAY
 from tests.scheduler.spreadsheets import PEOPLE_HEAD, person_row, xlsx
-from tests.web.conftest import login_as
+from tests.web.conftest import NOW, login_as
 
 CONFIRM = re.compile(r'action="(/transfer/import/[A-Za-z0-9_-]{32})"')
 
@@ -80,7 +80,7 @@ def test_templates_download_as_workbooks_with_chinese_headings(client, world):
 @pytest.fixture
 def published(session, make, world):
     slot = make.slot(world.window_a, kind="shift")
-    schedule = make.schedule(world.district_a, state="published", version=1, published_at=utcnow())
+    schedule = make.schedule(world.district_a, state="published", version=1, published_at=NOW)
     session.add(Assignment(schedule_id=schedule.id, slot_id=slot.id, person_id=world.person_a.id, line_index=0))
     session.flush()
     return slot
@@ -112,12 +112,12 @@ def test_roster_page_and_pdf(client, world, published):
 
 def test_poster_with_a_new_calendar_link_shows_its_qr_and_revokes_the_old_link(client, world, session):
     login_as(client, world.users["coord_a"])
-    old = issue_token(session, "village", world.village_a.id)
+    old = issue_token(session, "village", world.village_a.id, now=NOW)
     page = client.get(f"/transfer/print/poster/{world.village_a.id}").get_data(as_text=True)
     assert "甲村" in page and "王律师" in page and "data:image/svg+xml" not in page
     linked = client.post(f"/transfer/print/poster/{world.village_a.id}", data={"as_page": "1"}).get_data(as_text=True)
     assert "data:image/svg+xml;base64," in linked
-    assert cached_feed(session, old) is None
+    assert cached_feed(session, old, now=NOW) is None
     assert session.scalar(select(func.count()).select_from(FeedToken).where(
         FeedToken.subject_kind == "village", FeedToken.revoked_at.is_(None))) == 1
     pdf = client.post(f"/transfer/print/poster/{world.village_a.id}", data={"as_pdf": "1"})

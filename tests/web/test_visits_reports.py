@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 import html
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -16,19 +16,19 @@ from sqlalchemy import select
 from models import Assignment, VisitOutcome, VisitRating
 from scheduler.week import drafts
 from scheduler.core.weeks import monday_of, to_local
-from tests.web.conftest import login_as
+from tests.web.conftest import NOW, login_as
 from web.requests.messages import MESSAGES
 
 
 @pytest.fixture
 def past_visit(session, make, world):
-    start = (datetime.now(timezone.utc) - timedelta(days=1)).replace(minute=0, second=0, microsecond=0)
+    start = (NOW - timedelta(days=1)).replace(minute=0, second=0, microsecond=0)
     week = monday_of(to_local(start).date())
     slot = make.slot(world.village_a, start=start, hours=2, week_start=week)
     draft = drafts.get_or_create_draft(session, world.district_a.id, week, None)
     draft.assignments.append(Assignment(slot_id=slot.id, person_id=world.person_a.id, line_index=0))
     session.flush()
-    drafts.publish(session, world.district_a.id, week, None)
+    drafts.publish(session, world.district_a.id, week, None, now=NOW)
     return slot
 
 

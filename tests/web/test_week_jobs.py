@@ -8,13 +8,13 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
-from models import Assignment, Schedule, SolveJob, utcnow
+from models import Assignment, Schedule, SolveJob
 from scheduler.jobs import solve_jobs as jobs
 from scheduler.week.drafts import get_or_create_draft
 from scheduler.jobs.solve_jobs import request_solve
 from scheduler.jobs.runners import LoggingThreadRunner
 from tests.factories import Factory
-from tests.web.conftest import build_app, login_as
+from tests.web.conftest import NOW, build_app, login_as
 from web import create_app
 from web.solve_runner import SolveRunner, solve_runner
 
@@ -51,7 +51,7 @@ def test_the_time_limit_comes_from_the_configuration(engine, session, tmp_path, 
 
 def running_job(session, world, **progress) -> SolveJob:
     job, _ = request_solve(session, world.district_a.id, WEEK, None, time_limit=30)
-    job.state, job.started_at = "running", utcnow() - timedelta(seconds=4)
+    job.state, job.started_at = "running", NOW - timedelta(seconds=4)
     job.progress = progress
     session.flush()
     return job
@@ -92,7 +92,7 @@ def test_cancel_asks_the_solver_to_stop(as_role, session, world):
 
 def test_a_finished_job_links_to_the_draft_and_the_review(as_role, session, world):
     job = running_job(session, world, objective=10.0, bound=10.0, solutions=1, status="optimal")
-    job.state, job.finished_at = "done", utcnow()
+    job.state, job.finished_at = "done", NOW
     session.flush()
     html = as_role("coord_a").get(f"/jobs/{job.id}?lang=en").get_data(as_text=True)
     assert "The draft is ready." in html and "optimal" in html and "0.0%" in html
@@ -103,7 +103,7 @@ def test_a_finished_job_links_to_the_draft_and_the_review(as_role, session, worl
 
 def test_a_failed_job_says_so_and_shows_the_error(as_role, session, world):
     job = running_job(session, world)
-    job.state, job.finished_at, job.error = "failed", utcnow(), "ValueError: the week cannot be built"
+    job.state, job.finished_at, job.error = "failed", NOW, "ValueError: the week cannot be built"
     session.flush()
     html = as_role("coord_a").get(f"/jobs/{job.id}?lang=en").get_data(as_text=True)
     assert "The solve failed; the draft is as it was before." in html

@@ -10,7 +10,7 @@ from web.access import acting_user, roles_required
 from web.advisers import bp
 from web.advisers.forms import ApproveForm, DiscardForm, ProposeForm, ReproposeForm, fixes_from
 from web.advisers.messages import proposal_error, proposal_status
-from web.dates import local_today
+from web.dates import local_today, now
 from web.db import db
 
 
@@ -88,7 +88,7 @@ def approve(proposal_id: int):
         flash(_("Choose the day the new pairs start."), "error")
         return redirect(back)
     try:
-        counts = service.approve(session, user, proposal_id, form.effective_from.data)
+        counts = service.approve(session, user, proposal_id, form.effective_from.data, now=now())
     except service.ProposalError as error:
         session.rollback()
         flash(proposal_error(error), "error")

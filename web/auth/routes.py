@@ -13,6 +13,7 @@ from web.auth import bp
 from web.auth.forms import ChangePasswordForm, LoginForm, LogoutForm
 from web.auth.messages import account_error, login_refusal
 from web.auth.session import Account
+from web.dates import now
 from web.db import db
 
 
@@ -32,7 +33,7 @@ def login():
     if request.method == "GET":
         form.next.data = safe_next(request.args.get("next")) or ""
     if form.validate_on_submit():
-        outcome = accounts.authenticate(db(), form.username.data or "", form.password.data or "")
+        outcome = accounts.authenticate(db(), form.username.data or "", form.password.data or "", now())
         # Commit failures too: the failure count and any lock must persist.
         db().commit()
         if outcome.ok:

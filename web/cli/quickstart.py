@@ -1,17 +1,15 @@
 """`scheduler quickstart`: from nothing to the demo district's published week in the app."""
 from __future__ import annotations
 
-import os
 import secrets
-from datetime import date
+from dataclasses import replace
 from pathlib import Path
 
 import click
 from sqlalchemy import func, select
 
 from models import District, User
-from scheduler.cli.base import main
-from scheduler.core.config import Settings
+from scheduler.cli.base import current_clock, current_settings, main
 from scheduler.core.database import open_database, upgrade
 from scheduler.core.weeks import next_week_start
 
@@ -45,20 +43,20 @@ def quickstart(size: str, time_limit: float, host: str, port: int, no_serve: boo
     from scheduler.core.versions import latest_published
     from scheduler.week.solve import solve_week
 
-    settings = Settings.from_env()
+    settings, clock = current_settings(), current_clock()
     # Not open_migrated: quickstart creates or upgrades the schema itself, just below.
     engine, factory = open_database(settings)
     url = engine.url.render_as_string(hide_password=True)
     upgrade(engine)
     click.echo(f"Database {url} is at the newest schema.")
     password = _demo_password(settings.instance_path)
-    week = next_week_start(date.today())
+    week = next_week_start(clock.today())
     with factory() as session:
         loaded = session.scalar(select(func.count()).select_from(District)) > 0
     if not loaded:
         world = build_world(size, DEMO_SEED, week)
         with factory.begin() as session:
-            counts = load_world(session, world, password)
+            counts = load_world(session, world, password, now=clock.now())
         click.echo(f"Loaded the {size} demo world: {counts.get('people', 0):,} people, "
                    f"{counts.get('sites', 0):,} sites.")
     else:
@@ -68,9 +66,9 @@ def quickstart(size: str, time_limit: float, host: str, port: int, no_serve: boo
         published = latest_published(session, district.id, week)
     if published is None:
         click.echo(f"Solving {district.name}, week of {week} ({time_limit:.0f} s at most)...")
-        result = solve_week(factory, district.id, week, None, time_limit=time_limit)
+        result = solve_week(factory, district.id, week, None, clock=clock, time_limit=time_limit)
         with factory.begin() as session:
-            version = publish(session, district.id, week, None)
+            version = publish(session, district.id, week, None, now=clock.now(), feed_domain=settings.feed_domain)
         sol = result.solution
         click.echo(f"Published version {version.version}: {len(sol.assignments)} assignments, "
                    f"{sum(o.missing for o in sol.unfilled)} places open (solver {sol.status}).")
@@ -84,6 +82,7 @@ def quickstart(size: str, time_limit: float, host: str, port: int, no_serve: boo
     if no_serve:
         return
     from web import create_app
-    os.environ.setdefault("SCHEDULER_CONFIG", "development")
+    # Plain http on this machine: the development configuration, unless chosen otherwise.
+    app_settings = settings if settings.config_name else replace(settings, config_name="development")
     click.echo(f"Serving on http://{host}:{port}/  (Ctrl-C stops)")
-    create_app().run(host=host, port=port, debug=False, use_reloader=False)
+    create_app(settings=app_settings, clock=clock).run(host=host, port=port, debug=False, use_reloader=False)

@@ -1,11 +1,11 @@
 """`scheduler serve`: the web app on Flask's development server, or under gunicorn."""
 from __future__ import annotations
 
-import os
+from dataclasses import replace
 
 import click
 
-from scheduler.cli.base import main, open_migrated
+from scheduler.cli.base import current_clock, current_settings, main, open_migrated
 from web import create_app
 from web.serving import exec_gunicorn
 
@@ -20,16 +20,18 @@ LOOPBACK = ("127.0.0.1", "localhost", "::1")
 def serve(host: str, port: int, prod: bool, workers: int | None) -> None:
     """Run the web app on Flask's development server (for a single machine or a trial), or
     under gunicorn with --prod (see docs/operations.md)."""
-    engine, _ = open_migrated()
+    settings = current_settings()
+    engine, _ = open_migrated(settings)
     engine.dispose()
     if prod:
-        exec_gunicorn(host, port, workers)
+        exec_gunicorn(settings, host, port, workers)
     if workers is not None:
         raise click.UsageError("--workers goes with --prod.")
     # Plain http on this machine: the development configuration, unless chosen otherwise.
-    os.environ.setdefault("SCHEDULER_CONFIG", "development")
+    if not settings.config_name:
+        settings = replace(settings, config_name="development")
     if host not in LOOPBACK:
         click.echo("Warning: the development server is not made for a network; serve the app "
                    "behind https with a production server there.", err=True)
-    app = create_app()
+    app = create_app(settings=settings, clock=current_clock())
     app.run(host=host, port=port, debug=False, use_reloader=False)

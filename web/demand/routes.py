@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from models import District, utcnow
+from models import District
 from scheduler.demand import standing
 from scheduler.core.access import NotVisible, require_district, visible_districts
 from scheduler.core.checking import LineInput, Refused
@@ -16,7 +16,8 @@ from scheduler.demand.shift_calendar import MAX_WEEKS, shift_weeks
 from scheduler.core.weeks import monday_of
 from web.access import acting_user, roles_required
 from web.checks import attach, fields_with_errors, problem_text, skill_list, summary
-from web.dates import local_today
+from web.config import app_settings
+from web.dates import local_today, now
 from web.db import db
 from web.demand import bp
 from web.demand.forms import ButtonForm, EventForm, TemplateForm, without_line
@@ -60,7 +61,7 @@ def district(district_id: int):
         "demand/district.html", district=district, first=monday_of(first), weeks_shown=weeks,
         calendar=shift_weeks(db(), user, district_id, first, weeks),
         templates=standing.district_templates(db(), user, district_id),
-        events=standing.district_events(db(), user, district_id, utcnow()),
+        events=standing.district_events(db(), user, district_id, now()),
         holiday_label=holiday_label, button_form=ButtonForm(), max_weeks=MAX_WEEKS)
 
 
@@ -114,7 +115,7 @@ def _template_input(form: TemplateForm) -> standing.TemplateInput:
 def _template_page(form, district, template, problems):
     return render_template("demand/template_form.html", form=form, district=district, template=template,
                            problems=problems,
-                           generated=standing.generated_slots(db(), template_id=template.id, after=utcnow())
+                           generated=standing.generated_slots(db(), template_id=template.id, after=now())
                            if template else [])
 
 
@@ -204,7 +205,7 @@ def _event_input(form: EventForm, zone: str) -> standing.EventInput:
 
 def _event_page(form, district, event, problems):
     return render_template("demand/event_form.html", form=form, district=district, event=event, problems=problems,
-                           generated=standing.generated_slots(db(), event_id=event.id, after=utcnow())
+                           generated=standing.generated_slots(db(), event_id=event.id, after=now())
                            if event else [])
 
 
@@ -269,7 +270,7 @@ def cancel_event(event_id: int):
     district_id = event.site.district_id
     if ButtonForm().validate_on_submit():
         try:
-            slots = standing.cancel_event(db(), user, event_id, utcnow())
+            slots = standing.cancel_event(db(), user, event_id, now(), feed_domain=app_settings().feed_domain)
         except Refused as refused:
             db().rollback()
             for p in refused.problems:

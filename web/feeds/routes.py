@@ -3,17 +3,18 @@ cached rendering with ETag and Last-Modified; the feed pages show a new link onl
 made, since only a hash of it is stored."""
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 
-from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from scheduler.feeds.render import cached_feed
 from scheduler.feeds.tokens import live_since, new_link, subject_for, turn_off
-from scheduler.feeds.urls import base_url, feed_urls
+from scheduler.feeds.urls import feed_urls
 from scheduler.feeds import ical
 from web.access import acting_user, login_required
+from web.config import app_settings, base_url
+from web.dates import now
 from web.db import db
 from web.feeds import bp
 from web.feeds.forms import FeedLinkForm
@@ -32,7 +33,7 @@ class Subscription:
 
 @bp.route("/<token>.ics")
 def calendar(token: str):
-    served = cached_feed(db(), token)
+    served = cached_feed(db(), token, now(), domain=app_settings().feed_domain)
     if served is None:
         abort(404)
     if served.rendered:
@@ -95,22 +96,16 @@ def _link(kind: str, subject_id: int):
     if not form.validate_on_submit():
         return _page(kind, subject_id, form=form), 400
     if form.revoke.data:
-        if turn_off(db(), acting_user(), kind, subject_id):
+        if turn_off(db(), acting_user(), kind, subject_id, now=now()):
             flash(_("The link is off: calendars subscribed to it get nothing more."), "success")
         db().commit()
         return redirect(url_for(f"feeds.{kind}", **{_arg(kind): subject_id}))
-    token = new_link(db(), acting_user(), kind, subject_id)
+    token = new_link(db(), acting_user(), kind, subject_id, now=now(), domain=app_settings().feed_domain)
     db().commit()
-    urls = feed_urls(_base_url(), token)
+    urls = feed_urls(base_url(), token)
     return _page(kind, subject_id, Subscription(urls.https, urls.webcal, qr_data_uri(urls.https)))
 
 
 def _arg(kind: str) -> str:
     return "person_id" if kind == "person" else "site_id"
 
-
-def _base_url() -> str:
-    """The public address: SCHEDULER_BASE_URL when set (behind a proxy), else this request's."""
-    if current_app.config.get("SCHEDULER_BASE_URL") or os.environ.get("SCHEDULER_BASE_URL"):
-        return current_app.config.get("SCHEDULER_BASE_URL") or base_url()
-    return request.url_root.rstrip("/")

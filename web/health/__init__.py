@@ -3,7 +3,7 @@ no personal data. `/healthz` says the process answers; `/readyz` that it can do 
 (database reachable and at the newest schema, broker reachable when one is configured)."""
 from flask import Blueprint, Flask
 
-from scheduler.core.config import Settings
+from web.config import app_settings
 
 bp = Blueprint("health", __name__)
 
@@ -11,6 +11,6 @@ from web.health import routes  # noqa: E402,F401  - registers the views on bp
 
 
 def init_app(app: Flask) -> None:
-    app.config.setdefault("CELERY_BROKER_URL", Settings.from_env().celery_broker_url)
+    app.config.setdefault("CELERY_BROKER_URL", app_settings(app).celery_broker_url)
     app.config.setdefault("READINESS_TIMEOUT_S", 2.0)
     app.register_blueprint(bp)

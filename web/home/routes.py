@@ -1,14 +1,12 @@
 """Landing pages. Each view checks the role, then asks `scheduler.home.overview` for its data."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
 from flask import redirect, render_template, url_for
 
 from scheduler.home import overview
 from scheduler.home.dashboard import dashboard as week_dashboard
 from web.access import acting_user, login_required, roles_required
-from web.dates import local_today
+from web.dates import local_today, now
 from web.db import db
 from web.home import bp
 
@@ -32,7 +30,7 @@ def dashboard():
 @roles_required("coordinator")
 def district(district_id: int):
     summary = overview.district_summary(db(), acting_user(), district_id)
-    board = week_dashboard(db(), acting_user(), district_id, datetime.now(timezone.utc))
+    board = week_dashboard(db(), acting_user(), district_id, now())
     return render_template("home/district.html", summary=summary, board=board)
 
 

@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 from flask import current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
-from models import utcnow
 from scheduler.mine import busy_ics
 from scheduler.mine import self_service as service
+from web.dates import now
 from web.access import acting_user, roles_required
 from web.db import db
 from web.mine import bp
@@ -39,7 +39,7 @@ def _refused(error: service.SelfServiceError, endpoint: str):
 @bp.route("/assignments")
 @roles_required("provider")
 def assignments():
-    weeks = service.upcoming(db(), acting_user(), utcnow())
+    weeks = service.upcoming(db(), acting_user(), now())
     person = service.provider_person(db(), acting_user())
     return render_template("mine/assignments.html", weeks=weeks, person=person, form=DeclineForm())
 
@@ -52,7 +52,7 @@ def decline(slot_id: int):
         _form_errors(form)
         return redirect(url_for("mine.assignments"))
     try:
-        service.decline(db(), acting_user(), slot_id, form.reason.data, utcnow())
+        service.decline(db(), acting_user(), slot_id, form.reason.data, now())
     except service.SelfServiceError as error:
         return _refused(error, "mine.assignments")
     return _done(_("Declined. Your coordinator will find someone else."), "mine.assignments")
@@ -61,7 +61,7 @@ def decline(slot_id: int):
 @bp.route("/availability")
 @roles_required("provider")
 def availability():
-    view = service.availability(db(), acting_user(), utcnow())
+    view = service.availability(db(), acting_user(), now())
     return render_template("mine/availability.html", view=view, rule_form=RuleForm(), period_form=PeriodForm(),
                            upload_form=UploadForm(), delete_form=DeleteForm())
 
@@ -131,7 +131,7 @@ def upload_calendar():
     try:
         # One byte past the limit is enough to refuse a file that is too large.
         data = upload.stream.read(busy_ics.MAX_BYTES + 1)
-        row = service.import_calendar(db(), acting_user(), upload.filename or "", data, utcnow())
+        row = service.import_calendar(db(), acting_user(), upload.filename or "", data, now())
     except service.SelfServiceError as error:
         # The page itself, with the reason, answers a refused file: 422, not a redirect.
         db().rollback()

@@ -8,13 +8,12 @@ from datetime import date
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 
-from models import utcnow
 from scheduler.core.access import visible_districts
 from scheduler.core.checking import FieldProblem
 from scheduler.transfer.exports import to_csv, to_xlsx
 from scheduler.reports.service import TABLE_KEYS, ReportRangeError, report_tables, service_report
 from web.access import acting_user, roles_required
-from web.dates import local_today
+from web.dates import local_today, now
 from web.db import db
 from web.reports import bp
 from web.requests.messages import problem_text
@@ -55,7 +54,7 @@ def _choice() -> Choice:
 
 def _report(choice: Choice):
     try:
-        return service_report(db(), acting_user(), choice.first, choice.last, utcnow(), district_id=choice.district_id)
+        return service_report(db(), acting_user(), choice.first, choice.last, now(), district_id=choice.district_id)
     except ReportRangeError as error:
         flash(problem_text(FieldProblem("months", error.code, error.params)), "error")
         return None

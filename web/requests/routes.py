@@ -8,13 +8,14 @@ from collections import defaultdict
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from models import utcnow
 from models.visit_request import REQUEST_STATUSES
 from scheduler.core.access import visible_districts
 from scheduler.core.checking import FieldProblem
 from scheduler.requests import desk
 from scheduler.requests.intake import RequestInput, RequestRefused, WindowInput, submit_request
+from web.dates import now
 from web.access import acting_user, roles_required
+from web.config import app_settings
 from web.db import db
 from web.requests import bp
 from web.requests.forms import ActionForm, HandoverForm, ReasonForm, RequestForm
@@ -82,7 +83,7 @@ def new():
             channel=form.channel.data if coordinator else None, village_id=form.village.data if coordinator else None,
             windows=tuple(WindowInput(w.day.data, w.start.data, w.end.data) for w in form.windows))
         try:
-            row = submit_request(session, user, data, utcnow())
+            row = submit_request(session, user, data, now())
         except RequestRefused as refused:
             session.rollback()
             problems = refused.problems
@@ -101,7 +102,7 @@ def new():
 @roles_required("coordinator", "village")
 def detail(request_id: int):
     user, session = acting_user(), db()
-    view = desk.detail(session, user, request_id, utcnow())
+    view = desk.detail(session, user, request_id, now())
     handover = None
     if user.role == "coordinator" and view.can_cancel:
         handover = HandoverForm()
@@ -129,21 +130,21 @@ def _after(request_id: int, step, success: str):
 def handover(request_id: int):
     form = HandoverForm()
     return _after(request_id, lambda: desk.hand_over(db(), acting_user(), request_id, form.to_user.data,
-                                                     form.reason.data, utcnow()),
+                                                     form.reason.data, now()),
                   _("The request has a new owner; the hand-over is recorded."))
 
 
 @bp.route("/requests/<int:request_id>/confirm", methods=["POST"])
 @roles_required("coordinator")
 def confirm(request_id: int):
-    return _after(request_id, lambda: desk.confirm(db(), acting_user(), request_id, utcnow()),
+    return _after(request_id, lambda: desk.confirm(db(), acting_user(), request_id, now()),
                   _("Confirmed with the village."))
 
 
 @bp.route("/requests/<int:request_id>/close", methods=["POST"])
 @roles_required("coordinator")
 def close(request_id: int):
-    return _after(request_id, lambda: desk.close(db(), acting_user(), request_id, utcnow()),
+    return _after(request_id, lambda: desk.close(db(), acting_user(), request_id, now()),
                   _("The request is done."))
 
 
@@ -151,5 +152,6 @@ def close(request_id: int):
 @roles_required("coordinator", "village")
 def cancel(request_id: int):
     form = ReasonForm()
-    return _after(request_id, lambda: desk.cancel(db(), acting_user(), request_id, form.reason.data, utcnow()),
+    return _after(request_id, lambda: desk.cancel(db(), acting_user(), request_id, form.reason.data, now(),
+                                                  feed_domain=app_settings().feed_domain),
                   _("The request is cancelled; whoever was to come has been told."))

@@ -3,8 +3,6 @@
 coordinator's view of pending declines with the re-plan action."""
 from __future__ import annotations
 
-import os
-
 from flask import Blueprint
 from flask_babel import lazy_gettext as _l
 
@@ -19,9 +17,10 @@ nav_item("swaps.my_swaps", _l("Swaps"), ("provider",), 25)
 @bp.record_once
 def _configure(state) -> None:
     """SWAP_APPROVAL: `automatic` (the default) or `coordinator`; from the app's
-    configuration, else the environment. A wrong value stops the app at start-up."""
+    configuration, else the settings (`web.config.runtime_settings`). A wrong value stops the
+    app at start-up."""
     config = state.app.config
-    config.setdefault("SWAP_APPROVAL", os.environ.get("SWAP_APPROVAL", "automatic"))
+    config.setdefault("SWAP_APPROVAL", "automatic")
     if config["SWAP_APPROVAL"] not in APPROVAL_MODES:
         raise ValueError(f"SWAP_APPROVAL must be one of {', '.join(APPROVAL_MODES)}, "
                          f"not {config['SWAP_APPROVAL']!r}")

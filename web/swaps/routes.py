@@ -5,14 +5,15 @@ from __future__ import annotations
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from models import utcnow
 from scheduler.swaps import declines
 from scheduler.swaps import lists as swap_lists
 from scheduler.swaps import operations as swaps
 from scheduler.week import desk as week_desk
 from scheduler.week.edits import EditRefused
 from scheduler.core.weeks import parse_week
+from web.dates import now
 from web.access import acting_user, roles_required
+from web.config import app_settings
 from web.swaps import bp, messages
 from web.swaps.forms import ActionForm, AskForm, RefuseForm, RejectForm
 from web.db import db
@@ -45,7 +46,7 @@ def _back(default: str) -> str:
 @bp.route("/my/swaps")
 @roles_required("provider")
 def my_swaps():
-    incoming, outgoing = swap_lists.mine(db(), acting_user(), utcnow())
+    incoming, outgoing = swap_lists.mine(db(), acting_user(), now())
     return render_template("swaps/my_swaps.html", incoming=incoming, outgoing=outgoing, form=ActionForm(),
                            refuse_form=RefuseForm(), approval=current_app.config["SWAP_APPROVAL"])
 
@@ -55,7 +56,7 @@ def my_swaps():
 def ask(slot_id: int):
     user, session = acting_user(), db()
     try:
-        offer = swaps.offer(session, user, slot_id, utcnow())
+        offer = swaps.offer(session, user, slot_id, now())
     except swaps.SwapRefused as error:
         return _refused(error, url_for("mine.assignments"))
     form = AskForm()
@@ -63,7 +64,7 @@ def ask(slot_id: int):
     refusals: list[str] = []
     if form.validate_on_submit():
         try:
-            swap = swaps.ask(session, user, slot_id, form.person.data, form.note.data, utcnow())
+            swap = swaps.ask(session, user, slot_id, form.person.data, form.note.data, now())
         except REFUSALS as error:
             session.rollback()
             refusals = messages.swap_refused(error)
@@ -84,7 +85,8 @@ def accept(swap_id: int):
     if not ActionForm().validate_on_submit():
         return redirect(target)
     try:
-        swap = swaps.accept(db(), acting_user(), swap_id, utcnow(), current_app.config["SWAP_APPROVAL"])
+        swap = swaps.accept(db(), acting_user(), swap_id, now(), current_app.config["SWAP_APPROVAL"],
+                            feed_domain=app_settings().feed_domain)
     except REFUSALS as error:
         return _refused(error, target)
     db().commit()
@@ -109,7 +111,7 @@ def refuse(swap_id: int):
         _form_errors(form)
         return redirect(url_for("swaps.my_swaps"))
     try:
-        swaps.refuse(db(), acting_user(), swap_id, form.reason.data, utcnow())
+        swaps.refuse(db(), acting_user(), swap_id, form.reason.data, now())
     except REFUSALS as error:
         return _refused(error, url_for("swaps.my_swaps"))
     db().commit()
@@ -124,7 +126,7 @@ def withdraw(swap_id: int):
     if not ActionForm().validate_on_submit():
         return redirect(target)
     try:
-        swaps.withdraw(db(), acting_user(), swap_id, utcnow())
+        swaps.withdraw(db(), acting_user(), swap_id, now())
     except REFUSALS as error:
         return _refused(error, target)
     db().commit()
@@ -155,7 +157,7 @@ def replan(district_id: int, week: str):
     if not ActionForm().validate_on_submit():
         return redirect(back)
     try:
-        job = declines.replan_week(session, user, district_id, week_start, utcnow(),
+        job = declines.replan_week(session, user, district_id, week_start, now(),
                                    float(current_app.config["SOLVE_TIME_LIMIT"]))
     except declines.ReplanRefused as error:
         session.rollback()
@@ -178,7 +180,7 @@ def approve(swap_id: int):
     if not form.validate_on_submit():
         return redirect(back)
     try:
-        done = swaps.approve(session, user, swap_id, utcnow())
+        done = swaps.approve(session, user, swap_id, now(), feed_domain=app_settings().feed_domain)
     except REFUSALS as error:
         return _refused(error, back)
     session.commit()
@@ -199,7 +201,7 @@ def reject(swap_id: int):
         _form_errors(form)
         return redirect(back)
     try:
-        swaps.reject(session, user, swap_id, form.reason.data, utcnow())
+        swaps.reject(session, user, swap_id, form.reason.data, now())
     except REFUSALS as error:
         return _refused(error, back)
     session.commit()

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from models import utcnow
 from scheduler.swaps import declines
 from scheduler.swaps import lists as swap_lists
+from web import dates
 from web.access import acting_user
 from web.swaps import bp
 from web.swaps.forms import ActionForm, RejectForm
@@ -36,7 +36,7 @@ class Board:
 
 @bp.app_template_global("answers_board")
 def answers_board(district_id: int, week_start: date | None = None) -> Board:
-    user, now = acting_user(), utcnow()
+    user, now = acting_user(), dates.now()
     return Board(district_id, week_start, declines.pending(db(), user, district_id, now, week_start),
                  swap_lists.for_district(db(), user, district_id, now, week_start), ActionForm(), RejectForm())
 

@@ -2,18 +2,19 @@
 the notices' print stylesheet) and as PDFs rendered from the same templates."""
 from __future__ import annotations
 
-import os
 from datetime import date
 
-from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from markupsafe import Markup
 
 from scheduler.transfer import exports
 from scheduler.feeds.tokens import new_link
-from scheduler.feeds.urls import base_url, feed_urls
+from scheduler.feeds.urls import feed_urls
 from scheduler.transfer import printing
 from web.access import acting_user, roles_required
+from web.config import app_settings, base_url
+from web.dates import now
 from web.db import db
 from web.transfer import bp
 from web.transfer.forms import PosterLinkForm
@@ -57,7 +58,7 @@ def roster_pdf(site_id: int):
 
 def _roster(site_id: int, week: date):
     try:
-        return printing.window_roster(db(), acting_user(), site_id, week)
+        return printing.window_roster(db(), acting_user(), site_id, week, complaint_phone=_complaint_phone())
     except exports.NothingPublished:
         flash(_("The week of %(week)s has no published version yet.", week=week.isoformat()), "error")
         return None
@@ -70,7 +71,7 @@ def district_rosters():
     if district_id is None:
         abort(400)
     try:
-        docs = printing.district_rosters(db(), acting_user(), district_id, week)
+        docs = printing.district_rosters(db(), acting_user(), district_id, week, complaint_phone=_complaint_phone())
     except exports.NothingPublished:
         docs = []
     if not docs:
@@ -85,7 +86,7 @@ def district_posters():
     district_id = request.args.get("district", type=int)
     if district_id is None:
         abort(400)
-    docs = printing.district_posters(db(), acting_user(), district_id)
+    docs = printing.district_posters(db(), acting_user(), district_id, now=now(), complaint_phone=_complaint_phone())
     if not docs:
         flash(_("This district has no villages."), "error")
         return redirect(url_for("transfer.index"))
@@ -95,7 +96,8 @@ def district_posters():
 @bp.route("/print/poster/<int:site_id>")
 @roles_required("coordinator")
 def poster(site_id: int):
-    doc = printing.village_poster(db(), acting_user(), site_id, full_phones=flag("full_phones"))
+    doc = printing.village_poster(db(), acting_user(), site_id, full_phones=flag("full_phones"), now=now(),
+                                  complaint_phone=_complaint_phone())
     db().commit()
     tools = [printing.Link(url_for("transfer.poster_pdf", site_id=site_id), _("Download PDF")),
              printing.Link(url_for("transfer.index"), _("Back"))]
@@ -105,7 +107,8 @@ def poster(site_id: int):
 @bp.route("/print/poster/<int:site_id>.pdf")
 @roles_required("coordinator")
 def poster_pdf(site_id: int):
-    doc = printing.village_poster(db(), acting_user(), site_id, full_phones=flag("full_phones"))
+    doc = printing.village_poster(db(), acting_user(), site_id, full_phones=flag("full_phones"), now=now(),
+                                  complaint_phone=_complaint_phone())
     db().commit()
     return _pdf([doc], "村（社区）法律顾问公示", f"{doc.village.name}-公示.pdf")
 
@@ -118,10 +121,11 @@ def poster_link(site_id: int):
     if not form.validate_on_submit():
         abort(400)
     user = acting_user()
-    printing.village_poster(db(), user, site_id)  # the scope check, before any link changes
-    token = new_link(db(), user, "village", site_id)
-    url = feed_urls(_base_url(), token).https
-    doc = printing.village_poster(db(), user, site_id, feed_url=url, full_phones=form.full_phones.data)
+    printing.village_poster(db(), user, site_id, now=now())  # the scope check, before any link changes
+    token = new_link(db(), user, "village", site_id, now=now(), domain=app_settings().feed_domain)
+    url = feed_urls(base_url(), token).https
+    doc = printing.village_poster(db(), user, site_id, feed_url=url, full_phones=form.full_phones.data, now=now(),
+                                  complaint_phone=_complaint_phone())
     db().commit()
     if form.as_pdf.data:
         return _pdf([doc], "村（社区）法律顾问公示", f"{doc.village.name}-公示.pdf")
@@ -130,12 +134,7 @@ def poster_link(site_id: int):
     return _page([doc], _("Village poster"), tools)
 
 
-def _base_url() -> str:
-    """The public address: SCHEDULER_BASE_URL when set (behind a proxy), else this request's."""
-    if current_app.config.get("SCHEDULER_BASE_URL"):
-        return str(current_app.config["SCHEDULER_BASE_URL"]).rstrip("/")
-    if os.environ.get("SCHEDULER_BASE_URL"):
-        return base_url()
-    return request.url_root.rstrip("/")
+def _complaint_phone() -> str:
+    return app_settings().complaint_phone
 
 

@@ -16,7 +16,7 @@ from scheduler.core.access import district_filter, visible_districts
 from scheduler.transfer.imports.template import template_workbook
 from scheduler.core.weeks import next_week_start, parse_week
 from web.access import acting_user, roles_required
-from web.dates import local_today
+from web.dates import local_today, now
 from web.db import db
 from web.transfer import bp, uploads
 from web.transfer.forms import KIND_LABELS, ConfirmForm, DistrictPrintForm, FindForm, UploadForm, WeekExportForm
@@ -70,11 +70,11 @@ def upload():
     filename = form.file.data.filename or "upload"
     data = form.file.data.read()
     report = imports.import_file(db(), user, filename, data, kind=form.kind.data or None, district=district,
-                                 dry_run=True)
+                                 dry_run=True, now=now())
     db().rollback()
     token = None
     if report.ok and report.changed:
-        token = uploads.keep(user.id, filename, report.kind, district.id if district else None, data)
+        token = uploads.keep(user.id, filename, report.kind, district.id if district else None, data, now=now())
     # A refused file (unreadable, past a limit, or with problems in its cells) answers 422.
     return _preview(report, token), 200 if report.ok else 422
 
@@ -89,7 +89,8 @@ def confirm(token: str):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     district = _district(str(pending.district_id or ""))
-    report = imports.import_file(db(), user, pending.filename, pending.data, kind=pending.kind, district=district)
+    report = imports.import_file(db(), user, pending.filename, pending.data, kind=pending.kind, district=district,
+                                 now=now())
     if not report.ok:
         # The database changed since the preview: show what is wrong now.
         db().rollback()

@@ -1,17 +1,18 @@
 """Uploaded files waiting for the coordinator's confirmation, kept in the instance folder
-under a random name (the preview page carries only that name), for at most a day."""
+under a random name (the preview page carries only that name), for at most a day by the
+app's clock (the time each was kept is in its .json)."""
 from __future__ import annotations
 
 import json
 import re
 import secrets
-import time
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from flask import current_app
 
-KEEP_SECONDS = 24 * 3600
+KEEP = timedelta(days=1)
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{32}$")
 
 
@@ -31,13 +32,15 @@ def _folder() -> Path:
     return folder
 
 
-def keep(user_id: int, filename: str, kind: str | None, district_id: int | None, data: bytes) -> str:
+def keep(user_id: int, filename: str, kind: str | None, district_id: int | None, data: bytes, *,
+         now: datetime) -> str:
     folder = _folder()
-    _sweep(folder)
+    _sweep(folder, now)
     token = secrets.token_urlsafe(24)
     (folder / f"{token}.bin").write_bytes(data)
     (folder / f"{token}.json").write_text(json.dumps(
-        {"user_id": user_id, "filename": filename, "kind": kind, "district_id": district_id}), encoding="utf-8")
+        {"user_id": user_id, "filename": filename, "kind": kind, "district_id": district_id,
+         "kept_at": now.isoformat()}), encoding="utf-8")
     return token
 
 
@@ -62,11 +65,15 @@ def drop(token: str) -> None:
             (_folder() / f"{token}{suffix}").unlink(missing_ok=True)
 
 
-def _sweep(folder: Path) -> None:
-    limit = time.time() - KEEP_SECONDS
-    for path in folder.glob("*.*"):
+def _sweep(folder: Path, now: datetime) -> None:
+    """Remove the files kept longer than `KEEP` (and any whose record is unreadable)."""
+    limit = now - KEEP
+    for meta in folder.glob("*.json"):
         try:
-            if path.stat().st_mtime < limit:
-                path.unlink()
-        except OSError:
-            pass
+            kept_at = datetime.fromisoformat(json.loads(meta.read_text(encoding="utf-8"))["kept_at"])
+            expired = kept_at < limit
+        except (OSError, ValueError, KeyError, TypeError):
+            expired = True
+        if expired:
+            for path in (meta, meta.with_suffix(".bin")):
+                path.unlink(missing_ok=True)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
-from models import utcnow
 from scheduler.visits import operations as service
+from web.dates import now
 from web.access import acting_user, roles_required
 from web.db import db
 from web.requests.messages import texts
@@ -24,7 +24,7 @@ def _outcome_form(visit: service.ServedVisit) -> OutcomeForm:
 
 
 def _outcomes_page(posted: OutcomeForm | None = None, slot_id: int | None = None, problems=()):
-    served = service.served(db(), acting_user(), utcnow())
+    served = service.served(db(), acting_user(), now())
     forms = {v.slot.id: (posted if v.slot.id == slot_id and posted is not None else _outcome_form(v)) for v in served}
     return render_template("visits/outcomes.html", served=served, forms=forms, problems=texts(list(problems)),
                            problem_slot=slot_id)
@@ -44,7 +44,7 @@ def record_outcome(slot_id: int):
         service.record_outcome(db(), acting_user(), slot_id, consultations=form.consultations.data,
                                disputes_mediated=form.disputes_mediated.data,
                                opinions_written=form.opinions_written.data, hours=form.hours.data,
-                               notes=form.notes.data, now=utcnow())
+                               notes=form.notes.data, now=now())
     except service.VisitRefused as refused:
         db().rollback()
         return _outcomes_page(form, slot_id, refused.problems)
@@ -54,7 +54,7 @@ def record_outcome(slot_id: int):
 
 
 def _village_page(posted: RatingForm | None = None, slot_id: int | None = None, problems=()):
-    found = service.village_visits(db(), acting_user(), utcnow())
+    found = service.village_visits(db(), acting_user(), now())
     forms = {v.slot.id: posted if v.slot.id == slot_id and posted is not None else
              RatingForm(prefix=f"s{v.slot.id}", formdata=None) for v in found}
     return render_template("visits/village.html", visits=found, forms=forms, problems=texts(list(problems)),
@@ -72,7 +72,7 @@ def village():
 def rate(slot_id: int):
     form = RatingForm(prefix=f"s{slot_id}")
     try:
-        service.rate_visit(db(), acting_user(), slot_id, form.score.data, form.comment.data, utcnow())
+        service.rate_visit(db(), acting_user(), slot_id, form.score.data, form.comment.data, now())
     except service.VisitRefused as refused:
         db().rollback()
         return _village_page(form, slot_id, refused.problems)

@@ -8,7 +8,8 @@ from flask import url_for
 from flask_babel import format_decimal, format_percent
 from flask_babel import gettext as _
 
-from models import SolveJob, utcnow
+from models import SolveJob
+from web.dates import now
 from web.week.labels import job_state, solver_status
 
 LIVE = ("queued", "running")
@@ -17,7 +18,7 @@ LIVE = ("queued", "running")
 def _elapsed(job: SolveJob) -> float | None:
     if job.started_at is None:
         return None
-    return max(((job.finished_at or utcnow()) - job.started_at).total_seconds(), 0.0)
+    return max(((job.finished_at or now()) - job.started_at).total_seconds(), 0.0)
 
 
 def _gap(objective: float | None, bound: float | None) -> float | None:

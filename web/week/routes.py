@@ -18,7 +18,8 @@ from scheduler.week.review import diff
 from scheduler.week.view import week_view
 from scheduler.core.weeks import monday_of, parse_week
 from web.access import acting_user, roles_required
-from web.dates import local_today
+from web.config import app_settings
+from web.dates import local_today, now
 from web.db import db
 from web.solve_runner import solve_runner
 from web.week import bp, messages
@@ -102,7 +103,7 @@ def solve(district_id: int, week: str):
     week_desk.district_for(session, user, district_id)
     week_start = _week(district_id, week)
     job, new = week_desk.start_solve(session, user, district_id, week_start,
-                                     float(current_app.config["SOLVE_TIME_LIMIT"]))
+                                     float(current_app.config["SOLVE_TIME_LIMIT"]), now=now())
     session.commit()
     if new:
         solve_runner().submit(job.id)
@@ -169,7 +170,8 @@ def publish(district_id: int, week: str):
         flash(messages.incomplete_form(), "error")
         return redirect(review_url)
     try:
-        version = week_desk.publish_week(session, user, district_id, week_start, form.lock_version.data)
+        version = week_desk.publish_week(session, user, district_id, week_start, form.lock_version.data, now=now(),
+                                         feed_domain=app_settings().feed_domain)
     except StaleDraft as error:
         session.rollback()
         flash(messages.stale_draft(error), "error")
@@ -200,7 +202,7 @@ def assign(district_id: int, week: str, slot_id: int, line: int):
         try:
             week_desk.check_version(session, district_id, week_start, form.lock_version.data)
             edits.assign(session, user, district_id, week_start, slot_id, form.person.data, line,
-                         expected_lock_version=form.lock_version.data)
+                         expected_lock_version=form.lock_version.data, now=now())
         except StaleDraft as error:
             session.rollback()
             flash(messages.stale_draft(error), "error")
@@ -246,13 +248,14 @@ def _seat_edit(assignment_id: int, change, done):
 
 def _lock(locked: bool):
     def change(session, user, assignment_id, version):
-        return edits.set_locked(session, user, assignment_id, locked, expected_lock_version=version).person.name
+        return edits.set_locked(session, user, assignment_id, locked, expected_lock_version=version,
+                                now=now()).person.name
     return change
 
 
 def _unassign(session, user, assignment_id, version):
     name = session.get(Assignment, assignment_id).person.name
-    edits.unassign(session, user, assignment_id, expected_lock_version=version)
+    edits.unassign(session, user, assignment_id, expected_lock_version=version, now=now())
     return name
 
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import datetime
 from pathlib import PurePath
 
 from sqlalchemy.orm import Session
 
-from models import District, User, utcnow
+from models import District, User
 from scheduler.core import audit
 from scheduler.core.access import require_district, require_role
 from scheduler.transfer.imports import availability, pairings, people, sites
@@ -53,8 +53,9 @@ class ImportReport:
 
 
 def import_file(session: Session, actor: User | None, filename: str, data: bytes, *, kind: str | None = None,
-                district: District | None = None, dry_run: bool = False, today: date | None = None) -> ImportReport:
-    """Check the file and, unless `dry_run` or anything is wrong, write it.
+                district: District | None = None, dry_run: bool = False, now: datetime) -> ImportReport:
+    """Check the file and, unless `dry_run` or anything is wrong, write it, at `now` (whose
+    local date is the import's today: pairings start, rules apply from then).
 
     `actor` None is the command line (every district). A coordinator imports into
     `district` (by default their own); a city coordinator may leave it out and name each
@@ -80,7 +81,7 @@ def import_file(session: Session, actor: User | None, filename: str, data: bytes
         report.errors = [CellError(name, None, None, None, "unknown_kind")]
         return report
     report.kind = spec.name
-    ctx = Context(session, actor, district, today or to_local(utcnow(), DEFAULT_ZONE).date())
+    ctx = Context(session, actor, district, to_local(now, DEFAULT_ZONE).date())
     rows = read_rows(spec, sheets, ctx)
     report.rows = len(rows)
     plan = spec.plan(ctx, rows)
@@ -93,7 +94,7 @@ def import_file(session: Session, actor: User | None, filename: str, data: bytes
     if dry_run:
         return report
     if report.changed:
-        spec.apply(session, plan)
+        spec.apply(session, plan, now)
         session.flush()
         # Bulk statements bypass the identity map: nothing loaded before may be trusted.
         session.expire_all()

@@ -4,13 +4,13 @@ removed, identical rules stay untouched, so importing the same file twice change
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
-from models import AvailabilityRule, Person, utcnow
+from models import AvailabilityRule, Person
 from scheduler.transfer.imports import values as v
 from scheduler.transfer.imports.columns import Change, Column, Context, Kind, Plan, Row, chunks
 from scheduler.core.zh_names import RULE_KIND_ZH, WEEKDAY_ZH
@@ -120,11 +120,10 @@ def _existing(session: Session, person_ids: list[int]) -> dict[int, dict[Key, in
     return found
 
 
-def apply(session: Session, plan: Plan) -> None:
+def apply(session: Session, plan: Plan, now: datetime) -> None:
     for chunk in chunks(plan.payload["delete"]):
         session.execute(delete(AvailabilityRule).where(AvailabilityRule.id.in_(chunk)))
     if plan.payload["insert"]:
-        now = utcnow()
         session.execute(insert(AvailabilityRule.__table__),
                         [{**r, "created_at": now, "updated_at": now} for r in plan.payload["insert"]])
 

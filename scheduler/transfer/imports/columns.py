@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import bindparam, select, update
@@ -91,7 +91,7 @@ class Kind:
     sheet_en: str
     columns: tuple[Column, ...]
     plan: Callable[[Context, list[Row]], Plan]
-    apply: Callable[[Session, Plan], None]
+    apply: Callable[[Session, Plan, datetime], None]  # writes the plan, rows stamped with the time given
 
     def column(self, key: str) -> Column:
         return next(c for c in self.columns if c.key == key)

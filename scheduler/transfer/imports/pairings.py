@@ -4,12 +4,13 @@ whose adviser changes has the current pairing ended and a new one started on the
 from __future__ import annotations
 
 from collections import Counter
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from models import Pairing, Person, PersonRole, Site, SiteExclusion, utcnow
+from models import Pairing, Person, PersonRole, Site, SiteExclusion
 from scheduler.transfer.imports import values as v
 from scheduler.transfer.imports.columns import Change, Column, Context, Kind, Plan, Row, chunks, first_rows, update_by_id
 from scheduler.advisers.pairings import SUPERVISOR_ROLE
@@ -156,8 +157,7 @@ def _exclusions(session: Session, person_ids: list[int]) -> dict[tuple[int, int]
     return found
 
 
-def apply(session: Session, plan: Plan) -> None:
-    now = utcnow()
+def apply(session: Session, plan: Plan, now: datetime) -> None:
     table = Pairing.__table__
     # Ended first: the one-current-adviser index must see them before the new pairs.
     update_by_id(session, table, ("valid_to",), plan.payload["end"], updated_at=now)

@@ -1,12 +1,13 @@
 """Importing people: one row per person, matched by the person's id (人员编号)."""
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
-from models import Organisation, Person, PersonRole, PersonSkill, utcnow
+from models import Organisation, Person, PersonRole, PersonSkill
 from scheduler.transfer.imports import values as v
 from scheduler.transfer.imports.columns import Change, Column, Context, Kind, Plan, Row, chunks, district_column, first_rows, update_by_id
 
@@ -134,9 +135,8 @@ def _organisations(session: Session):
     return lookup
 
 
-def apply(session: Session, plan: Plan) -> None:
+def apply(session: Session, plan: Plan, now: datetime) -> None:
     table = Person.__table__
-    now = utcnow()
     data = plan.payload
     if data["insert"]:
         session.execute(insert(table), [{**r, "created_at": now, "updated_at": now} for r in data["insert"]])

@@ -2,13 +2,13 @@
 site's id (地点编号); a village's standing visit rhythm comes with it."""
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from models import Site, Township, utcnow
+from models import Site, Township
 from scheduler.transfer.imports import values as v
 from scheduler.transfer.imports.columns import Change, Column, Context, Kind, Plan, Row, chunks, district_column, first_rows, update_by_id
 from scheduler.core.zh_names import SITE_KIND_ZH
@@ -123,9 +123,8 @@ def _townships(session: Session) -> dict[tuple[int, str], int]:
     return found
 
 
-def apply(session: Session, plan: Plan) -> None:
+def apply(session: Session, plan: Plan, now: datetime) -> None:
     table = Site.__table__
-    now = utcnow()
     if plan.payload["insert"]:
         session.execute(insert(table), [{**r, "created_at": now, "updated_at": now} for r in plan.payload["insert"]])
     update_by_id(session, table, FIELDS, plan.payload["update"], updated_at=now)

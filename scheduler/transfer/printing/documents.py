@@ -3,7 +3,6 @@ village's bulletin-board poster with its standing adviser and next visits. Both 
 published versions."""
 from __future__ import annotations
 
-import os
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -11,9 +10,10 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from models import Assignment, Pairing, Person, Site, Slot, User, utcnow
+from models import Assignment, Pairing, Person, Site, Slot, User
 from scheduler.core import audit
 from scheduler.core.access import NotVisible, require_district, require_role, require_visible
+from scheduler.core.config import HOTLINE
 from scheduler.transfer.exports.week import NothingPublished
 from scheduler.home.overview import current_pairing_condition
 from scheduler.people.operations import mask_phone
@@ -22,13 +22,9 @@ from scheduler.core.versions import latest_published, newest_versions
 from scheduler.core.weeks import to_local, week_days
 from scheduler.core.zh_names import ROLE_ZH, SITE_KIND_ZH, WEEKDAY_ZH, roles_zh
 
-HOTLINE = "12348"
 NEXT_VISITS = 4
-
-
-def complaint_phone() -> str:
-    """The complaint and supervision number printed on notices; 12348 takes complaints too."""
-    return os.environ.get("SCHEDULER_COMPLAINT_PHONE", "").strip() or HOTLINE
+# The complaint and supervision number printed on notices is the settings' complaint_phone
+# (SCHEDULER_COMPLAINT_PHONE); 12348, the hotline, takes complaints too.
 
 
 @dataclass(frozen=True)
@@ -101,7 +97,8 @@ def _subject(session: Session, actor: User | None, site_id: int, kinds: tuple[st
     return site
 
 
-def window_roster(session: Session, actor: User | None, site_id: int, week_start: date) -> Roster:
+def window_roster(session: Session, actor: User | None, site_id: int, week_start: date, *,
+                  complaint_phone: str = HOTLINE) -> Roster:
     """Who serves at a window (or centre, station) in the published week, shift by shift."""
     site = _subject(session, actor, site_id, ("window", "centre", "station"))
     version = latest_published(session, site.district_id, week_start)
@@ -127,15 +124,14 @@ def window_roster(session: Session, actor: User | None, site_id: int, week_start
                             max(sum(ln.count for ln in slot.lines) - len(people), 0)))
     return Roster(site, site.township.name if site.township else "", week_start, week_days(week_start)[-1],
                   version.version, to_local(version.published_at, site.timezone), tuple(shifts), HOTLINE,
-                  complaint_phone())
+                  complaint_phone)
 
 
 def village_poster(session: Session, actor: User | None, site_id: int, *, feed_url: str | None = None,
-                   full_phones: bool = False, now: datetime | None = None) -> Poster:
+                   full_phones: bool = False, now: datetime, complaint_phone: str = HOTLINE) -> Poster:
     """A village's bulletin-board poster. `feed_url`, when given, becomes the QR code; a
     full mobile number is printed only with `full_phones`, which is audited."""
     village = _subject(session, actor, site_id, ("village",))
-    now = now or utcnow()
     today = to_local(now, village.timezone).date()
     adviser = session.scalar(
         select(Person).join(Pairing, Pairing.person_id == Person.id)
@@ -150,7 +146,7 @@ def village_poster(session: Session, actor: User | None, site_id: int, *, feed_u
         adviser_role=roles_zh([r for r in adviser.role_names if r in ROLE_ZH]) if adviser else "",
         organisation=org.name if org else "", office_phone=(org.phone or "") if org else "", phone=phone,
         rhythm=_rhythm(village), visits=_next_visits(session, village, now), hotline=HOTLINE,
-        complaint=complaint_phone(), feed_url=feed_url, qr=qr_data_uri(feed_url) if feed_url else None,
+        complaint=complaint_phone, feed_url=feed_url, qr=qr_data_uri(feed_url) if feed_url else None,
         printed_on=today)
 
 
@@ -187,7 +183,8 @@ def site_kind_zh(kind: str) -> str:
     return SITE_KIND_ZH.get(kind, kind)
 
 
-def district_rosters(session: Session, actor: User | None, district_id: int, week_start: date) -> list[Roster]:
+def district_rosters(session: Session, actor: User | None, district_id: int, week_start: date, *,
+                     complaint_phone: str = HOTLINE) -> list[Roster]:
     """A roster for every window, centre and station of the district staffed in the week."""
     if actor is not None:
         require_role(actor, "coordinator")
@@ -199,11 +196,12 @@ def district_rosters(session: Session, actor: User | None, district_id: int, wee
                               Site.id.in_(select(Slot.site_id).where(Slot.week_start == week_start,
                                                                      Slot.district_id == district_id)))
         .order_by(Site.external_id)).all()
-    return [window_roster(session, actor, site_id, week_start) for site_id in site_ids]
+    return [window_roster(session, actor, site_id, week_start, complaint_phone=complaint_phone)
+            for site_id in site_ids]
 
 
 def district_posters(session: Session, actor: User | None, district_id: int, *,
-                     now: datetime | None = None) -> list[Poster]:
+                     now: datetime, complaint_phone: str = HOTLINE) -> list[Poster]:
     """A poster for every active village of the district (without QR codes: links are
     issued one village at a time, on purpose)."""
     if actor is not None:
@@ -211,4 +209,5 @@ def district_posters(session: Session, actor: User | None, district_id: int, *,
         require_district(actor, district_id)
     site_ids = session.scalars(select(Site.id).where(Site.district_id == district_id, Site.kind == "village",
                                                      Site.active).order_by(Site.external_id)).all()
-    return [village_poster(session, actor, site_id, now=now) for site_id in site_ids]
+    return [village_poster(session, actor, site_id, now=now, complaint_phone=complaint_phone)
+            for site_id in site_ids]

@@ -1,7 +1,7 @@
 """Re-pairing a district: propose, compare, fix by hand, approve all or nothing, history."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timezone
 
 import pytest
 from sqlalchemy import select
@@ -12,6 +12,7 @@ from scheduler.advisers.pairings import ProposalError, approve, compare, history
 
 TODAY = date(2026, 12, 1)
 START = date(2027, 1, 1)
+NOW = datetime(2026, 12, 20, 2, tzinfo=timezone.utc)  # when the coordinator approves
 
 
 @pytest.fixture
@@ -74,14 +75,14 @@ def test_fixed_pair_that_breaks_a_rule_is_refused(session, make, district):
 def test_approval_ends_old_pairs_starts_new_ones_and_keeps_history(session, district):
     d, v1, v2, a, b = district
     proposal = propose(session, None, d.id, TODAY)
-    counts = approve(session, None, proposal.id, START)
+    counts = approve(session, None, proposal.id, START, now=NOW)
     assert counts == {"kept": 0, "ended": 2, "started": 2}
     assert advisers(session, [v1, v2], START) == [a.id, b.id]
     assert advisers(session, [v1, v2], TODAY) == [b.id, a.id]  # the past stays as it was
     assert [(p.person_id, p.valid_from, p.valid_to) for p in history(session, v1.id)] == [
         (b.id, date(2025, 1, 1), START), (a.id, START, None)]
     with pytest.raises(ProposalError, match="already approved"):
-        approve(session, None, proposal.id, START)
+        approve(session, None, proposal.id, START, now=NOW)
 
 
 def test_a_failure_half_way_leaves_the_old_pairing_intact(session, district, monkeypatch):
@@ -99,7 +100,7 @@ def test_a_failure_half_way_leaves_the_old_pairing_intact(session, district, mon
     monkeypatch.setattr(pairings, "_start_pair", fail_on_second)
     with pytest.raises(RuntimeError):
         with session.begin_nested():  # the transaction approval runs in
-            approve(session, None, proposal.id, START)
+            approve(session, None, proposal.id, START, now=NOW)
     assert advisers(session, [v1, v2], START) == [b.id, a.id]
     assert session.get(PairingProposal, proposal.id).status == "open"
     assert len(session.scalars(select(Pairing).where(Pairing.site_id.in_([v1.id, v2.id]))).all()) == 2
@@ -109,9 +110,9 @@ def test_out_of_date_proposal_is_refused(session, district):
     d, v1, v2, a, b = district
     proposal = propose(session, None, d.id, TODAY)
     other = propose(session, None, d.id, TODAY)
-    approve(session, None, other.id, START)
+    approve(session, None, other.id, START, now=NOW)
     with pytest.raises(ProposalError, match="changed since"):
-        approve(session, None, proposal.id, START)
+        approve(session, None, proposal.id, START, now=NOW)
 
 
 def test_unpaired_village_gets_reasons(session, make):
@@ -136,7 +137,7 @@ def test_coordinators_act_only_in_their_district(session, make, district):
     with pytest.raises(AccessDenied):
         current_pairing(session, stranger, d.id, TODAY)
     for attempt in (lambda: get_proposal(session, stranger, proposal.id),
-                    lambda: approve(session, stranger, proposal.id, START),
+                    lambda: approve(session, stranger, proposal.id, START, now=NOW),
                     lambda: discard(session, stranger, proposal.id)):
         with pytest.raises(NotVisible):
             attempt()
@@ -144,5 +145,5 @@ def test_coordinators_act_only_in_their_district(session, make, district):
     assert [(r.site, r.person_id) for r in rows] == [(v1.external_id, b.id), (v2.external_id, a.id)]
     assert discard(session, own, proposal.id).status == "discarded"
     with pytest.raises(ProposalError) as closed:
-        approve(session, own, proposal.id, START)
+        approve(session, own, proposal.id, START, now=NOW)
     assert closed.value.code == "closed"

@@ -1,6 +1,8 @@
 """`scheduler feed-url` against a real database."""
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 import pytest
 from click.testing import CliRunner
 
@@ -30,8 +32,11 @@ def database(empty_database_url, tmp_path, monkeypatch):
     engine.dispose()
 
 
+NOW = datetime(2026, 11, 27, 2, tzinfo=timezone.utc)
+
+
 def run(*args: str, ok: bool = True):
-    result = CliRunner().invoke(main, ["feed-url", *args], catch_exceptions=False)
+    result = CliRunner().invoke(main, ["--now", NOW.isoformat(), "feed-url", *args], catch_exceptions=False)
     assert (result.exit_code == 0) is ok, result.output
     return result
 
@@ -43,7 +48,7 @@ def token_of(url: str) -> str:
 
 def opens(factory, token: str) -> bool:
     with factory() as s:
-        return cached_feed(s, token) is not None
+        return cached_feed(s, token, NOW) is not None
 
 
 def test_prints_a_working_url_then_replaces_it_with_reset(database):

@@ -128,7 +128,7 @@ def test_other_districts_templates_and_events_are_out_of_reach(session, ctx, mak
     for call in (lambda: standing.get_template(session, coord_b, t.id),
                  lambda: standing.set_template_active(session, coord_b, t.id, False),
                  lambda: standing.update_event(session, coord_b, e.id, event_input(ctx)),
-                 lambda: standing.cancel_event(session, coord_b, e.id, datetime.now(timezone.utc))):
+                 lambda: standing.cancel_event(session, coord_b, e.id, datetime(2026, 12, 1, tzinfo=timezone.utc))):
         with pytest.raises(NotVisible):
             call()
     with pytest.raises(AccessDenied):
@@ -202,7 +202,7 @@ def test_people_published_for_a_cancelled_event_are_told_once(session, ctx, make
     for i, person in enumerate((told, silent)):
         draft.assignments.append(Assignment(slot_id=slot.id, person_id=person.id, line_index=i))
     session.flush()
-    drafts.publish(session, ctx["a"].id, MONDAY, None)
+    drafts.publish(session, ctx["a"].id, MONDAY, None, now=datetime(2026, 12, 4, 2, tzinfo=timezone.utc))
     standing.cancel_event(session, ctx["coord"], e.id, datetime(2026, 12, 10, tzinfo=timezone.utc))
     sent = session.scalars(select(Notification).where(Notification.kind == "cancellation")).all()
     assert [n.recipient for n in sent] == ["wang@example.com"]

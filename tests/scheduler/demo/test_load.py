@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 from click.testing import CliRunner
@@ -22,6 +22,7 @@ from scheduler.core.weeks import to_utc
 from solver.io import parse_problem
 
 WEEK = date(2026, 11, 30)
+NOW = datetime(2026, 11, 27, 2, tzinfo=timezone.utc)  # the demo is loaded the Friday before
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +35,7 @@ def _count(session, model) -> int:
 
 
 def test_every_part_of_the_world_is_stored(session, world):
-    counts = load_world(session, world)
+    counts = load_world(session, world, now=NOW)
     expected = {
         District: len(world.districts), Site: len(world.sites), Person: len(world.people),
         Organisation: len(world.organisations), Pairing: len(world.pairings),
@@ -49,7 +50,7 @@ def test_every_part_of_the_world_is_stored(session, world):
 
 
 def test_values_survive_the_round_trip(session, world):
-    load_world(session, world)
+    load_world(session, world, now=NOW)
     p = world.people[0]
     row = session.scalar(select(Person).where(Person.external_id == p.external_id))
     assert (row.name, row.phone, row.email, row.max_paired_sites) == (p.name, p.phone, p.email, p.max_paired_sites)
@@ -69,7 +70,7 @@ def test_values_survive_the_round_trip(session, world):
 
 
 def test_stored_rhythms_fall_due_in_the_same_weeks(session, world):
-    load_world(session, world)
+    load_world(session, world, now=NOW)
     rhythms = {s.external_id: s.rhythm for s in world.sites if s.rhythm}
     for site in session.scalars(select(Site).where(Site.kind == "village")):
         for k in range(8):
@@ -78,7 +79,7 @@ def test_stored_rhythms_fall_due_in_the_same_weeks(session, world):
 
 
 def test_requests_are_owned_by_the_district_coordinator(session, world):
-    load_world(session, world)
+    load_world(session, world, now=NOW)
     requests = session.scalars(select(VisitRequest)).all()
     assert requests and {r.owner.role for r in requests} == {"coordinator"}
     assert all(r.status == "received" and [w.rank for w in r.windows] == list(range(len(r.windows)))
@@ -86,7 +87,7 @@ def test_requests_are_owned_by_the_district_coordinator(session, world):
 
 
 def test_the_week_built_from_the_database_matches_the_benchmark(session, world):
-    load_world(session, world)
+    load_world(session, world, now=NOW)
     district = session.scalar(select(District))
     generate_week(session, district.id, WEEK)
     doc = build_problem(session, district.id, WEEK)
@@ -99,15 +100,15 @@ def test_the_week_built_from_the_database_matches_the_benchmark(session, world):
 
 
 def test_a_second_load_is_refused_clearly(session, world):
-    load_world(session, world)
+    load_world(session, world, now=NOW)
     with pytest.raises(DemoDataExists, match="already has 鄞州区"):
-        load_world(session, world)
+        load_world(session, world, now=NOW)
     assert _count(session, Person) == len(world.people)
 
 
 def test_a_weak_password_is_refused_before_anything_is_written(session, world):
     with pytest.raises(AccountError):
-        load_world(session, world, coordinator_password="short")
+        load_world(session, world, coordinator_password="short", now=NOW)
     assert _count(session, District) == 0
 
 
@@ -139,7 +140,7 @@ def test_cli_loads_once_and_then_refuses(cli, empty_database_url):
     engine = make_engine(empty_database_url)
     with make_session_factory(engine)() as s:
         assert s.scalar(select(func.count()).select_from(Person)) == 40
-        assert authenticate(s, "coord-yz", "demo-password-1").ok
+        assert authenticate(s, "coord-yz", "demo-password-1", NOW).ok
     engine.dispose()
 
 

@@ -13,12 +13,11 @@ import pytest
 from sqlalchemy import event, select
 
 from models import Assignment, FeedEvent, FeedRender, FeedToken, Person, Site, Slot, VisitRequest
-from scheduler.feeds import render as feed_render
-from scheduler.feeds import tokens as feed_tokens
 from scheduler.week import drafts
 from scheduler.feeds.render import cached_feed, refresh_feeds
 from scheduler.feeds.tokens import TokenExists, issue_token, revoke
-from scheduler.feeds.urls import base_url, feed_urls
+from scheduler.core.config import Settings, SettingsError
+from scheduler.feeds.urls import feed_urls
 from scheduler.core.weeks import monday_of, to_local
 
 NOW = datetime(2026, 11, 28, 0, 0, tzinfo=timezone.utc)
@@ -35,15 +34,15 @@ class Clock:
         return self.now
 
 
+# The moment every feed call of a test works at (`now=CLOCK.now`, publishing included), and
+# the UID domain of the settings' SCHEDULER_BASE_URL (`domain=DOMAIN`).
+CLOCK = Clock()
+
+
 @pytest.fixture
-def clock(monkeypatch) -> Clock:
-    """Feeds read the time through `utcnow` in `scheduler.feeds.tokens` and
-    `scheduler.feeds.render`, publishing included."""
-    c = Clock()
-    monkeypatch.setattr(feed_tokens, "utcnow", lambda: c.now)
-    monkeypatch.setattr(feed_render, "utcnow", lambda: c.now)
-    monkeypatch.setenv("SCHEDULER_BASE_URL", f"https://{DOMAIN}")
-    return c
+def clock() -> Clock:
+    CLOCK.now = NOW
+    return CLOCK
 
 
 @dataclass
@@ -78,11 +77,12 @@ def publish(session, district, *pairs, week=WEEK):
     draft.assignments.extend(Assignment(slot_id=s.id, person_id=p.id, line_index=i, source="manual")
                              for i, (s, p) in enumerate(pairs))
     session.flush()
-    return drafts.publish(session, district.id, week, None)  # which renders the live feeds
+    # Which renders the live feeds.
+    return drafts.publish(session, district.id, week, None, now=CLOCK.now, feed_domain=DOMAIN)
 
 
 def read(session, token) -> icalendar.Calendar:
-    render = cached_feed(session, token)
+    render = cached_feed(session, token, now=CLOCK.now, domain=DOMAIN)
     assert render is not None
     return icalendar.Calendar.from_ical(render.body)
 
@@ -98,8 +98,8 @@ def person_uid(slot, person) -> str:
 # --- tokens ---------------------------------------------------------------------------
 
 def test_tokens_are_long_random_and_only_their_hash_is_stored(session, world):
-    one = issue_token(session, "person", world.wang.id)
-    other = issue_token(session, "person", world.li.id)
+    one = issue_token(session, "person", world.wang.id, now=CLOCK.now, domain=DOMAIN)
+    other = issue_token(session, "person", world.li.id, now=CLOCK.now, domain=DOMAIN)
     assert len(one) == 43 and one != other  # token_urlsafe(32): 256 random bits
     row = session.scalar(select(FeedToken).where(FeedToken.subject_id == world.wang.id,
                                                  FeedToken.subject_kind == "person"))
@@ -108,25 +108,25 @@ def test_tokens_are_long_random_and_only_their_hash_is_stored(session, world):
 
 
 def test_a_live_url_cannot_be_shown_again_only_replaced(session, world):
-    issue_token(session, "person", world.wang.id)
+    issue_token(session, "person", world.wang.id, now=CLOCK.now, domain=DOMAIN)
     with pytest.raises(TokenExists):
-        issue_token(session, "person", world.wang.id)
+        issue_token(session, "person", world.wang.id, now=CLOCK.now, domain=DOMAIN)
 
 
 def test_reset_kills_the_old_url_at_once(session, world):
-    old = issue_token(session, "village", world.village.id)
-    assert cached_feed(session, old) is not None
-    new = issue_token(session, "village", world.village.id, reset=True)
-    assert cached_feed(session, old) is None
-    assert cached_feed(session, new) is not None
+    old = issue_token(session, "village", world.village.id, now=CLOCK.now, domain=DOMAIN)
+    assert cached_feed(session, old, now=CLOCK.now, domain=DOMAIN) is not None
+    new = issue_token(session, "village", world.village.id, reset=True, now=CLOCK.now, domain=DOMAIN)
+    assert cached_feed(session, old, now=CLOCK.now, domain=DOMAIN) is None
+    assert cached_feed(session, new, now=CLOCK.now, domain=DOMAIN) is not None
 
 
 def test_revoked_unknown_and_malformed_tokens_open_nothing(session, world):
-    token = issue_token(session, "site", world.window.id)
-    assert revoke(session, "site", world.window.id)
-    assert cached_feed(session, token) is None
-    assert cached_feed(session, "A" * 43) is None
-    assert cached_feed(session, "../../etc/passwd") is None
+    token = issue_token(session, "site", world.window.id, now=CLOCK.now, domain=DOMAIN)
+    assert revoke(session, "site", world.window.id, now=CLOCK.now)
+    assert cached_feed(session, token, now=CLOCK.now, domain=DOMAIN) is None
+    assert cached_feed(session, "A" * 43, now=CLOCK.now, domain=DOMAIN) is None
+    assert cached_feed(session, "../../etc/passwd", now=CLOCK.now, domain=DOMAIN) is None
 
 
 def test_urls_offer_https_and_webcal():
@@ -135,16 +135,16 @@ def test_urls_offer_https_and_webcal():
     assert urls.webcal == "webcal://paiban.example.org/feeds/abc.ics"
 
 
-def test_a_bad_base_url_is_refused(monkeypatch):
-    monkeypatch.setenv("SCHEDULER_BASE_URL", "paiban.example.org")
-    with pytest.raises(ValueError, match="SCHEDULER_BASE_URL"):
-        base_url()
+def test_a_bad_base_url_is_refused():
+    with pytest.raises(SettingsError, match="SCHEDULER_BASE_URL"):
+        Settings.from_env({"SCHEDULER_BASE_URL": "paiban.example.org"})
+    assert Settings.from_env({"SCHEDULER_BASE_URL": f"https://{DOMAIN}/"}).feed_domain == DOMAIN
 
 
 # --- content --------------------------------------------------------------------------
 
 def test_a_persons_feed_has_their_published_assignments_with_stable_uids(session, world):
-    token = issue_token(session, "person", world.wang.id)
+    token = issue_token(session, "person", world.wang.id, now=CLOCK.now, domain=DOMAIN)
     publish(session, world.district, (world.visit, world.wang), (world.visit, world.li), (world.shift, world.wang))
     got = events(read(session, token))
     assert sorted(got) == sorted([person_uid(world.visit, world.wang), person_uid(world.shift, world.wang)])
@@ -159,8 +159,8 @@ def test_a_persons_feed_has_their_published_assignments_with_stable_uids(session
 
 
 def test_village_and_site_feeds_have_one_event_per_slot(session, world):
-    village = issue_token(session, "village", world.village.id)
-    site = issue_token(session, "site", world.window.id)
+    village = issue_token(session, "village", world.village.id, now=CLOCK.now, domain=DOMAIN)
+    site = issue_token(session, "site", world.window.id, now=CLOCK.now, domain=DOMAIN)
     publish(session, world.district, (world.visit, world.wang), (world.visit, world.li), (world.shift, world.li))
     got = events(read(session, village))
     assert list(got) == [f"slot-{world.visit.id}-village@{DOMAIN}"]
@@ -170,12 +170,12 @@ def test_village_and_site_feeds_have_one_event_per_slot(session, world):
 
 
 def test_only_the_newest_published_version_counts_never_the_draft(session, world):
-    token = issue_token(session, "person", world.wang.id)
+    token = issue_token(session, "person", world.wang.id, now=CLOCK.now, domain=DOMAIN)
     publish(session, world.district, (world.visit, world.wang))
     draft = drafts.get_or_create_draft(session, world.district.id, WEEK, None)
     draft.assignments.append(Assignment(slot_id=world.shift.id, person_id=world.wang.id, line_index=0))
     session.flush()
-    refresh_feeds(session, world.district.id, WEEK)
+    refresh_feeds(session, world.district.id, WEEK, now=CLOCK.now, domain=DOMAIN)
     assert list(events(read(session, token))) == [person_uid(world.visit, world.wang)]
     publish(session, world.district, (world.shift, world.wang))
     got = events(read(session, token))
@@ -184,31 +184,31 @@ def test_only_the_newest_published_version_counts_never_the_draft(session, world
 
 
 def test_republishing_the_same_gives_the_same_bytes(session, world, clock):
-    token = issue_token(session, "person", world.wang.id)
+    token = issue_token(session, "person", world.wang.id, now=CLOCK.now, domain=DOMAIN)
     publish(session, world.district, (world.visit, world.wang))
-    first = cached_feed(session, token)
+    first = cached_feed(session, token, now=CLOCK.now, domain=DOMAIN)
     body, etag, modified = first.body, first.etag, first.last_modified
     clock.advance(hours=3)
     publish(session, world.district, (world.visit, world.wang))
-    again = cached_feed(session, token)
+    again = cached_feed(session, token, now=CLOCK.now, domain=DOMAIN)
     assert (again.body, again.etag, again.last_modified) == (body, etag, modified)
 
 
 def test_a_real_change_raises_sequence_and_moves_the_stamp(session, world, clock):
-    token = issue_token(session, "person", world.wang.id)
+    token = issue_token(session, "person", world.wang.id, now=CLOCK.now, domain=DOMAIN)
     publish(session, world.district, (world.visit, world.wang))
-    before = cached_feed(session, token)
+    before = cached_feed(session, token, now=CLOCK.now, domain=DOMAIN)
     etag, modified = before.etag, before.last_modified
     changed = clock.advance(hours=2)
     publish(session, world.district, (world.visit, world.wang), (world.visit, world.li))
-    after = cached_feed(session, token)
+    after = cached_feed(session, token, now=CLOCK.now, domain=DOMAIN)
     visit = events(icalendar.Calendar.from_ical(after.body))[person_uid(world.visit, world.wang)]
     assert int(visit["SEQUENCE"]) == 1 and visit["DTSTAMP"].dt == changed
     assert after.etag != etag and after.last_modified > modified
 
 
 def test_a_cancelled_assignment_stays_seven_days_then_goes(session, world, clock):
-    token = issue_token(session, "person", world.wang.id)
+    token = issue_token(session, "person", world.wang.id, now=CLOCK.now, domain=DOMAIN)
     publish(session, world.district, (world.visit, world.wang), (world.shift, world.wang))
     cancelled_at = clock.advance(hours=1)
     publish(session, world.district, (world.shift, world.wang))
@@ -224,7 +224,7 @@ def test_a_cancelled_assignment_stays_seven_days_then_goes(session, world, clock
 
 
 def test_sequence_never_falls_when_an_event_comes_back(session, world, clock):
-    token = issue_token(session, "person", world.wang.id)
+    token = issue_token(session, "person", world.wang.id, now=CLOCK.now, domain=DOMAIN)
     uid = person_uid(world.visit, world.wang)
     seen = []
     for pairs in ([(world.visit, world.wang)], [], [(world.visit, world.wang)], [(world.visit, world.wang)]):
@@ -236,19 +236,19 @@ def test_sequence_never_falls_when_an_event_comes_back(session, world, clock):
 
 
 def test_a_cancelled_slot_is_cancelled_in_every_feed(session, world, clock):
-    person = issue_token(session, "person", world.wang.id)
-    village = issue_token(session, "village", world.village.id)
+    person = issue_token(session, "person", world.wang.id, now=CLOCK.now, domain=DOMAIN)
+    village = issue_token(session, "village", world.village.id, now=CLOCK.now, domain=DOMAIN)
     publish(session, world.district, (world.visit, world.wang))
     clock.advance(hours=1)
     world.visit.cancelled = True
     session.flush()
-    refresh_feeds(session, world.district.id, WEEK)
+    refresh_feeds(session, world.district.id, WEEK, now=CLOCK.now, domain=DOMAIN)
     assert str(events(read(session, person))[person_uid(world.visit, world.wang)]["STATUS"]) == "CANCELLED"
     assert [str(e["STATUS"]) for e in events(read(session, village)).values()] == ["CANCELLED"]
 
 
 def test_the_window_is_30_days_back_and_180_ahead(session, make, world, clock):
-    token = issue_token(session, "person", world.wang.id)
+    token = issue_token(session, "person", world.wang.id, now=CLOCK.now, domain=DOMAIN)
     offsets = {-31: False, -29: True, 179: True, 181: False}
     slots = {}
     for days, _ in offsets.items():
@@ -268,17 +268,18 @@ def test_no_villagers_data_reaches_any_feed(session, make, world):
     session.add(request)
     session.flush()
     booked = make.slot(world.village, request_id=request.id, start=datetime(2026, 12, 2, 6, tzinfo=timezone.utc))
-    tokens = [issue_token(session, "person", world.wang.id), issue_token(session, "village", world.village.id)]
+    tokens = [issue_token(session, "person", world.wang.id, now=CLOCK.now, domain=DOMAIN),
+              issue_token(session, "village", world.village.id, now=CLOCK.now, domain=DOMAIN)]
     publish(session, world.district, (booked, world.wang))
     for token in tokens:
-        body = cached_feed(session, token).body.decode()
+        body = cached_feed(session, token, now=CLOCK.now, domain=DOMAIN).body.decode()
         assert "SECRET" not in body and "13800001111" not in body and "张三" not in body
         assert "13812345678" not in body  # nor the staff's own phone numbers
         assert "预约走访" in body
 
 
 def test_one_broken_event_does_not_break_the_feed(session, world, clock, caplog):
-    token = issue_token(session, "person", world.wang.id)
+    token = issue_token(session, "person", world.wang.id, now=CLOCK.now, domain=DOMAIN)
     publish(session, world.district, (world.visit, world.wang), (world.shift, world.wang))
     broken = session.scalar(select(FeedEvent).where(FeedEvent.uid == person_uid(world.visit, world.wang)))
     broken.content = {**broken.content, "start": "not a time"}
@@ -296,7 +297,7 @@ def test_feeds_without_a_live_url_are_not_rendered_at_publish(session, world):
 
 
 def test_a_current_feed_costs_one_query(session, world):
-    token = issue_token(session, "person", world.wang.id)
+    token = issue_token(session, "person", world.wang.id, now=CLOCK.now, domain=DOMAIN)
     publish(session, world.district, (world.visit, world.wang))
     statements = []
     bind = session.get_bind()
@@ -307,36 +308,36 @@ def test_a_current_feed_costs_one_query(session, world):
     event.listen(bind, "before_cursor_execute", count)
     try:
         session.expire_all()
-        assert cached_feed(session, token) is not None
+        assert cached_feed(session, token, now=CLOCK.now, domain=DOMAIN) is not None
     finally:
         event.remove(bind, "before_cursor_execute", count)
     assert len(statements) == 1, statements
 
 
 def test_publishing_refreshes_the_feeds(session, world):
-    token = issue_token(session, "person", world.wang.id)
+    token = issue_token(session, "person", world.wang.id, now=CLOCK.now, domain=DOMAIN)
     draft = drafts.get_or_create_draft(session, world.district.id, WEEK, None)
     draft.assignments.append(Assignment(slot_id=world.visit.id, person_id=world.wang.id, line_index=0))
     session.flush()
-    drafts.publish(session, world.district.id, WEEK, None)
+    drafts.publish(session, world.district.id, WEEK, None, now=CLOCK.now, feed_domain=DOMAIN)
     assert person_uid(world.visit, world.wang) in events(read(session, token))
 
 
 
 def test_two_changes_within_a_second_still_move_last_modified(session, world, clock):
-    token = issue_token(session, "person", world.wang.id)
+    token = issue_token(session, "person", world.wang.id, now=CLOCK.now, domain=DOMAIN)
     clock.advance(seconds=5, microseconds=250)
     publish(session, world.district, (world.visit, world.wang))
-    first = cached_feed(session, token).last_modified
+    first = cached_feed(session, token, now=CLOCK.now, domain=DOMAIN).last_modified
     clock.advance(microseconds=10)
     publish(session, world.district, (world.visit, world.wang), (world.visit, world.li))
-    second = cached_feed(session, token).last_modified
+    second = cached_feed(session, token, now=CLOCK.now, domain=DOMAIN).last_modified
     assert second > first and second.microsecond == first.microsecond == 0
 
 
 def test_publishing_renders_again_only_the_feeds_that_changed(session, world, clock):
-    issue_token(session, "person", world.wang.id)
-    issue_token(session, "person", world.li.id)
+    issue_token(session, "person", world.wang.id, now=CLOCK.now, domain=DOMAIN)
+    issue_token(session, "person", world.li.id, now=CLOCK.now, domain=DOMAIN)
     publish(session, world.district, (world.visit, world.wang), (world.shift, world.li))
     clock.advance(hours=1)
     publish(session, world.district, (world.visit, world.wang), (world.visit, world.li), (world.shift, world.li))

@@ -9,9 +9,11 @@ from sqlalchemy import select
 from models import Schedule, SolveJob
 from scheduler.jobs import solve_jobs as jobs
 from scheduler.jobs.solve_jobs import PlainThreadRunner, cancel, request_solve, run_job, wait_for
+from scheduler.core.clock import FixedClock
 from tests.factories import Factory
 
 WEEK = date(2026, 11, 30)
+CLOCK = FixedClock(datetime(2026, 11, 27, 2, tzinfo=timezone.utc))  # jobs' times; the solver runs for real
 
 
 def seed_week(factory):
@@ -29,7 +31,7 @@ def test_a_job_solves_the_week_into_the_draft(committed_factory):
     with committed_factory.begin() as session:
         job, new = request_solve(session, district_id, WEEK, None, time_limit=5)
     assert new
-    assert run_job(committed_factory, job.id) == "done"
+    assert run_job(committed_factory, job.id, clock=CLOCK) == "done"
     with committed_factory() as session:
         job = session.get(SolveJob, job.id)
         draft = session.get(Schedule, job.schedule_id)
@@ -50,7 +52,7 @@ def test_cancelled_before_it_starts_leaves_no_draft(committed_factory):
     with committed_factory.begin() as session:
         job, _ = request_solve(session, district_id, WEEK, None)
         cancel(session, job.id)
-    assert run_job(committed_factory, job.id) == "cancelled"
+    assert run_job(committed_factory, job.id, clock=CLOCK) == "cancelled"
     with committed_factory() as session:
         assert session.scalars(select(Schedule)).all() == []
 
@@ -75,7 +77,7 @@ def test_a_failing_job_records_why_and_the_runner_lives_on(committed_factory):
         make = Factory(session)
         d = make.district(timezone="Mars/Olympus_Mons")  # the problem cannot be built
         job, _ = request_solve(session, d.id, WEEK, None)
-    runner = PlainThreadRunner(committed_factory)
+    runner = PlainThreadRunner(committed_factory, clock=CLOCK)
     assert runner.submit(job.id).result(timeout=30) == "failed"
     district_id = seed_week(committed_factory)
     with committed_factory.begin() as session:

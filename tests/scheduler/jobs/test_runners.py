@@ -11,12 +11,14 @@ from sqlalchemy import select
 
 from models import Schedule, SolveJob
 from scheduler.cli import main
-from scheduler.core.config import Settings
+from scheduler.core.config import Settings, SettingsError
 from scheduler.jobs.solve_jobs import request_solve
 from scheduler.jobs.runners import CeleryRunner, LoggingThreadRunner, make_runner
+from scheduler.core.clock import FixedClock
 from tests.factories import Factory
 
 WEEK = date(2026, 11, 30)
+CLOCK = FixedClock(datetime(2026, 11, 27, 2, tzinfo=timezone.utc))
 
 
 def settings(broker: str | None) -> Settings:
@@ -33,7 +35,7 @@ def seed(factory, name: str) -> int:
 
 
 def test_a_broker_url_means_celery_and_none_means_a_thread():
-    celery = make_runner(settings("redis://127.0.0.1:6379/15"), None)
+    celery = make_runner(settings("redis://127.0.0.1:6379/15"), None, clock=CLOCK)
     try:
         assert isinstance(celery, CeleryRunner)
         assert celery.app.conf.broker_url == "redis://127.0.0.1:6379/15"
@@ -42,7 +44,7 @@ def test_a_broker_url_means_celery_and_none_means_a_thread():
         assert celery.app.conf.task_acks_late and celery.app.conf.worker_prefetch_multiplier == 1
     finally:
         celery.shutdown()
-    local = make_runner(settings(None), None)
+    local = make_runner(settings(None), None, clock=CLOCK)
     assert isinstance(local, LoggingThreadRunner)
     local.shutdown()
 
@@ -51,7 +53,7 @@ def test_the_thread_runner_logs_one_structured_line_per_job(committed_factory, c
     district_id = seed(committed_factory, "甲区")
     with committed_factory.begin() as session:
         job, _ = request_solve(session, district_id, WEEK, None, time_limit=5)
-    runner = make_runner(settings(None), committed_factory)
+    runner = make_runner(settings(None), committed_factory, clock=CLOCK)
     with caplog.at_level(logging.INFO, logger="scheduler.jobs.solve_jobs"):
         assert runner.submit(job.id).result(timeout=60) == "done"
     runner.shutdown()
@@ -105,7 +107,8 @@ def test_the_worker_refuses_to_start_without_a_broker(monkeypatch):
 
 
 def test_a_bad_solve_workers_setting_is_refused(monkeypatch):
-    from scheduler.jobs.celery_app import CelerySettings
-
-    with pytest.raises(ValueError, match="SOLVE_WORKERS"):
-        CelerySettings.from_env(settings("redis://x"), env={"SOLVE_WORKERS": "0"})
+    with pytest.raises(SettingsError, match="SOLVE_WORKERS"):
+        Settings.from_env({"CELERY_BROKER_URL": "redis://x", "SOLVE_WORKERS": "0"})
+    monkeypatch.setenv("SOLVE_WORKERS", "none")
+    result = CliRunner().invoke(main, ["worker"])
+    assert result.exit_code == 1 and "SOLVE_WORKERS must be a positive whole number" in result.output

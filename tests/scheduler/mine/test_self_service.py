@@ -32,7 +32,7 @@ def me(make, session):
         draft = drafts.get_or_create_draft(session, d.id, slot.week_start, None)
         draft.assignments.append(Assignment(slot_id=slot.id, person_id=person.id, line_index=0))
         session.flush()
-        drafts.publish(session, d.id, slot.week_start, None)
+        drafts.publish(session, d.id, slot.week_start, None, now=NOW)
     return {"district": d, "person": person, "other": other, "user": user, "visit": visit, "shift": shift,
             "past": past}
 

@@ -26,9 +26,7 @@ def utc(day: int, hour: int) -> datetime:
 
 
 @pytest.fixture
-def week(session, make, monkeypatch):
-    # Publishing stamps "now" itself; pin it so the week is still ahead.
-    monkeypatch.setattr("scheduler.notices.publish.utcnow", lambda: NOW)
+def week(session, make):
     d = make.district(name="甲区")
     village = make.site(d, name="湾底村", external_id="V1")
     rep = make.user("village", village_id=village.id, district_id=d.id, email="wandi@example.org",
@@ -57,15 +55,15 @@ def request_slots(session, request):
     return session.scalars(select(Slot).where(Slot.request_id == request.id)).all()
 
 
-def put(session, w, *pairs, actor=None):
-    """Make the draft hold exactly `pairs` (slot, person) and publish it."""
+def put(session, w, *pairs, actor=None, now=NOW):
+    """Make the draft hold exactly `pairs` (slot, person) and publish it at `now`."""
     draft = drafts.get_or_create_draft(session, w["district"].id, MONDAY, None)
     draft.assignments = []
     session.flush()
     for slot, person in pairs:
         draft.assignments.append(Assignment(slot_id=slot.id, person_id=person.id, line_index=0))
     session.flush()
-    return drafts.publish(session, w["district"].id, MONDAY, actor or w["coordinator"])
+    return drafts.publish(session, w["district"].id, MONDAY, actor or w["coordinator"], now=now)
 
 
 def outbox(session) -> dict[str, Notification]:
@@ -150,12 +148,11 @@ def test_nothing_changed_nothing_sent_and_the_same_publish_is_announced_once(ses
     assert again.queued == 0 and len(outbox(session)) == count
 
 
-def test_what_is_already_under_way_is_not_announced(session, week, monkeypatch):
+def test_what_is_already_under_way_is_not_announced(session, week):
     put(session, week, (week["first"], week["wang"]))
     session.query(Notification).delete()
     # Published again during the first window: that visit is under way, nobody is told.
-    monkeypatch.setattr("scheduler.notices.publish.utcnow", lambda: datetime(2026, 12, 1, 2, tzinfo=timezone.utc))
-    put(session, week, (week["first"], week["li"]))
+    put(session, week, (week["first"], week["li"]), now=datetime(2026, 12, 1, 2, tzinfo=timezone.utc))
     assert not outbox(session)
     assert week["request"].status == "scheduled"
 

@@ -19,6 +19,7 @@ from tests.smtp_server import loopback_smtp
 
 TUESDAY_9 = datetime(2026, 12, 1, 1, tzinfo=timezone.utc)  # 09:00 in Ningbo
 MONDAY_16 = datetime(2026, 11, 30, 8, tzinfo=timezone.utc)  # 16:00 the day before
+PUBLISHED = datetime(2026, 11, 27, 2, tzinfo=timezone.utc)  # the Friday before
 
 
 def tomorrow_week(session, make: Factory) -> dict:
@@ -44,7 +45,7 @@ def tomorrow_week(session, make: Factory) -> dict:
                                (gone, nobody, 0), (shift, nobody, 0)):
         draft.assignments.append(Assignment(slot_id=slot.id, person_id=person.id, line_index=line))
     session.flush()
-    drafts.publish(session, d.id, MONDAY, None)
+    drafts.publish(session, d.id, MONDAY, None, now=PUBLISHED)
     # A draft change after publishing is not what anybody should be reminded of.
     draft.assignments.append(Assignment(slot_id=make.slot(window, start=TUESDAY_9, kind="shift").id,
                                         person_id=lawyer.id, line_index=0))

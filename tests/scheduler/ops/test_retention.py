@@ -11,7 +11,8 @@ from models import AuditEntry, AvailabilityException, AvailabilityRule, Calendar
 from models.feed import FeedToken
 from scheduler.core import audit
 from scheduler.cli import main
-from scheduler.ops.retention import ANONYMISED_NAME, PolicyError, RetentionPolicy, purge
+from scheduler.core.config import Settings, SettingsError
+from scheduler.ops.retention import ANONYMISED_NAME, RetentionPolicy, purge
 
 NOW = datetime(2027, 6, 1, 12, tzinfo=timezone.utc)
 
@@ -130,12 +131,13 @@ def test_never_switches_a_rule_off(session, scene):
     assert session.scalar(select(func.count()).select_from(AvailabilityException)) == 6
 
 
-def test_the_policy_comes_from_the_environment():
-    assert RetentionPolicy.from_env({}) == RetentionPolicy()
-    policy = RetentionPolicy.from_env({"RETENTION_AVAILABILITY_DAYS": "30", "RETENTION_NOTIFICATION_DAYS": "never"})
+def test_the_policy_comes_from_the_settings():
+    assert RetentionPolicy.from_settings(Settings.from_env({})) == RetentionPolicy()
+    policy = RetentionPolicy.from_settings(Settings.from_env(
+        {"RETENTION_AVAILABILITY_DAYS": "30", "RETENTION_NOTIFICATION_DAYS": "never"}))
     assert policy.availability_days == 30 and policy.notification_days is None
-    with pytest.raises(PolicyError, match="RETENTION_INACTIVE_PERSON_DAYS.*'-1'") as err:
-        RetentionPolicy.from_env({"RETENTION_INACTIVE_PERSON_DAYS": "-1", "RETENTION_AVAILABILITY_DAYS": "0"})
+    with pytest.raises(SettingsError, match="RETENTION_INACTIVE_PERSON_DAYS.*'-1'") as err:
+        Settings.from_env({"RETENTION_INACTIVE_PERSON_DAYS": "-1", "RETENTION_AVAILABILITY_DAYS": "0"})
     assert "RETENTION_AVAILABILITY_DAYS" in str(err.value)  # every bad value named at once
 
 

@@ -17,6 +17,7 @@ from scheduler.reports.service import ReportRangeError, report_tables, service_r
 from scheduler.core.weeks import monday_of
 
 NOW = datetime(2026, 12, 10, 4, tzinfo=timezone.utc)
+PUBLISHED = datetime(2026, 11, 20, 2, tzinfo=timezone.utc)  # before the first week published
 NOV, DEC = date(2026, 11, 1), date(2026, 12, 1)
 
 
@@ -53,7 +54,7 @@ def served(session, make):
         for i, (s, p) in enumerate(pairs):
             draft.assignments.append(Assignment(slot_id=s.id, person_id=p.id, line_index=i))
         session.flush()
-        drafts.publish(session, d.id, week, None)
+        drafts.publish(session, d.id, week, None, now=PUBLISHED)
     # Draft-only work is not service.
     draft = drafts.get_or_create_draft(session, d.id, dec.week_start, None)
     draft.assignments.append(Assignment(slot_id=slot(v2, at(12, 3, 9), 2).id, person_id=lawyer.id, line_index=0))

@@ -29,8 +29,7 @@ def new_request(session, w, topic="宅基地纠纷", urgency="normal", start=VIS
 
 
 @pytest.fixture
-def w(session, make, monkeypatch):
-    monkeypatch.setattr("scheduler.notices.publish.utcnow", lambda: NOW)
+def w(session, make):
     d = make.district()
     village = make.site(d, name="湾底村")
     owner = make.user("coordinator", district_id=d.id, display_name="张协调")
@@ -52,7 +51,7 @@ def schedule(session, w, request):
     draft = drafts.get_or_create_draft(session, w["district"].id, MONDAY, None)
     draft.assignments.append(Assignment(slot_id=slot.id, person_id=w["lawyer"].id, line_index=0))
     session.flush()
-    drafts.publish(session, w["district"].id, MONDAY, w["owner"])
+    drafts.publish(session, w["district"].id, MONDAY, w["owner"], now=NOW)
     assert request.status == "scheduled"
     return slot
 

@@ -17,13 +17,18 @@ from scheduler.notices.outbox import SmtpChannel, send_pending
 from scheduler.core.versions import latest_published
 from scheduler.requests.intake import RequestInput, WindowInput, submit_request
 from scheduler.week.solve import solve_week
+from scheduler.core.clock import FixedClock
 from scheduler.core.weeks import monday_of, to_local
 from tests.factories import Factory
 from tests.smtp_server import loopback_smtp
 
 
+# Thursday 12 November 2026, 10:00 in Ningbo: the request is for the week after next (no holidays).
+CLOCK = FixedClock(datetime(2026, 11, 12, 2, tzinfo=timezone.utc))
+
+
 def test_a_request_is_solved_published_and_replanned_around_a_decline(committed_factory):
-    today = to_local(datetime.now(timezone.utc)).date()
+    today = CLOCK.today()
     week = monday_of(today) + timedelta(weeks=2)
     tuesday, thursday = week + timedelta(days=1), week + timedelta(days=3)
     with committed_factory.begin() as session:
@@ -43,13 +48,13 @@ def test_a_request_is_solved_published_and_replanned_around_a_decline(committed_
         request = submit_request(session, rep, RequestInput(
             topic="土地承包纠纷", kind="consultation", people_count=2,
             windows=(WindowInput(tuesday, time(9), time(11)), WindowInput(thursday, time(14), time(16)))),
-            datetime.now(timezone.utc))
+            CLOCK.now())
         ids = dict(district=d.id, request=request.id, coordinator=coordinator.id, wang=wang.id, li=li.id,
                    provider=provider.id, v2=v2.id)
 
-    solve_week(committed_factory, ids["district"], week, ids["coordinator"], time_limit=5)
+    solve_week(committed_factory, ids["district"], week, ids["coordinator"], time_limit=5, clock=CLOCK)
     with committed_factory.begin() as session:
-        drafts.publish(session, ids["district"], week, session.get(User, ids["coordinator"]))
+        drafts.publish(session, ids["district"], week, session.get(User, ids["coordinator"]), now=CLOCK.now())
     with committed_factory.begin() as session:
         request = session.get(VisitRequest, ids["request"])
         assert request.status == "scheduled"
@@ -61,11 +66,11 @@ def test_a_request_is_solved_published_and_replanned_around_a_decline(committed_
         assert first[set_visit] == {ids["li"]}
         assert [n.recipient for n in session.scalars(select(Notification))] == ["wandi@example.org"]
         self_service.decline(session, session.get(User, ids["provider"]), request_slot.id, "开庭",
-                             datetime.now(timezone.utc))
+                             CLOCK.now())
 
-    solve_week(committed_factory, ids["district"], week, ids["coordinator"], time_limit=5)
+    solve_week(committed_factory, ids["district"], week, ids["coordinator"], time_limit=5, clock=CLOCK)
     with committed_factory.begin() as session:
-        drafts.publish(session, ids["district"], week, session.get(User, ids["coordinator"]))
+        drafts.publish(session, ids["district"], week, session.get(User, ids["coordinator"]), now=CLOCK.now())
     with committed_factory.begin() as session:
         second = staffed(session, ids["district"], week)
         request_slots = [s for s in second if s.request_id == ids["request"]]
@@ -80,7 +85,8 @@ def test_a_request_is_solved_published_and_replanned_around_a_decline(committed_
 
     # The outbox goes out through a real SMTP server on loopback.
     with loopback_smtp() as smtp:
-        report = send_pending(committed_factory, {"email": SmtpChannel(smtp.host, smtp.port, "noreply@example.org")})
+        report = send_pending(committed_factory, {"email": SmtpChannel(smtp.host, smtp.port, "noreply@example.org")},
+                              now=CLOCK.now())
         assert report.sent == len(smtp.received) and report.failed == report.retrying == 0
         first_mail, change_mail = smtp.to("wandi@example.org")
         assert first_mail.subject.startswith("【预约已安排】湾底村")

@@ -15,6 +15,7 @@ from scheduler.week import drafts
 from scheduler.jobs import solve_jobs as jobs
 from scheduler.mine import self_service
 from scheduler.core.access import AccessDenied
+from scheduler.core.clock import FixedClock
 from scheduler.core.versions import current_draft, latest_published
 from tests.factories import MONDAY
 
@@ -42,7 +43,7 @@ def week(session, make):
                           Assignment(slot_id=wednesday.id, person_id=li.id, line_index=0),
                           Assignment(slot_id=thursday.id, person_id=zhao.id, line_index=0)]
     session.flush()
-    drafts.publish(session, d.id, MONDAY, coordinator)
+    drafts.publish(session, d.id, MONDAY, coordinator, now=NOW)
     provider = make.user("provider", person_id=wang.id, district_id=d.id)
     return dict(d=d, wang=wang, li=li, zhao=zhao, tuesday=tuesday, wednesday=wednesday, thursday=thursday,
                 coordinator=coordinator, provider=provider)
@@ -81,13 +82,14 @@ def test_replanning_keeps_the_rest_of_the_week_and_publishing_handles_the_declin
     assert declines.pending(session, week["coordinator"], week["d"].id, NOW)[0].in_draft is False
     assert session.scalar(select(AuditEntry.action).where(AuditEntry.action == "decline.replan")) is not None
     factory = sessionmaker(bind=session.get_bind(), join_transaction_mode="create_savepoint", expire_on_commit=False)
-    assert jobs.run_job(factory, job.id, workers=1) == "done", session.get(SolveJob, job.id).error
+    state = jobs.run_job(factory, job.id, clock=FixedClock(NOW), workers=1)
+    assert state == "done", session.get(SolveJob, job.id).error
     session.expire_all()
     after = pairs(session, current_draft(session, week["d"].id, MONDAY))
     (newcomer,) = [p for s, p in after if s == week["tuesday"].id]
     assert newcomer in (week["li"].id, week["zhao"].id)
     assert after - {(week["tuesday"].id, newcomer)} == before - {(week["tuesday"].id, week["wang"].id)}
-    drafts.publish(session, week["d"].id, MONDAY, week["coordinator"])
+    drafts.publish(session, week["d"].id, MONDAY, week["coordinator"], now=NOW)
     assert session.scalar(select(Decline.handled_at)) is not None
     assert declines.pending(session, week["coordinator"], week["d"].id, NOW) == []
 

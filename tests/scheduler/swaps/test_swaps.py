@@ -48,7 +48,7 @@ def week(session, make):
     draft.assignments += [Assignment(slot_id=tuesday.id, person_id=wang.id, line_index=0),
                           Assignment(slot_id=wednesday.id, person_id=li.id, line_index=0)]
     session.flush()
-    drafts.publish(session, d.id, MONDAY, users["coord"])
+    drafts.publish(session, d.id, MONDAY, users["coord"], now=NOW)
     return dict(d=d, window=window, p_wang=wang, p_li=li, p_zhao=zhao, p_sun=sun, tuesday=tuesday,
                 wednesday=wednesday, **users)
 
@@ -114,8 +114,8 @@ def test_a_colleague_of_another_district_is_refused(session, week):
 
 def add_published(session, make, week, person, start, hours):
     slot = make.slot(make.site(week["d"], kind="window"), kind="shift", start=start, hours=hours)
-    edits.assign(session, week["coord"], week["d"].id, MONDAY, slot.id, person.id, 0)
-    drafts.publish(session, week["d"].id, MONDAY, week["coord"])
+    edits.assign(session, week["coord"], week["d"].id, MONDAY, slot.id, person.id, 0, now=NOW)
+    drafts.publish(session, week["d"].id, MONDAY, week["coord"], now=NOW)
     return slot
 
 
@@ -209,7 +209,7 @@ def test_the_colleague_refuses(session, week):
 
 def test_unpublished_work_in_the_draft_is_not_published_by_a_swap(session, make, week):
     extra = make.slot(make.site(week["d"]), start=utc(3, 1), hours=1)
-    edits.assign(session, week["coord"], week["d"].id, MONDAY, extra.id, week["p_li"].id, 0)  # not published
+    edits.assign(session, week["coord"], week["d"].id, MONDAY, extra.id, week["p_li"].id, 0, now=NOW)  # not published
     swap = swaps.ask(session, week["wang"], week["tuesday"].id, week["p_li"].id, None, NOW)
     swaps.accept(session, week["li"], swap.id, NOW)
     assert swap.status == "approved" and latest_published(session, week["d"].id, MONDAY).version == 1
@@ -220,7 +220,7 @@ def test_unpublished_work_in_the_draft_is_not_published_by_a_swap(session, make,
     # The coordinator's next publish (a new request: nothing cached) carries it, and it is applied.
     session.flush()
     session.expire_all()
-    drafts.publish(session, week["d"].id, MONDAY, week["coord"])
+    drafts.publish(session, week["d"].id, MONDAY, week["coord"], now=NOW)
     assert swap.status == "applied"
     assert {(week["tuesday"].id, week["p_li"].id), (extra.id, week["p_li"].id)} <= published_pairs(session, week["d"])
 

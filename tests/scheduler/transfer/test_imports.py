@@ -2,7 +2,7 @@
 district-scoped and audited."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, time
 
 import pytest
 from sqlalchemy import func, select
@@ -10,9 +10,11 @@ from sqlalchemy import func, select
 from models import AuditEntry, Organisation, Person
 from scheduler.core.access import AccessDenied
 from scheduler.transfer.imports import describe, import_file
+from scheduler.core.weeks import to_utc
 from tests.scheduler.spreadsheets import PEOPLE_HEAD, csv_bytes, person_row, xlsx
 
 TODAY = date(2026, 3, 4)
+NOW = to_utc(TODAY, time(10))  # the moment of the import: 10:00 on TODAY in Ningbo
 
 
 @pytest.fixture
@@ -22,7 +24,7 @@ def districts(make):
 
 def run(session, data, actor=None, filename="people.xlsx", **kw):
     kw.setdefault("kind", "people")
-    return import_file(session, actor, filename, data, today=TODAY, **kw)
+    return import_file(session, actor, filename, data, now=NOW, **kw)
 
 
 def people_count(session) -> int:
@@ -127,7 +129,7 @@ def test_english_headings_and_csv_files_are_read(session, districts):
 
 def test_the_kind_is_recognised_from_the_headings(session, districts):
     report = import_file(session, None, "x.xlsx", xlsx({"Sheet1": [PEOPLE_HEAD, person_row("JQ-1", "甲区")]}),
-                         today=TODAY)
+                         now=NOW)
     assert report.kind == "people" and report.ok
 
 
@@ -135,7 +137,8 @@ def test_unreadable_and_empty_files_are_refused_with_a_reason(session, districts
     assert run(session, b"\xd0\xcf\x11\xe0 old excel", filename="a.xls").errors[0].code == "old_excel"
     assert run(session, b"not a zip", filename="a.xlsx").errors[0].code == "unreadable"
     assert run(session, xlsx({"人员": [PEOPLE_HEAD]})).errors[0].code == "empty"
-    assert import_file(session, None, "a.csv", csv_bytes([["甲", "乙"], [1, 2]])).errors[0].code == "unknown_kind"
+    unknown = import_file(session, None, "a.csv", csv_bytes([["甲", "乙"], [1, 2]]), now=NOW)
+    assert unknown.errors[0].code == "unknown_kind"
 
 
 def test_organisations_are_found_by_name_or_id_within_the_district(session, districts):

@@ -8,9 +8,11 @@ from sqlalchemy import select
 
 from models import AvailabilityRule, Pairing, Site, SiteExclusion
 from scheduler.transfer.imports import describe, import_file
+from scheduler.core.weeks import to_utc
 from tests.scheduler.spreadsheets import xlsx
 
 TODAY = date(2026, 3, 4)
+NOW = to_utc(TODAY, time(10))  # the moment of the import: 10:00 on TODAY in Ningbo
 SITES_HEAD = ["地点编号", "镇（街道）", "类型", "名称", "纬度", "经度", "走访间隔（周）", "走访星期", "走访开始时间",
               "走访时长（分钟）"]
 RULES_HEAD = ["人员编号", "姓名", "类型", "星期", "开始", "结束", "有效期起", "有效期止"]
@@ -26,7 +28,7 @@ def place(make):
 
 def run(session, kind, rows, district, **kw):
     report = import_file(session, None, f"{kind}.xlsx", xlsx({"Sheet": rows}), kind=kind, district=district,
-                         today=TODAY, **kw)
+                         now=NOW, **kw)
     return report
 
 

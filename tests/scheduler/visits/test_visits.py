@@ -38,7 +38,7 @@ def done(session, make):
     for slot in (visit, later):
         draft.assignments.append(Assignment(slot_id=slot.id, person_id=lawyer.id, line_index=0))
     session.flush()
-    drafts.publish(session, d.id, MONDAY, None)
+    drafts.publish(session, d.id, MONDAY, None, now=VISIT - timedelta(days=4))
     request.status = "confirmed"  # agreed with the village after publishing
     draft.assignments.append(Assignment(slot_id=unpublished.id, person_id=lawyer.id, line_index=0))
     session.flush()

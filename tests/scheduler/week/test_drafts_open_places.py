@@ -8,6 +8,7 @@ from scheduler.week.drafts import publish, store_solution
 from solver.problem import Assignment as Assign, OpenPlace, Reason, Solution
 
 WEEK = date(2026, 11, 30)
+NOW = datetime(2026, 11, 27, 2, tzinfo=timezone.utc)  # the Friday before, 10:00 in Ningbo
 
 
 def test_the_same_open_place_twice(session, make):
@@ -18,7 +19,7 @@ def test_the_same_open_place_twice(session, make):
     reason = Reason(code="qualified", zh="无人符合条件", en="nobody qualified")
     same = Solution(status="feasible", objective=1.0, assignments=(Assign(slot.external_id, lawyer.external_id, 0),),
                     unfilled=(OpenPlace(slot.external_id, 1, 1, (reason,)),))
-    store_solution(session, d.id, WEEK, same, None)
-    publish(session, d.id, WEEK, None)  # the draft now holds copies of the published open places
-    draft = store_solution(session, d.id, WEEK, same, None)
+    store_solution(session, d.id, WEEK, same, None, now=NOW)
+    publish(session, d.id, WEEK, None, now=NOW)  # the draft now holds copies of the published open places
+    draft = store_solution(session, d.id, WEEK, same, None, now=NOW)
     assert [(o.slot_id, o.line_index, o.missing) for o in draft.open_places] == [(slot.id, 1, 1)]

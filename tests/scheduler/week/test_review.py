@@ -8,6 +8,7 @@ from scheduler.week.drafts import get_or_create_draft, publish
 from scheduler.week.review import diff
 
 WEEK = date(2026, 11, 30)
+NOW = datetime(2026, 11, 27, 2, tzinfo=timezone.utc)  # the Friday before, 10:00 in Ningbo
 
 
 def utc(*a):
@@ -25,7 +26,7 @@ def test_diff_names_added_removed_and_moved(session, make):
     draft.assignments = [Assignment(slot_id=tue.id, person_id=mover.id, line_index=0),
                          Assignment(slot_id=thu.id, person_id=leaver.id, line_index=0)]
     session.flush()
-    publish(session, d.id, WEEK, coordinator)
+    publish(session, d.id, WEEK, coordinator, now=NOW)
     assert diff(session, coordinator, d.id, WEEK).changes == []
     draft.assignments = [Assignment(slot_id=thu.id, person_id=mover.id, line_index=0),
                          Assignment(slot_id=tue.id, person_id=joiner.id, line_index=0)]

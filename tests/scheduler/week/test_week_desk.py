@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from models import Assignment, SolveJob, utcnow
+from models import Assignment, SolveJob
 from scheduler.core.access import AccessDenied, NotVisible
 from scheduler.week.drafts import NothingToPublish, StaleDraft, get_or_create_draft
 from scheduler.week.desk import (assignment_week, cancel_job, check_version, district_for, editable_assignment,
@@ -14,6 +14,7 @@ from scheduler.week.desk import (assignment_week, cancel_job, check_version, dis
                                  publish_week, start_solve)
 
 WEEK = date(2026, 11, 30)
+NOW = datetime(2026, 11, 27, 2, tzinfo=timezone.utc)  # the Friday before, 10:00 in Ningbo
 
 
 def utc(*a):
@@ -40,17 +41,17 @@ def test_district_for_refuses_other_districts_and_unknown_ids(session, make, des
 
 def test_a_solve_is_started_once_and_joined(session, desk):
     d, mine, theirs = desk
-    job, new = start_solve(session, mine, d.id, WEEK, time_limit=7)
-    again, new_again = start_solve(session, mine, d.id, WEEK, time_limit=7)
+    job, new = start_solve(session, mine, d.id, WEEK, time_limit=7, now=NOW)
+    again, new_again = start_solve(session, mine, d.id, WEEK, time_limit=7, now=NOW)
     assert new and not new_again and again.id == job.id and job.time_limit == 7
     assert live_job(session, mine, d.id, WEEK).id == job.id
     with pytest.raises(AccessDenied):
-        start_solve(session, theirs, d.id, WEEK, time_limit=7)
+        start_solve(session, theirs, d.id, WEEK, time_limit=7, now=NOW)
 
 
 def test_jobs_of_other_districts_look_absent(session, desk):
     d, mine, theirs = desk
-    job, _ = start_solve(session, mine, d.id, WEEK, time_limit=7)
+    job, _ = start_solve(session, mine, d.id, WEEK, time_limit=7, now=NOW)
     assert job_for(session, mine, job.id) is job
     for actor, job_id in ((theirs, job.id), (mine, 987654)):
         with pytest.raises(NotVisible):
@@ -64,13 +65,13 @@ def test_jobs_of_other_districts_look_absent(session, desk):
 def test_publishing_checks_the_district_and_the_version(session, make, desk):
     d, mine, theirs = desk
     with pytest.raises(NothingToPublish):
-        publish_week(session, mine, d.id, WEEK, None)
+        publish_week(session, mine, d.id, WEEK, None, now=NOW)
     draft = get_or_create_draft(session, d.id, WEEK, mine)
     with pytest.raises(AccessDenied):
-        publish_week(session, theirs, d.id, WEEK, draft.lock_version)
+        publish_week(session, theirs, d.id, WEEK, draft.lock_version, now=NOW)
     with pytest.raises(StaleDraft):
-        publish_week(session, mine, d.id, WEEK, draft.lock_version + 1)
-    assert publish_week(session, mine, d.id, WEEK, draft.lock_version).version == 1
+        publish_week(session, mine, d.id, WEEK, draft.lock_version + 1, now=NOW)
+    assert publish_week(session, mine, d.id, WEEK, draft.lock_version, now=NOW).version == 1
 
 
 def test_assignment_week_is_scoped(session, make, desk):
@@ -130,11 +131,11 @@ def test_place_choice_refuses_slots_outside_the_week(session, make, desk):
 @pytest.mark.parametrize("state, age", [("running", timedelta(minutes=6)), ("queued", timedelta(hours=2))])
 def test_a_job_left_behind_by_a_dead_process_is_replaced(session, desk, state, age):
     d, mine, _ = desk
-    job, _ = start_solve(session, mine, d.id, WEEK, time_limit=30)
+    job, _ = start_solve(session, mine, d.id, WEEK, time_limit=30, now=NOW)
     job.state = state
-    job.created_at = job.started_at = utcnow() - age - timedelta(seconds=30)
+    job.created_at = job.started_at = NOW - age - timedelta(seconds=30)
     session.flush()
-    fresh, new = start_solve(session, mine, d.id, WEEK, time_limit=30)
+    fresh, new = start_solve(session, mine, d.id, WEEK, time_limit=30, now=NOW)
     assert new and fresh.id != job.id
     assert job.state == "failed" and "abandoned" in job.error
 
@@ -142,11 +143,11 @@ def test_a_job_left_behind_by_a_dead_process_is_replaced(session, desk, state, a
 @pytest.mark.parametrize("state, age", [("running", timedelta(minutes=4)), ("queued", timedelta(minutes=50))])
 def test_a_job_within_its_time_is_joined(session, desk, state, age):
     d, mine, _ = desk
-    job, _ = start_solve(session, mine, d.id, WEEK, time_limit=30)
+    job, _ = start_solve(session, mine, d.id, WEEK, time_limit=30, now=NOW)
     job.state = state
-    job.created_at = job.started_at = utcnow() - age - timedelta(seconds=30)
+    job.created_at = job.started_at = NOW - age - timedelta(seconds=30)
     session.flush()
-    assert start_solve(session, mine, d.id, WEEK, time_limit=30) == (job, False)
+    assert start_solve(session, mine, d.id, WEEK, time_limit=30, now=NOW) == (job, False)
 
 
 def test_check_version_knows_a_page_without_a_draft_from_a_stale_one(session, desk):
@@ -166,7 +167,7 @@ def test_publishing_without_the_version_of_an_existing_draft_is_stale(session, d
     d, mine, _ = desk
     get_or_create_draft(session, d.id, WEEK, mine)
     with pytest.raises(StaleDraft):
-        publish_week(session, mine, d.id, WEEK, None)
+        publish_week(session, mine, d.id, WEEK, None, now=NOW)
 
 
 def test_editing_a_published_assignment_starts_a_draft_copy(session, make, desk):
@@ -176,7 +177,7 @@ def test_editing_a_published_assignment_starts_a_draft_copy(session, make, desk)
     draft = get_or_create_draft(session, d.id, WEEK, mine)
     draft.assignments = [Assignment(slot_id=slot.id, person_id=person.id, line_index=0)]
     session.flush()
-    version = publish_week(session, mine, d.id, WEEK, draft.lock_version)
+    version = publish_week(session, mine, d.id, WEEK, draft.lock_version, now=NOW)
     published_id = version.assignments[0].id
     with pytest.raises(NotVisible):
         editable_assignment(session, theirs, published_id)

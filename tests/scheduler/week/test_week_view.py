@@ -12,6 +12,7 @@ from scheduler.week.drafts import get_or_create_draft, publish
 from scheduler.week.view import week_view
 
 WEEK = date(2026, 11, 30)
+NOW = datetime(2026, 11, 27, 2, tzinfo=timezone.utc)  # the Friday before, 10:00 in Ningbo
 
 
 def utc(*a):
@@ -60,7 +61,7 @@ def test_filters_by_kind_and_township(session, week):
 def test_published_view_and_dashboard_figures(session, make, week):
     d, coordinator, *_ = week
     assert week_view(session, coordinator, d.id, WEEK, published=True).schedule is None
-    publish(session, d.id, WEEK, coordinator)
+    publish(session, d.id, WEEK, coordinator, now=NOW)
     board = dashboard(session, coordinator, d.id, utc(2026, 12, 1, 4))
     this_week = board.weeks[0]
     assert this_week.week_start == WEEK and this_week.version == 1
