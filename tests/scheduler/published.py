@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, timezone
 
 from models import (Assignment, Organisation, Pairing, Person, Schedule, Site, Slot, VisitOutcome,
-                    VisitRating, utcnow)
+                    VisitRating)
 
 WEEK = date(2026, 3, 2)
+PUBLISHED_AT = datetime(2026, 2, 27, 2, tzinfo=timezone.utc)  # the Friday before, 10:00 in Ningbo
 
 
 @dataclass
@@ -46,7 +47,7 @@ def published_week(session, make) -> Published:
     afternoon = make.slot(window, start=at(3, 14), hours=3, kind="shift", lines=(("lawyer",),), week_start=WEEK)
     visit = make.slot(village, start=at(4, 9), hours=2, kind="visit", lines=(("lawyer",),), week_start=WEEK)
     coordinator = make.user("coordinator", district_id=district.id)
-    schedule = make.schedule(district, week_start=WEEK, state="published", version=1, published_at=utcnow())
+    schedule = make.schedule(district, week_start=WEEK, state="published", version=1, published_at=PUBLISHED_AT)
     session.add_all([Assignment(schedule_id=schedule.id, slot_id=shift.id, person_id=lawyer.id, line_index=0),
                      Assignment(schedule_id=schedule.id, slot_id=shift.id, person_id=notary.id, line_index=1),
                      Assignment(schedule_id=schedule.id, slot_id=visit.id, person_id=lawyer.id, line_index=0)])
