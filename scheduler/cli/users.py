@@ -1,13 +1,13 @@
 """`scheduler users ...`: accounts of the web app, for the first account and for scripts."""
 from __future__ import annotations
 
-
 import click
 
-from scheduler.auth import accounts
-from scheduler.ops import inventory
-from scheduler.cli.base import main, open_migrated
 from models.vocab import USER_ROLES
+from scheduler.auth import accounts, second_factor
+from scheduler.cli.base import current_clock, main, open_migrated
+from scheduler.ops import inventory
+
 
 @main.group("users")
 def users() -> None:
@@ -76,6 +76,21 @@ def unlock(username: str) -> None:
     """Lift the lock set after too many wrong passwords."""
     _change(username, accounts.unlock)
     click.echo(f"{username!r} unlocked.")
+
+
+@users.command("reset-second-factor")
+@click.argument("username")
+def reset_second_factor(username: str) -> None:
+    """Remove a user's second factor and recovery codes (a lost phone); their sessions end.
+    A coordinator sets up a new one at the next sign-in."""
+    now = current_clock().now()
+
+    def reset(session, user) -> None:
+        second_factor.disable(session, user, now, by_admin=True)
+        accounts.end_sessions(session, user)
+
+    _change(username, reset)
+    click.echo(f"Second factor of {username!r} removed.")
 
 
 def _change(username: str, action) -> None:

@@ -51,6 +51,13 @@ class Settings:
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 25
     smtp_from: str = "noreply@localhost"
+    # Sign-in (docs/security.md): failed attempts allowed per client address and per account
+    # name, in Flask-Limiter's notation; where the counts are kept; idle time before a session ends.
+    login_limit_address: str = "5 per minute;30 per hour"
+    login_limit_account: str = "5 per minute;20 per hour"
+    ratelimit_storage_url: str = "memory://"
+    session_idle_minutes_coordinator: int = 30
+    session_idle_minutes: int = 120
     # Solve jobs
     celery_broker_url: str | None = None
     celery_result_backend: str | None = None  # None: the broker
@@ -96,6 +103,11 @@ class Settings:
             smtp_host=reader.text("SMTP_HOST") or "127.0.0.1",
             smtp_port=reader.parse("SMTP_PORT", 25, _port),
             smtp_from=reader.text("SMTP_FROM") or "noreply@localhost",
+            login_limit_address=reader.parse("LOGIN_LIMIT_PER_ADDRESS", "5 per minute;30 per hour", _rate_limits),
+            login_limit_account=reader.parse("LOGIN_LIMIT_PER_ACCOUNT", "5 per minute;20 per hour", _rate_limits),
+            ratelimit_storage_url=reader.parse("RATELIMIT_STORAGE_URL", _limit_storage(broker), _storage_url),
+            session_idle_minutes_coordinator=reader.parse("SESSION_IDLE_MINUTES_COORDINATOR", 30, _positive),
+            session_idle_minutes=reader.parse("SESSION_IDLE_MINUTES", 120, _positive),
             celery_broker_url=broker,
             celery_result_backend=reader.text("CELERY_RESULT_BACKEND") or broker,
             celery_queue=reader.text("CELERY_QUEUE") or "solve",
@@ -204,6 +216,30 @@ def _days(name: str, raw: str) -> int | None:
     if not raw.isdigit() or int(raw) < 1:
         raise ValueError(f"{name} must be a whole number of days (1 or more) or 'never', not {raw!r}")
     return int(raw)
+
+
+def _rate_limits(name: str, raw: str) -> str:
+    from limits import parse_many
+
+    try:
+        parse_many(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be rate limits such as '5 per minute;30 per hour', not {raw!r}") from None
+    return raw
+
+
+def _limit_storage(broker: str | None) -> str:
+    """Where sign-in attempts are counted by default: the Redis broker when there is one (so
+    every web process shares the counts), else each process's memory."""
+    if broker and urlsplit(broker).scheme in ("redis", "rediss"):
+        return broker
+    return "memory://"
+
+
+def _storage_url(name: str, raw: str) -> str:
+    if urlsplit(raw).scheme not in ("memory", "redis", "rediss", "redis+sentinel", "redis+cluster"):
+        raise ValueError(f"{name} must be memory:// or a redis:// URL, not {raw!r}")
+    return raw
 
 
 def _zone(name: str, raw: str) -> str:

@@ -8,6 +8,7 @@ from models import District, Person, PersonRole, Site, User
 from models.db import make_engine, make_session_factory
 from scheduler.auth import accounts
 from web.cli import main
+
 PASSWORD = "a long enough secret"
 FAST_SCRYPT = "scrypt:1024:8:1"
 
@@ -126,3 +127,19 @@ def test_serve_builds_the_app_and_runs_it(cli, seeded, monkeypatch):
     cli("serve", "--port", "5055")
     assert calls["host"] == "127.0.0.1" and calls["port"] == 5055 and calls["debug"] is False
     assert calls["secure"] is False
+
+
+def test_reset_second_factor_removes_it_and_ends_the_sessions(cli, seeded):
+    cli("users", "create", "--role", "coordinator", "--username", "yz", "--password", PASSWORD, "--city")
+    with seeded.begin() as s:
+        user = s.query(User).filter_by(username="yz").one()
+        user.totp_secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+    assert "removed" in cli("users", "reset-second-factor", "yz").output
+    after = users(seeded)["yz"]
+    assert after.totp_secret is None and after.session_epoch == 1
+
+
+def test_a_weak_password_is_refused_with_the_reason(cli, seeded):
+    result = cli("users", "create", "--role", "coordinator", "--username", "yz", "--password", "password1234",
+                 "--city", ok=False)
+    assert "too easy to guess (common)" in result.output
