@@ -35,7 +35,7 @@ import tempfile
 import threading
 import time
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 HOST = "127.0.0.1"
@@ -84,14 +84,13 @@ def build(url: str, tokens: int) -> list[Feed]:
     from sqlalchemy import insert, select
     from werkzeug.http import http_date
 
-    from models import (Assignment, District, FeedRender, FeedToken, Person, PersonRole, Site, Slot,
-                        SlotLine)
+    from models import Assignment, District, FeedRender, FeedToken, Person, PersonRole, Site, Slot, SlotLine
     from models.db import make_engine, make_session_factory
-    from scheduler.week import drafts
-    from scheduler.feeds.render import refresh_feeds
-    from scheduler.feeds.urls import TOKEN_BYTES, hash_token
     from scheduler.core.database import upgrade
     from scheduler.core.weeks import monday_of, to_local
+    from scheduler.feeds.render import refresh_feeds
+    from scheduler.feeds.urls import TOKEN_BYTES, hash_token
+    from scheduler.week import drafts
 
     engine = make_engine(url)
     upgrade(engine)
@@ -99,9 +98,9 @@ def build(url: str, tokens: int) -> list[Feed]:
     villages_n = max(1, tokens * 16 // 100)
     windows_n = max(1, tokens - people_n - villages_n)
     people_n = tokens - villages_n - windows_n
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     week = monday_of(to_local(now).date())
-    week_begin = datetime.combine(week, datetime.min.time(), tzinfo=timezone.utc)
+    week_begin = datetime.combine(week, datetime.min.time(), tzinfo=UTC)
     with make_session_factory(engine).begin() as s:
         district = District(code="BENCH", name="基准区")
         s.add(district)

@@ -194,7 +194,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("size", choices=("tiny", "district", "city"))
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--week", type=date.fromisoformat, default=None,
-                    help="Monday of the week (YYYY-MM-DD), default %s" % DEFAULT_WEEK)
+                    help=f"Monday of the week (YYYY-MM-DD), default {DEFAULT_WEEK}")
     ap.add_argument("--scarce", action="store_true", help="much less availability")
     ap.add_argument("-o", "--output", default="-", help="file to write, - for stdout")
     args = ap.parse_args(argv)

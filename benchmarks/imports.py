@@ -21,7 +21,7 @@ import sys
 import tempfile
 import time
 from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -30,8 +30,7 @@ from sqlalchemy.orm import Session
 from models import District
 from models.db import make_engine
 from scheduler.core.database import upgrade
-from scheduler.transfer.imports import describe, import_file
-from scheduler.transfer.imports import reading
+from scheduler.transfer.imports import describe, import_file, reading
 
 PEOPLE_HEAD = ["人员编号", "姓名", "角色", "专长", "手机", "纬度", "经度", "每周最多小时", "在岗"]
 RULES_HEAD = ["人员编号", "类型", "星期", "开始", "结束"]
@@ -81,7 +80,7 @@ def run(engine, kind: str, name: str, data: bytes, district_id: int) -> Result:
     started = time.perf_counter()
     with Session(engine) as session, session.begin():
         report = import_file(session, None, name, data, kind=kind, district=session.get(District, district_id),
-                             now=datetime(2026, 3, 2, 2, tzinfo=timezone.utc))
+                             now=datetime(2026, 3, 2, 2, tzinfo=UTC))
         if not report.ok:
             for error in report.errors[:20]:
                 print(f"{error.place()}: {describe(error)}", file=sys.stderr)

@@ -49,12 +49,12 @@ def setup(url: str, week: date, feeds: int, time_limit: float) -> dict:
 
     from models import District, Person
     from models.db import make_engine, make_session_factory
+    from scheduler.core.clock import SystemClock
     from scheduler.core.database import upgrade
     from scheduler.demo import build_world
     from scheduler.demo.load import coordinator_username, load_world
-    from scheduler.week.drafts import publish
     from scheduler.feeds.tokens import issue_token
-    from scheduler.core.clock import SystemClock
+    from scheduler.week.drafts import publish
     from scheduler.week.solve import solve_week
 
     clock = SystemClock()

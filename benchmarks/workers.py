@@ -28,7 +28,7 @@ import sys
 import tempfile
 import time
 import uuid
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -41,14 +41,14 @@ def _week() -> date:
 
 
 def setup(url: str, size: str, seed: int, week: date) -> dict:
+    from sqlalchemy import select
+
+    from models import District
     from models.db import make_engine, make_session_factory
     from scheduler.core.database import upgrade
     from scheduler.demand.generate import generate_week
     from scheduler.demo import build_world
     from scheduler.demo.load import load_world
-    from sqlalchemy import select
-
-    from models import District
 
     engine = make_engine(url)
     factory = make_session_factory(engine)
@@ -56,7 +56,7 @@ def setup(url: str, size: str, seed: int, week: date) -> dict:
     upgrade(engine)
     world = build_world(size, seed, week)
     with factory.begin() as session:
-        load_world(session, world, now=datetime.now(timezone.utc))
+        load_world(session, world, now=datetime.now(UTC))
     loaded = time.perf_counter() - t0
     with factory() as session:
         districts = list(session.execute(select(District.id, District.name)).all())
@@ -69,8 +69,9 @@ def setup(url: str, size: str, seed: int, week: date) -> dict:
 
 
 def reset(url: str, week: date) -> None:
-    from models.db import make_engine
     from sqlalchemy import text
+
+    from models.db import make_engine
 
     engine = make_engine(url)
     with engine.begin() as conn:
@@ -118,8 +119,8 @@ def stop_workers(procs: list[subprocess.Popen]) -> None:
 
 def run_round(n: int, url: str, redis_url: str, week: date, time_limit: float, timeout: float, logdir: Path) -> dict:
     from models.db import make_engine, make_session_factory
-    from scheduler.jobs import city
     from scheduler.core.config import Settings
+    from scheduler.jobs import city
     from scheduler.jobs.runners import CeleryRunner
 
     queue = f"bench-{uuid.uuid4().hex[:8]}"
@@ -174,8 +175,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     counts = [int(x) for x in args.workers.split(",")]
     sys.path.insert(0, str(ROOT))
-    from models.db import make_engine
     from sqlalchemy import text
+
+    from models.db import make_engine
 
     admin, name, url = None, None, args.database_url
     if url is None:

@@ -16,8 +16,8 @@ from models.rating import VisitOutcome, VisitRating
 from models.schedule import Assignment, OpenPlace, Schedule
 from models.shift_template import ShiftTemplate, ShiftTemplateLine
 from models.site import Site
-from models.solve_job import SolveJob
 from models.slot import Slot, SlotLine
+from models.solve_job import SolveJob
 from models.swap import Decline, SwapRequest
 from models.user import RecoveryCode, User
 from models.visit_request import RequestHandover, RequestWindow, VisitRequest

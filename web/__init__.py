@@ -9,8 +9,7 @@ from flask import Flask
 from scheduler.core.clock import Clock, SystemClock
 from scheduler.core.config import Settings
 from web import db as database
-from web import errors, i18n, security, solve_runner
-from web import health, request_log
+from web import errors, health, i18n, request_log, security, solve_runner
 from web.auth.session import init_login
 from web.config import SETTINGS, TestingConfig, config_class, runtime_settings
 from web.dates import CLOCK
@@ -60,19 +59,19 @@ def create_app(test_config: dict[str, Any] | None = None, *, settings: Settings 
 
 def _register_blueprints(app: Flask) -> None:
     from web.advisers import bp as advisers_bp
-    from web.swaps import bp as swaps_bp
     from web.auth import bp as auth_bp
     from web.availability import bp as availability_bp
     from web.demand import bp as demand_bp
     from web.feeds import bp as feeds_bp
     from web.home import bp as home_bp
     from web.mine import bp as mine_bp
+    from web.people import bp as people_bp
     from web.reports import bp as reports_bp
     from web.requests import bp as requests_bp
-    from web.visits import bp as visits_bp
-    from web.people import bp as people_bp
     from web.sites import bp as sites_bp
+    from web.swaps import bp as swaps_bp
     from web.transfer import bp as transfer_bp
+    from web.visits import bp as visits_bp
     from web.week import bp as week_bp
 
     app.register_blueprint(auth_bp)

@@ -16,8 +16,8 @@ import threading
 
 from flask import Flask, current_app
 
-from scheduler.jobs.solve_jobs import run_job
 from scheduler.jobs.runners import LoggingThreadRunner, Runner, make_runner
+from scheduler.jobs.solve_jobs import run_job
 from web.config import app_settings
 from web.dates import app_clock
 from web.db import database

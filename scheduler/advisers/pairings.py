@@ -12,13 +12,24 @@ from datetime import date, datetime
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from models import (District, Pairing, PairingProposal, PairingProposalItem, Person, PersonRole, Site, SiteExclusion,
-                    User)
+from models import (
+    District,
+    Pairing,
+    PairingProposal,
+    PairingProposalItem,
+    Person,
+    PersonRole,
+    Site,
+    SiteExclusion,
+    User,
+)
 from scheduler.core import audit
 from scheduler.core.access import NotVisible, require_district, require_role, require_visible
 from solver.geo import km
 from solver.pairing import pair
-from solver.problem import Pair, Person as SPerson, Problem, Site as SSite
+from solver.problem import Pair, Problem
+from solver.problem import Person as SPerson
+from solver.problem import Site as SSite
 
 SUPERVISOR_ROLE = "lawyer"
 

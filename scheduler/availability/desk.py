@@ -17,10 +17,10 @@ from sqlalchemy.orm import Session
 
 from models import AvailabilityException, AvailabilityRule, Person, User
 from scheduler.core import audit
-from scheduler.mine import self_service
 from scheduler.core.checking import plain
-from scheduler.people.operations import get_person
 from scheduler.core.weeks import DEFAULT_ZONE, holiday_name, timetable_weekday, to_utc, week_days
+from scheduler.mine import self_service
+from scheduler.people.operations import get_person
 
 STEP = timedelta(minutes=30)
 DEFAULT_HOURS = (8, 18)

@@ -79,8 +79,8 @@ def propose_cmd(district_name: str, fixes: tuple[str, ...], all_rows: bool) -> N
               help="The day the new pairs start and the changed ones end.")
 def approve_cmd(proposal_id: int, effective_from: datetime) -> None:
     """Approve a proposal: end the changed pairs and start the new ones, in one transaction."""
-    from scheduler.core.access import NotVisible
     from scheduler.advisers.pairings import ProposalError, approve
+    from scheduler.core.access import NotVisible
 
     _, factory = open_migrated()
     try:

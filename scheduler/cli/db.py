@@ -5,9 +5,9 @@ import json
 
 import click
 
-from scheduler.ops import inventory
 from scheduler.cli.base import main, open_database, open_migrated
 from scheduler.core.database import current_revision, upgrade
+from scheduler.ops import inventory
 
 
 @main.command("init-db")

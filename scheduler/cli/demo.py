@@ -7,9 +7,9 @@ import click
 
 from scheduler.auth.accounts import AccountError
 from scheduler.cli.base import current_clock, current_settings, main, open_migrated
+from scheduler.core.weeks import next_week_start, parse_week
 from scheduler.demo import SIZES, build_world
 from scheduler.demo.load import DemoDataExists, coordinator_username, load_world
-from scheduler.core.weeks import next_week_start, parse_week
 
 
 @main.command("demo-data")

@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from scheduler.cli.base import current_clock, current_settings, main, open_migrated
 from scheduler.core.config import public_base_url
-from scheduler.ops.inventory import UnknownDistrict, find_district
 from scheduler.core.weeks import next_week_start, parse_week
+from scheduler.ops.inventory import UnknownDistrict, find_district
 
 KINDS = ("people", "sites", "availability", "pairings")
 

@@ -12,7 +12,6 @@ from scheduler.cli.base import current_clock, current_settings, main, open_migra
 from scheduler.cli.week import week_option
 
 
-
 @main.command("worker")
 @click.option("--concurrency", "-c", type=click.IntRange(1, 64), default=1, show_default=True,
               help="Jobs this worker runs at once (one process each).")
@@ -58,9 +57,9 @@ def solve_city(week: date, district_names: tuple[str, ...], time_limit: float, t
     parallel; without it they run one after another in this process.
     """
     from scheduler.jobs import city
-    from scheduler.week.drafts import publish
-    from scheduler.ops.inventory import UnknownDistrict, find_district
     from scheduler.jobs.runners import make_runner
+    from scheduler.ops.inventory import UnknownDistrict, find_district
+    from scheduler.week.drafts import publish
 
     settings, clock = current_settings(), current_clock()
     engine, factory = open_migrated(settings)

@@ -13,7 +13,12 @@ import click
 
 from scheduler.cli.base import main
 from solver.io import (
-    ProblemError, load_problem, load_solution, parse_problem, parse_solution, read_document,
+    ProblemError,
+    load_problem,
+    load_solution,
+    parse_problem,
+    parse_solution,
+    read_document,
     solution_to_dict,
 )
 from solver.problem import Assignment, Problem

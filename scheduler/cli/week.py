@@ -7,8 +7,8 @@ from datetime import date
 import click
 
 from scheduler.cli.base import current_clock, current_settings, main, open_migrated
-from scheduler.ops.inventory import UnknownDistrict, find_district
 from scheduler.core.weeks import next_week_start, parse_week
+from scheduler.ops.inventory import UnknownDistrict, find_district
 
 
 def _week(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date:

@@ -7,7 +7,7 @@ day off) opens them with the timetable of the weekday it stands in for.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -38,7 +38,7 @@ def next_week_start(today: date) -> date:
 
 
 def to_utc(day: date, moment: time, zone: str = DEFAULT_ZONE) -> datetime:
-    return datetime.combine(day, moment, tzinfo=ZoneInfo(zone)).astimezone(timezone.utc)
+    return datetime.combine(day, moment, tzinfo=ZoneInfo(zone)).astimezone(UTC)
 
 
 def to_local(moment: datetime, zone: str = DEFAULT_ZONE) -> datetime:

@@ -9,9 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models import Assignment, Person, Slot, SquareEvent
-from scheduler.notices.text import compose, short_when, slot_line
-from scheduler.notices.publish import enqueue
 from scheduler.core.versions import latest_published
+from scheduler.notices.publish import enqueue
+from scheduler.notices.text import compose, short_when, slot_line
 
 
 def notices_for_event_cancellation(session: Session, event: SquareEvent, slots: list[Slot], now: datetime) -> tuple[int, list[str]]:

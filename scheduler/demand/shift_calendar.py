@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from models import ShiftTemplate, User
-from scheduler.demand.standing import district_templates
 from scheduler.core.weeks import holiday_name, monday_of, timetable_weekday
+from scheduler.demand.standing import district_templates
 
 MAX_WEEKS = 12
 

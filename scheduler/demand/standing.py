@@ -21,10 +21,20 @@ from sqlalchemy.orm import Session, selectinload
 from models import EventLine, ShiftTemplate, ShiftTemplateLine, Site, Slot, SquareEvent, User
 from scheduler.core import audit
 from scheduler.core.access import require_district, require_role, require_visible
-from scheduler.core.checking import (FieldProblem, LineInput, Problems, changes, check_lines, check_order, check_priority, check_text,
-                                check_validity, plain)
-from scheduler.demand.event_notices import notices_for_event_cancellation
+from scheduler.core.checking import (
+    FieldProblem,
+    LineInput,
+    Problems,
+    changes,
+    check_lines,
+    check_order,
+    check_priority,
+    check_text,
+    check_validity,
+    plain,
+)
 from scheduler.core.config import DEFAULT_FEED_DOMAIN
+from scheduler.demand.event_notices import notices_for_event_cancellation
 from scheduler.feeds.render import refresh_feeds
 
 TEMPLATE_SITE_KINDS = ("window", "centre", "station")

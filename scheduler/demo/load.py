@@ -14,12 +14,28 @@ from typing import Any
 from sqlalchemy import JSON, insert, or_, select
 from sqlalchemy.orm import Session
 
-from models import (AvailabilityException, AvailabilityRule, District, EventLine, Organisation,
-                    Pairing, Person, PersonRole, PersonSkill, RequestWindow, ShiftTemplate,
-                    ShiftTemplateLine, Site, SquareEvent, Township, User, VisitRequest)
+from models import (
+    AvailabilityException,
+    AvailabilityRule,
+    District,
+    EventLine,
+    Organisation,
+    Pairing,
+    Person,
+    PersonRole,
+    PersonSkill,
+    RequestWindow,
+    ShiftTemplate,
+    ShiftTemplateLine,
+    Site,
+    SquareEvent,
+    Township,
+    User,
+    VisitRequest,
+)
 from scheduler.auth.accounts import check_password_rules, hash_password
-from scheduler.demo.model import WEEKDAYS, DemandLine, World, week_number
 from scheduler.core.weeks import to_utc
+from scheduler.demo.model import WEEKDAYS, DemandLine, World, week_number
 
 ZONE = "Asia/Shanghai"
 EXCEPTION_SOURCE = "import"

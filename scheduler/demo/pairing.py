@@ -56,7 +56,7 @@ def pair_villages(rng: random.Random, villages: list[Site], lawyers: list[Draft]
             i = ranked[0] if len(ranked) == 1 or rng.random() < 0.75 else ranked[1]
             chosen = lawyers[i]
         else:
-            chosen = _stretch(v, lawyers, lambda p: dist[index[p.external_id]])
+            chosen = _stretch(v, lawyers, lambda p, dist=dist: dist[index[p.external_id]])
         chosen.paired.append(v.external_id)
         open_ = [i for i in open_ if len(lawyers[i].paired) < lawyers[i].max_paired_sites] \
             if len(chosen.paired) >= chosen.max_paired_sites else open_

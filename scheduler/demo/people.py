@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 from datetime import date, time, timedelta
-from functools import lru_cache
+from functools import cache
 
 from scheduler.demo.model import DatedException, WeeklyRule
 
@@ -74,7 +74,7 @@ def skills_for(rng: random.Random, role: str, rural: bool) -> tuple[str, ...]:
     return tuple(sorted(s))
 
 
-@lru_cache(maxsize=None)
+@cache
 def rule(weekday: int, start: str, end: str) -> WeeklyRule:
     """Interned: tens of thousands of people share a few hundred distinct rules."""
     return WeeklyRule(weekday, time.fromisoformat(start), time.fromisoformat(end))

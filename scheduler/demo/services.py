@@ -7,8 +7,16 @@ import random
 from datetime import date, time, timedelta
 
 from scheduler.demo.geography import scatter
-from scheduler.demo.model import (DemandLine, District, ShiftTemplate, Site, SquareEvent,
-                                  TimeWindow, Township, VisitRequest)
+from scheduler.demo.model import (
+    DemandLine,
+    District,
+    ShiftTemplate,
+    Site,
+    SquareEvent,
+    TimeWindow,
+    Township,
+    VisitRequest,
+)
 
 AM = (time(8, 30), time(12, 0))
 PM = (time(13, 30), time(17, 0))

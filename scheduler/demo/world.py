@@ -19,7 +19,7 @@ from datetime import date
 from scheduler.demo import people as pp
 from scheduler.demo import services
 from scheduler.demo.geography import DISTRICTS, TOWNSHIPS, scatter, township_positions, village_name
-from scheduler.demo.model import District, Person, PairingRecord, Site, Township, World
+from scheduler.demo.model import District, PairingRecord, Person, Site, Township, World
 from scheduler.demo.names import PhoneBook
 from scheduler.demo.pairing import ensure_capacity, pair_villages, rhythm_for
 from scheduler.demo.staff import Draft, email_of, organisations

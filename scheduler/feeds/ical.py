@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -93,7 +93,7 @@ def _vevent(item: EventInfo, zone: ZoneInfo) -> icalendar.Event:
         raise BrokenEvent("no uid")
     start = _aware(item.start, "start").astimezone(zone)
     end = _aware(item.end, "end").astimezone(zone)
-    stamp = _aware(item.stamp, "stamp").astimezone(timezone.utc)
+    stamp = _aware(item.stamp, "stamp").astimezone(UTC)
     if end <= start:
         raise BrokenEvent(f"ends ({end}) before it starts ({start})")
     if not isinstance(item.sequence, int) or item.sequence < 0:

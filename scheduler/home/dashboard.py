@@ -9,11 +9,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models import District, User, VisitRequest
-from scheduler.core.access import NotVisible, require_district, require_role
-from scheduler.week.review import diff
 from scheduler.advisers.rhythm import OverdueVillage, overdue_villages
-from scheduler.week.view import week_view
+from scheduler.core.access import NotVisible, require_district, require_role
 from scheduler.core.weeks import monday_of, to_local
+from scheduler.week.review import diff
+from scheduler.week.view import week_view
 
 
 @dataclass(frozen=True)

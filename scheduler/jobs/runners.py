@@ -14,9 +14,9 @@ from celery.exceptions import TimeoutError as CeleryTimeout
 from celery.result import AsyncResult
 from sqlalchemy.orm import Session, sessionmaker
 
-from scheduler.jobs import solve_jobs as jobs
 from scheduler.core.clock import Clock
 from scheduler.core.config import Settings
+from scheduler.jobs import solve_jobs as jobs
 
 
 class JobHandle(Protocol):

@@ -12,13 +12,12 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from models import (Assignment, AvailabilityException, AvailabilityRule, CalendarUpload, Decline, Person, Slot,
-                    User)
+from models import Assignment, AvailabilityException, AvailabilityRule, CalendarUpload, Decline, Person, Slot, User
 from models.availability import EXCEPTION_KINDS, RULE_KINDS
 from scheduler.core import audit
-from scheduler.mine import busy_ics
 from scheduler.core.access import NotVisible, require_role
 from scheduler.core.versions import current_versions
+from scheduler.mine import busy_ics
 
 UPCOMING_WEEKS = 8
 REASON_MAX = 256

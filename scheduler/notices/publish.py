@@ -17,11 +17,30 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from models import (Assignment, AvailabilityException, Decline, Notification, Person, Schedule, Site, Slot,
-                    SwapRequest, User, VisitRequest)
+from models import (
+    Assignment,
+    AvailabilityException,
+    Decline,
+    Notification,
+    Person,
+    Schedule,
+    Site,
+    Slot,
+    SwapRequest,
+    User,
+    VisitRequest,
+)
 from scheduler.core import audit
-from scheduler.notices.text import (Reason, compose, people_words, person_words, reason_words, short_when,
-                                   slot_line, when)
+from scheduler.notices.text import (
+    Reason,
+    compose,
+    people_words,
+    person_words,
+    reason_words,
+    short_when,
+    slot_line,
+    when,
+)
 from scheduler.requests.plan import Staffed, VisitChange, sync_statuses, visit_changes
 
 # Most serious first: the subject of a village's notice names the worst of its changes.

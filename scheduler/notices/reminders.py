@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session, selectinload
 
 from models import Assignment, District, Person, Slot, VisitRequest
 from scheduler.core.versions import newest_versions
-from scheduler.notices.text import REQUEST_KIND_EN, REQUEST_KIND_ZH, compose, people_words, short_when, slot_line, when
-from scheduler.notices.publish import enqueue, village_recipients
 from scheduler.core.weeks import to_local, to_utc
+from scheduler.notices.publish import enqueue, village_recipients
+from scheduler.notices.text import REQUEST_KIND_EN, REQUEST_KIND_ZH, compose, people_words, short_when, slot_line, when
 
 
 @dataclass

@@ -27,6 +27,7 @@ from models import AvailabilityException, AvailabilityRule, CalendarUpload, Noti
 from models.feed import FeedToken
 from scheduler.core import audit
 from scheduler.core.config import Settings
+
 ANONYMISED_NAME = "已匿名"
 ENV = {
     "availability_days": "RETENTION_AVAILABILITY_DAYS",

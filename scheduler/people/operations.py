@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session, selectinload
 from models import AuditEntry, Organisation, Pairing, Person, PersonRole, PersonSkill, Site
 from models.vocab import ROLES
 from scheduler.core.access import district_filter, require_district, require_role, require_visible
-from scheduler.home.overview import current_pairing_condition
 from scheduler.core.paging import PER_PAGE, Page, matches_text, paginate
+from scheduler.home.overview import current_pairing_condition
 
 SKILL_PATTERN = re.compile(r"^[a-z0-9_]{1,32}$")
 

@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session, selectinload
 from models import Assignment, District, Person, Site, Slot, User, VisitOutcome, VisitRating, VisitRequest
 from scheduler.core.access import district_filter, require_district, require_role
 from scheduler.core.versions import newest_versions
-from scheduler.transfer.exports.sheets import Table
 from scheduler.core.weeks import DEFAULT_ZONE, to_local, to_utc
 from scheduler.core.zh_names import roles_zh
+from scheduler.transfer.exports.sheets import Table
 
 MONTHS_MAX = 24
 

@@ -16,9 +16,9 @@ from models.vocab import SITE_KINDS
 from scheduler.core import audit
 from scheduler.core.access import NotVisible, require_district, require_role
 from scheduler.core.checking import PHONE_PATTERN, Problems, changes, check_skills, check_text, plain
+from scheduler.core.weeks import monday_of
 from scheduler.home.overview import current_pairing_condition
 from scheduler.sites.search import get_site
-from scheduler.core.weeks import monday_of
 
 RHYTHM = ("visit_every_weeks", "visit_weekday", "visit_start", "visit_minutes")
 EVERY_WEEKS = (1, 52)

@@ -18,10 +18,10 @@ from sqlalchemy.orm import Session, selectinload
 
 from models import Assignment, Decline, Person, Slot, SolveJob, User
 from scheduler.core import audit
-from scheduler.week import drafts
-from scheduler.week import desk as week_desk
 from scheduler.core.versions import current_draft
 from scheduler.core.weeks import to_local
+from scheduler.week import desk as week_desk
+from scheduler.week import drafts
 
 
 class ReplanRefused(Exception):

@@ -10,8 +10,8 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from models import Person, Slot, SwapRequest
-from scheduler.notices.text import compose, short_when, slot_line
 from scheduler.notices.publish import enqueue
+from scheduler.notices.text import compose, short_when, slot_line
 
 # status -> who hears it (the requester "from" or the colleague "to"), subject, line and closing
 # words, in Chinese and English.

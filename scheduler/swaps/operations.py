@@ -24,13 +24,13 @@ from sqlalchemy.orm import Session, selectinload
 
 from models import Assignment, Decline, Person, Schedule, Slot, SlotLine, SwapRequest, User
 from scheduler.core import audit
-from scheduler.core.config import DEFAULT_FEED_DOMAIN
-from scheduler.week import drafts
 from scheduler.core.access import NotVisible, can_see_district, require_role
-from scheduler.week.edits import refuse_replacement
+from scheduler.core.config import DEFAULT_FEED_DOMAIN
 from scheduler.core.versions import current_draft, latest_published
 from scheduler.mine.self_service import provider_person
 from scheduler.swaps.notices import tell
+from scheduler.week import drafts
+from scheduler.week.edits import refuse_replacement
 
 APPROVAL_MODES = ("automatic", "coordinator")
 OPEN_STATUSES = ("requested", "accepted", "approved")

@@ -13,6 +13,8 @@ from sqlalchemy.orm import Session
 
 from models import Assignment, Schedule, Slot, SwapRequest
 from scheduler.core import audit
+
+
 def swaps_published(session: Session, version: Schedule, now: datetime) -> int:
     """Mark applied the approved swaps of the version's week that it carries; their count."""
     pairs = set(session.execute(select(Assignment.slot_id, Assignment.person_id)

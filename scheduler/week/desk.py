@@ -14,12 +14,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from models import Assignment, District, Person, Schedule, Site, Slot, SolveJob, Township, User
-from scheduler.core.config import DEFAULT_FEED_DOMAIN
-from scheduler.week import drafts
-from scheduler.jobs import solve_jobs as jobs
 from scheduler.core.access import NotVisible, require_district, require_role, require_visible
+from scheduler.core.config import DEFAULT_FEED_DOMAIN
 from scheduler.core.versions import current_draft, latest_published
 from scheduler.core.weeks import to_local
+from scheduler.jobs import solve_jobs as jobs
+from scheduler.week import drafts
 
 # A job still "running" this long after its time limit, or still "queued" this long after it
 # was asked for, belongs to a process that died: it would otherwise block the week for good.

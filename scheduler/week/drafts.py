@@ -16,8 +16,8 @@ from sqlalchemy.orm.attributes import flag_modified
 from models import Assignment, OpenPlace, Person, Schedule, Slot, User
 from scheduler.core import audit
 from scheduler.core.config import DEFAULT_FEED_DOMAIN
-from scheduler.feeds.render import refresh_feeds
 from scheduler.core.versions import current_draft, latest_published, previous_version
+from scheduler.feeds.render import refresh_feeds
 from scheduler.notices.publish import notices_for_publish
 from scheduler.swaps.publish import swaps_published
 from solver.problem import Solution

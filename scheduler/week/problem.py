@@ -16,12 +16,20 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from models import (
-    Assignment, AvailabilityException, AvailabilityRule, District, Pairing, Person, Schedule,
-    Site, SiteExclusion, Slot,
+    Assignment,
+    AvailabilityException,
+    AvailabilityRule,
+    District,
+    Pairing,
+    Person,
+    Schedule,
+    Site,
+    SiteExclusion,
+    Slot,
 )
-from scheduler.demand.generate import week_bounds
 from scheduler.core.versions import current_draft, latest_published
 from scheduler.core.weeks import to_local, to_utc, week_days
+from scheduler.demand.generate import week_bounds
 from solver.problem import PROBLEM_FORMAT
 
 

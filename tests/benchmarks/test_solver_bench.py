@@ -3,8 +3,16 @@ from __future__ import annotations
 
 import pytest
 
-from benchmarks.solver import (RESOLVE_COLUMNS, SIZE_COLUMNS, BenchmarkFailure, _week_span,
-                               busiest, judged, parse_args, table)
+from benchmarks.solver import (
+    RESOLVE_COLUMNS,
+    SIZE_COLUMNS,
+    BenchmarkFailure,
+    _week_span,
+    busiest,
+    judged,
+    parse_args,
+    table,
+)
 
 
 def _problem() -> dict:

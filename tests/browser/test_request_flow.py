@@ -7,16 +7,16 @@ provider records the outcome and the representative rates it."""
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
 from models import AvailabilityRule, Pairing, Person, Site, Slot, SolveJob, User, VisitRequest
 from scheduler.auth.accounts import hash_password
-from scheduler.notices.text import when
-from scheduler.notices.outbox import SmtpChannel, send_pending
 from scheduler.core.versions import latest_published
+from scheduler.notices.outbox import SmtpChannel, send_pending
+from scheduler.notices.text import when
 from tests.browser.conftest import DESKTOP, PASSWORD, PHONE, LiveApp, sign_in
 from tests.smtp_server import loopback_smtp
 
@@ -179,7 +179,7 @@ def test_a_request_from_the_form_to_the_rating(live_app, new_page, shots):
     with live.factory.begin() as session:
         moved = session.get(Slot, new_slot.id)
         length = moved.end_at - moved.start_at
-        moved.start_at = datetime.now(timezone.utc).replace(microsecond=0) - timedelta(days=1)
+        moved.start_at = datetime.now(UTC).replace(microsecond=0) - timedelta(days=1)
         moved.end_at = moved.start_at + length
     sign_in_as(provider, live, account(live, "second-provider", "provider", person_id=newcomers[0].id), "zh")
     provider.goto(f"{live.url}/my/visits")

@@ -11,11 +11,11 @@ import pytest
 from sqlalchemy import select
 
 from models import Assignment, AvailabilityException, AvailabilityRule, Person, PersonRole, Site, User
-from scheduler.week import drafts
-from scheduler.jobs import solve_jobs as jobs
 from scheduler.auth.accounts import hash_password
 from scheduler.core.versions import current_draft, latest_published
 from scheduler.core.weeks import to_utc
+from scheduler.jobs import solve_jobs as jobs
+from scheduler.week import drafts
 from tests.browser.conftest import DESKTOP, PASSWORD, PHONE, LiveApp, sign_in
 from tests.factories import Factory
 

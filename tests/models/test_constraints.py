@@ -2,17 +2,25 @@
 on SQLite and on PostgreSQL alike."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from models import (
-    AuditEntry, FeedToken, Pairing, PersonRole, Schedule, SlotLine, User, VisitRating, VisitRequest,
+    AuditEntry,
+    FeedToken,
+    Pairing,
+    PersonRole,
+    Schedule,
+    SlotLine,
+    User,
+    VisitRating,
+    VisitRequest,
 )
 
-NOW = datetime(2026, 11, 26, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 
 
 def refused(session, obj):
@@ -138,7 +146,7 @@ def test_datetimes_come_back_aware_utc(session, make):
     slot = make.slot(start=datetime(2026, 11, 30, 9, 0, tzinfo=shanghai))
     session.expire_all()
     stored = session.get(type(slot), slot.id)
-    assert stored.start_at == datetime(2026, 11, 30, 1, 0, tzinfo=timezone.utc)
+    assert stored.start_at == datetime(2026, 11, 30, 1, 0, tzinfo=UTC)
     assert stored.start_at.tzinfo is not None and stored.start_at.utcoffset() == timedelta(0)
 
 

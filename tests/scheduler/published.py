@@ -4,13 +4,12 @@ not leak into anything published."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
-from models import (Assignment, Organisation, Pairing, Person, Schedule, Site, Slot, VisitOutcome,
-                    VisitRating)
+from models import Assignment, Organisation, Pairing, Person, Schedule, Site, Slot, VisitOutcome, VisitRating
 
 WEEK = date(2026, 3, 2)
-PUBLISHED_AT = datetime(2026, 2, 27, 2, tzinfo=timezone.utc)  # the Friday before, 10:00 in Ningbo
+PUBLISHED_AT = datetime(2026, 2, 27, 2, tzinfo=UTC)  # the Friday before, 10:00 in Ningbo
 
 
 @dataclass
@@ -27,7 +26,7 @@ class Published:
 
 def at(day: int, hour: int) -> datetime:
     # Local 08:30 on 2 March 2026 is 00:30 UTC.
-    return datetime(2026, 3, day, hour - 8, 30, tzinfo=timezone.utc)
+    return datetime(2026, 3, day, hour - 8, 30, tzinfo=UTC)
 
 
 def published_week(session, make) -> Published:

@@ -8,8 +8,8 @@ from datetime import timedelta
 from sqlalchemy.orm import object_session
 
 from models import Assignment, SwapRequest
-from scheduler.week.drafts import get_or_create_draft, publish
 from scheduler.core.weeks import monday_of, to_local
+from scheduler.week.drafts import get_or_create_draft, publish
 from tests.factories import Factory
 from tests.web.conftest import NOW
 

@@ -2,7 +2,7 @@
 weekly times and dated periods, refusals in the reader's language, other districts 404."""
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 
 from sqlalchemy import select
 
@@ -26,7 +26,7 @@ def test_the_grid_shows_rules_and_periods_in_both_languages(as_role, world, sess
     p = world.person_a.id
     session.add(AvailabilityRule(person_id=p, weekday=0, start_time=time(9), end_time=time(12)))
     session.add(AvailabilityRule(person_id=p, weekday=0, start_time=time(11), end_time=time(12), kind="undesired"))
-    court = datetime(2026, 11, 30, 2, tzinfo=timezone.utc)  # Monday 10:00 local
+    court = datetime(2026, 11, 30, 2, tzinfo=UTC)  # Monday 10:00 local
     session.add(AvailabilityException(person_id=p, kind="unavailable", start_at=court,
                                       end_at=court + timedelta(minutes=30), note="开庭"))
     session.flush()
@@ -63,7 +63,7 @@ def test_add_and_remove_a_weekly_time_and_a_period(as_role, world, session):
         "period-start": "2026-12-02T15:00", "period-end": "2026-12-02T16:00", "period-kind": "unavailable",
         "period-note": "培训", "period-week": WEEK})
     period = session.scalars(select(AvailabilityException).where(AvailabilityException.person_id == p)).one()
-    assert period.start_at == datetime(2026, 12, 2, 7, tzinfo=timezone.utc)
+    assert period.start_at == datetime(2026, 12, 2, 7, tzinfo=UTC)
     page = text(client.get(f"/people/{p}/availability?week={WEEK}&lang=en"))
     assert cell(page, "Wednesday", "14:00") == "slot s-available"
     assert cell(page, "Wednesday", "15:00") == "slot s-unavailable"
@@ -82,7 +82,7 @@ def test_refusals_are_worded_for_the_coordinator(as_role, world, session):
         "rule-weekday": "1", "rule-start": "14:00", "rule-end": "13:00", "rule-kind": "available",
         "rule-week": WEEK}, follow_redirects=True)
     assert "The end must be after the start." in text(wrong)
-    start = datetime(2026, 12, 1, 1, tzinfo=timezone.utc)
+    start = datetime(2026, 12, 1, 1, tzinfo=UTC)
     upload = AvailabilityException(person_id=p, kind="unavailable", start_at=start, end_at=start + timedelta(hours=1),
                                    source="calendar")
     session.add(upload)

@@ -2,7 +2,7 @@
 problem at once in both languages, the holiday calendar, deactivate and cancel."""
 from __future__ import annotations
 
-from datetime import time, timedelta, timezone
+from datetime import UTC, time, timedelta
 
 from sqlalchemy import select
 
@@ -111,7 +111,7 @@ def test_events_are_created_in_local_time_and_cancelled(as_role, world, session,
     client = as_role("coord_a")
     assert client.post(f"/districts/{world.district_a.id}/events/new", data=data).status_code == 302
     event = session.scalars(select(SquareEvent)).one()
-    assert event.start_at.astimezone(timezone.utc).hour == 1  # 09:00 in Shanghai
+    assert event.start_at.astimezone(UTC).hour == 1  # 09:00 in Shanghai
     edit = text(client.get(f"/events/{event.id}/edit"))
     assert f'value="{start}T09:00"' in edit
     client.post(f"/events/{event.id}/cancel")

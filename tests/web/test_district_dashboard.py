@@ -2,11 +2,11 @@
 changes since the last publish, open village requests and villages overdue for a visit."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from models import Assignment, RequestWindow, VisitRequest
-from scheduler.week.drafts import get_or_create_draft, publish
 from scheduler.core.weeks import monday_of, to_local
+from scheduler.week.drafts import get_or_create_draft, publish
 from tests.web.conftest import NOW
 
 
@@ -27,7 +27,7 @@ def section(html: str, ident: str) -> str:
 
 def test_the_dashboard_shows_this_and_next_weeks_figures_and_changes(as_role, session, make, world):
     week = this_monday()
-    start = datetime.combine(week + timedelta(days=1), datetime.min.time(), timezone.utc) + timedelta(hours=1)
+    start = datetime.combine(week + timedelta(days=1), datetime.min.time(), UTC) + timedelta(hours=1)
     visit = make.slot(world.village_a, start=start, week_start=week, lines=(("lawyer",), ("mediator",)))
     coordinator = world.users["coord_a"]
     draft = get_or_create_draft(session, world.district_a.id, week, coordinator)
@@ -51,8 +51,8 @@ def test_the_dashboard_lists_open_requests_and_overdue_villages(as_role, session
     world.village_a.visit_every_weeks = 4
     request = VisitRequest(village_id=world.village_a.id, district_id=world.district_a.id, topic="土地承包纠纷咨询",
                            kind="consultation", urgency="urgent", owner_id=world.users["coord_a"].id)
-    request.windows = [RequestWindow(rank=0, start_at=datetime(2026, 12, 1, 1, tzinfo=timezone.utc),
-                                     end_at=datetime(2026, 12, 1, 3, tzinfo=timezone.utc))]
+    request.windows = [RequestWindow(rank=0, start_at=datetime(2026, 12, 1, 1, tzinfo=UTC),
+                                     end_at=datetime(2026, 12, 1, 3, tzinfo=UTC))]
     done = VisitRequest(village_id=world.village_a.id, district_id=world.district_a.id, topic="已办结",
                         kind="mediation", status="done", owner_id=world.users["coord_a"].id)
     session.add_all([request, done])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from xml.etree import ElementTree
 
 import icalendar
@@ -13,8 +13,8 @@ from flask import render_template_string
 from werkzeug.http import http_date
 
 from models import Assignment
-from scheduler.week import drafts
 from scheduler.feeds.tokens import issue_token
+from scheduler.week import drafts
 from tests.factories import MONDAY
 from tests.web.conftest import NOW, login_as
 from web.feeds.qr import qr_data_uri
@@ -68,7 +68,7 @@ def test_if_modified_since_gets_304_only_when_nothing_changed_since(client, publ
     same = client.get(f"/feeds/{token}.ics", headers={"If-Modified-Since": first.headers["Last-Modified"]})
     assert same.status_code == 304
     modified = datetime.strptime(first.headers["Last-Modified"], "%a, %d %b %Y %H:%M:%S GMT")
-    earlier = http_date(modified.replace(tzinfo=timezone.utc) - timedelta(seconds=1))
+    earlier = http_date(modified.replace(tzinfo=UTC) - timedelta(seconds=1))
     older = client.get(f"/feeds/{token}.ics", headers={"If-Modified-Since": earlier})
     assert older.status_code == 200 and older.data == first.data
 

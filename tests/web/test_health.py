@@ -5,7 +5,6 @@ import json
 import logging
 import os
 
-import pytest
 from sqlalchemy.orm import sessionmaker
 
 from models.db import make_engine

@@ -3,14 +3,14 @@ periods in local time, and uploading their own calendar file."""
 from __future__ import annotations
 
 import io
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from sqlalchemy import select
 
 from models import Assignment, AvailabilityException, AvailabilityRule, Decline
-from scheduler.week import drafts
 from scheduler.core.weeks import monday_of, to_local
+from scheduler.week import drafts
 from tests.web.conftest import NOW, login_as
 
 
@@ -72,8 +72,8 @@ def test_a_period_is_entered_in_local_time(provider, session, world):
     provider.post("/my/availability/periods", data={"start": "2027-05-10T09:00", "end": "2027-05-10T17:30",
                                                     "kind": "unavailable", "note": "年假"})
     row = session.scalar(select(AvailabilityException).where(AvailabilityException.person_id == world.person_a.id))
-    assert (row.start_at, row.end_at) == (datetime(2027, 5, 10, 1, tzinfo=timezone.utc),
-                                          datetime(2027, 5, 10, 9, 30, tzinfo=timezone.utc))
+    assert (row.start_at, row.end_at) == (datetime(2027, 5, 10, 1, tzinfo=UTC),
+                                          datetime(2027, 5, 10, 9, 30, tzinfo=UTC))
     assert "年假" in provider.get("/my/availability").get_data(as_text=True)
 
 

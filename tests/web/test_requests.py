@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import select
 
 from models import Assignment, RequestHandover, Slot, VisitRequest
-from scheduler.week import drafts
-from scheduler.demand.generate import generate_week
 from scheduler.core.weeks import monday_of, to_local
+from scheduler.demand.generate import generate_week
+from scheduler.week import drafts
 from tests.web.conftest import NOW, login_as
 
 

@@ -11,11 +11,11 @@ import pytest
 from sqlalchemy import select
 
 from models import Assignment, Decline, SolveJob, SwapRequest
+from scheduler.core.versions import current_draft, latest_published
 from scheduler.feeds.tokens import issue_token
 from scheduler.mine import self_service
-from scheduler.core.versions import current_draft, latest_published
-from tests.web.swaps_access import published_place
 from tests.web.conftest import NOW, build_app, login_as
+from tests.web.swaps_access import published_place
 
 
 @pytest.fixture

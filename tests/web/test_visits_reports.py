@@ -3,8 +3,8 @@ every problem at once and keep what was typed; the coordinators' reports page an
 and CSV downloads; every refusal code of the services has its sentence."""
 from __future__ import annotations
 
-import io
 import html
+import io
 import re
 from datetime import timedelta
 from pathlib import Path
@@ -14,8 +14,8 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from models import Assignment, VisitOutcome, VisitRating
-from scheduler.week import drafts
 from scheduler.core.weeks import monday_of, to_local
+from scheduler.week import drafts
 from tests.web.conftest import NOW, login_as
 from web.requests.messages import MESSAGES
 

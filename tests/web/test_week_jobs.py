@@ -3,16 +3,16 @@ JSON status show progress in the reader's language, Cancel asks the solver to st
 app's runner runs jobs on a thread with the app's own sessions."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
 from models import Assignment, Schedule, SolveJob
 from scheduler.jobs import solve_jobs as jobs
-from scheduler.week.drafts import get_or_create_draft
-from scheduler.jobs.solve_jobs import request_solve
 from scheduler.jobs.runners import LoggingThreadRunner
+from scheduler.jobs.solve_jobs import request_solve
+from scheduler.week.drafts import get_or_create_draft
 from tests.factories import Factory
 from tests.web.conftest import NOW, build_app, login_as
 from web import create_app
@@ -22,7 +22,7 @@ WEEK = date(2026, 11, 30)
 
 
 def utc(*a):
-    return datetime(*a, tzinfo=timezone.utc)
+    return datetime(*a, tzinfo=UTC)
 
 
 def solve_url(world) -> str:

@@ -8,7 +8,6 @@ from flask_babel import ngettext
 from scheduler.advisers.pairings import ProposalError
 from web.week.labels import in_language
 
-
 PROPOSAL_STATUS = {"open": _l("open"), "approved": _l("approved"), "discarded": _l("discarded")}
 
 

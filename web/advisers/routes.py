@@ -4,8 +4,8 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from scheduler.home import overview
 from scheduler.advisers import pairings as service
+from scheduler.home import overview
 from web.access import acting_user, roles_required
 from web.advisers import bp
 from web.advisers.forms import ApproveForm, DiscardForm, ProposeForm, ReproposeForm, fixes_from

@@ -10,9 +10,9 @@ from flask_babel import gettext as _
 
 from models import Person
 from scheduler.availability import desk
-from scheduler.people.operations import get_person
-from scheduler.mine.self_service import SelfServiceError
 from scheduler.core.weeks import monday_of
+from scheduler.mine.self_service import SelfServiceError
+from scheduler.people.operations import get_person
 from web.access import acting_user, roles_required
 from web.availability import bp
 from web.availability.forms import PeriodForm, RemoveForm, RuleForm

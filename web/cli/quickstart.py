@@ -37,10 +37,10 @@ def _demo_password(instance: Path) -> str:
 @click.option("--no-serve", is_flag=True, help="Stop after publishing instead of serving the app.")
 def quickstart(size: str, time_limit: float, host: str, port: int, no_serve: bool) -> None:
     """Create the database, load the demo district, solve and publish next week, serve the app."""
+    from scheduler.core.versions import latest_published
     from scheduler.demo import build_world
     from scheduler.demo.load import load_world
     from scheduler.week.drafts import publish
-    from scheduler.core.versions import latest_published
     from scheduler.week.solve import solve_week
 
     settings, clock = current_settings(), current_clock()

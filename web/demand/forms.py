@@ -9,8 +9,19 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.i18n import translations
 from werkzeug.datastructures import MultiDict
-from wtforms import (DateField, DateTimeLocalField, FieldList, Form, FormField, IntegerField, SelectField,
-                     StringField, SubmitField, TextAreaField, TimeField)
+from wtforms import (
+    DateField,
+    DateTimeLocalField,
+    FieldList,
+    Form,
+    FormField,
+    IntegerField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+    TimeField,
+)
 from wtforms.validators import Optional
 
 from models.vocab import ROLES

@@ -9,11 +9,11 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from models import District
-from scheduler.demand import standing
 from scheduler.core.access import NotVisible, require_district, visible_districts
 from scheduler.core.checking import LineInput, Refused
-from scheduler.demand.shift_calendar import MAX_WEEKS, shift_weeks
 from scheduler.core.weeks import monday_of
+from scheduler.demand import standing
+from scheduler.demand.shift_calendar import MAX_WEEKS, shift_weeks
 from web.access import acting_user, roles_required
 from web.checks import attach, fields_with_errors, problem_text, skill_list, summary
 from web.config import app_settings

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from scheduler.feeds import ical
 from scheduler.feeds.render import cached_feed
 from scheduler.feeds.tokens import live_since, new_link, subject_for, turn_off
 from scheduler.feeds.urls import feed_urls
-from scheduler.feeds import ical
 from web.access import acting_user, login_required
 from web.config import app_settings, base_url
 from web.dates import now

@@ -10,8 +10,8 @@ from flask_babel import gettext as _
 
 from scheduler.mine import busy_ics
 from scheduler.mine import self_service as service
-from web.dates import now
 from web.access import acting_user, roles_required
+from web.dates import now
 from web.db import db
 from web.mine import bp
 from web.mine.forms import DeclineForm, DeleteForm, PeriodForm, RuleForm, UploadForm

@@ -13,7 +13,7 @@ from wtforms import (
     SubmitField,
     widgets,
 )
-from wtforms.validators import DataRequired, StopValidation, Length, NumberRange, Optional, Regexp
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, StopValidation
 
 from models.vocab import ROLES
 from web.choices import choices

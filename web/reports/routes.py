@@ -10,8 +10,8 @@ from flask_babel import gettext as _
 
 from scheduler.core.access import visible_districts
 from scheduler.core.checking import FieldProblem
-from scheduler.transfer.exports import to_csv, to_xlsx
 from scheduler.reports.service import TABLE_KEYS, ReportRangeError, report_tables, service_report
+from scheduler.transfer.exports import to_csv, to_xlsx
 from web.access import acting_user, roles_required
 from web.dates import local_today, now
 from web.db import db

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import FieldList, FormField, RadioField, SelectField, StringField, TextAreaField
-from wtforms import Form
+from wtforms import FieldList, Form, FormField, RadioField, SelectField, StringField, TextAreaField
 
 from web.choices import choices
 from web.week.labels import REQUEST_KINDS, URGENCIES

@@ -13,9 +13,9 @@ from scheduler.core.access import visible_districts
 from scheduler.core.checking import FieldProblem
 from scheduler.requests import desk
 from scheduler.requests.intake import RequestInput, RequestRefused, WindowInput, submit_request
-from web.dates import now
 from web.access import acting_user, roles_required
 from web.config import app_settings
+from web.dates import now
 from web.db import db
 from web.requests import bp
 from web.requests.forms import ActionForm, HandoverForm, ReasonForm, RequestForm

@@ -4,10 +4,10 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from scheduler.sites import admin as site_admin
-from scheduler.sites import search as service
 from scheduler.core.access import require_district, visible_districts
 from scheduler.core.checking import Refused
+from scheduler.sites import admin as site_admin
+from scheduler.sites import search as service
 from web.access import acting_user, roles_required
 from web.checks import attach, fields_with_errors, skill_list, summary
 from web.dates import local_today

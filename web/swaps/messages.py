@@ -4,8 +4,8 @@ from __future__ import annotations
 from flask_babel import gettext as _
 
 from scheduler.swaps.declines import ReplanRefused
-from scheduler.week.edits import EditRefused
 from scheduler.swaps.operations import SwapRefused
+from scheduler.week.edits import EditRefused
 from web.swaps.labels import swap_status
 from web.week.messages import refused as rules_refused
 

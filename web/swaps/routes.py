@@ -5,19 +5,19 @@ from __future__ import annotations
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from scheduler.core.weeks import parse_week
 from scheduler.swaps import declines
 from scheduler.swaps import lists as swap_lists
 from scheduler.swaps import operations as swaps
 from scheduler.week import desk as week_desk
 from scheduler.week.edits import EditRefused
-from scheduler.core.weeks import parse_week
-from web.dates import now
 from web.access import acting_user, roles_required
 from web.config import app_settings
-from web.swaps import bp, messages
-from web.swaps.forms import ActionForm, AskForm, RefuseForm, RejectForm
+from web.dates import now
 from web.db import db
 from web.solve_runner import solve_runner
+from web.swaps import bp, messages
+from web.swaps.forms import ActionForm, AskForm, RefuseForm, RejectForm
 
 REFUSALS = (swaps.SwapRefused, EditRefused)
 

@@ -9,10 +9,10 @@ from scheduler.swaps import declines
 from scheduler.swaps import lists as swap_lists
 from web import dates
 from web.access import acting_user
+from web.db import db
 from web.swaps import bp
 from web.swaps.forms import ActionForm, RejectForm
 from web.swaps.labels import swap_status
-from web.db import db
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,8 @@ from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from scheduler.visits import operations as service
-from web.dates import now
 from web.access import acting_user, roles_required
+from web.dates import now
 from web.db import db
 from web.requests.messages import texts
 from web.visits import bp

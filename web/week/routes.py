@@ -9,14 +9,14 @@ from flask import abort, current_app, flash, jsonify, redirect, render_template,
 from flask_babel import gettext as _
 
 from models import Assignment
-from scheduler.week import edits
 from scheduler.core.access import visible_districts
+from scheduler.core.weeks import monday_of, parse_week
 from scheduler.week import desk as week_desk
+from scheduler.week import edits
 from scheduler.week.drafts import NothingToPublish, StaleDraft
 from scheduler.week.edits import EditRefused
 from scheduler.week.review import diff
 from scheduler.week.view import week_view
-from scheduler.core.weeks import monday_of, parse_week
 from web.access import acting_user, roles_required
 from web.config import app_settings
 from web.dates import local_today, now

@@ -15,10 +15,10 @@ from models import Assignment, Pairing, Person, Site, Slot, User, VisitOutcome, 
 from scheduler.core import audit
 from scheduler.core.access import require_role, require_visible
 from scheduler.core.versions import newest_versions
-from scheduler.transfer.exports.sheets import Table
-from scheduler.people.operations import mask_phone
 from scheduler.core.weeks import to_local
 from scheduler.core.zh_names import SITE_KIND_ZH, SLOT_KIND_ZH, WEEKDAY_ZH, roles_zh
+from scheduler.people.operations import mask_phone
+from scheduler.transfer.exports.sheets import Table
 
 PERSON_HEADINGS = ("日期", "星期", "开始", "结束", "类型", "镇（街道）", "地点", "地点编号", "咨询人次", "调解纠纷",
                    "法律意见", "服务小时", "评分")

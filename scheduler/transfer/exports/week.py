@@ -14,11 +14,11 @@ from sqlalchemy.orm import Session, selectinload
 from models import Assignment, District, Organisation, Person, Site, Slot, User
 from scheduler.core import audit
 from scheduler.core.access import require_district, require_role
-from scheduler.transfer.exports.sheets import Table, to_csv, to_xlsx
-from scheduler.people.operations import mask_phone
 from scheduler.core.versions import latest_published
 from scheduler.core.weeks import to_local
 from scheduler.core.zh_names import ROLE_ZH, SITE_KIND_ZH, SLOT_KIND_ZH, WEEKDAY_ZH, roles_zh
+from scheduler.people.operations import mask_phone
+from scheduler.transfer.exports.sheets import Table, to_csv, to_xlsx
 
 DISTRICT_LEVEL = "区级"
 OPEN = "（空缺）"

@@ -17,11 +17,11 @@ from sqlalchemy.orm import Session
 from models import District, User
 from scheduler.core import audit
 from scheduler.core.access import require_district, require_role
+from scheduler.core.weeks import DEFAULT_ZONE, to_local
 from scheduler.transfer.imports import availability, pairings, people, sites
 from scheduler.transfer.imports.columns import Change, Context, Kind, guess_kind, read_rows
 from scheduler.transfer.imports.problems import CellError, ImportRefused, describe
 from scheduler.transfer.imports.reading import read_sheets
-from scheduler.core.weeks import DEFAULT_ZONE, to_local
 
 KINDS: dict[str, Kind] = {k.name: k for k in (people.KIND, sites.KIND, availability.KIND, pairings.KIND)}
 

@@ -11,9 +11,9 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from models import AvailabilityRule, Person
+from scheduler.core.zh_names import RULE_KIND_ZH, WEEKDAY_ZH
 from scheduler.transfer.imports import values as v
 from scheduler.transfer.imports.columns import Change, Column, Context, Kind, Plan, Row, chunks
-from scheduler.core.zh_names import RULE_KIND_ZH, WEEKDAY_ZH
 
 COLUMNS = (
     Column("person", "人员编号", "Person ID", v.identifier, True, ("编号", "工号", "person id", "id"),

@@ -11,10 +11,20 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from models import Pairing, Person, PersonRole, Site, SiteExclusion
-from scheduler.transfer.imports import values as v
-from scheduler.transfer.imports.columns import Change, Column, Context, Kind, Plan, Row, chunks, first_rows, update_by_id
 from scheduler.advisers.pairings import SUPERVISOR_ROLE
 from scheduler.core.zh_names import SITE_KIND_ZH
+from scheduler.transfer.imports import values as v
+from scheduler.transfer.imports.columns import (
+    Change,
+    Column,
+    Context,
+    Kind,
+    Plan,
+    Row,
+    chunks,
+    first_rows,
+    update_by_id,
+)
 
 COLUMNS = (
     Column("village", "村编号", "Village ID", v.identifier, True, ("村（社区）编号", "地点编号", "village id"),

@@ -9,7 +9,18 @@ from sqlalchemy.orm import Session
 
 from models import Organisation, Person, PersonRole, PersonSkill
 from scheduler.transfer.imports import values as v
-from scheduler.transfer.imports.columns import Change, Column, Context, Kind, Plan, Row, chunks, district_column, first_rows, update_by_id
+from scheduler.transfer.imports.columns import (
+    Change,
+    Column,
+    Context,
+    Kind,
+    Plan,
+    Row,
+    chunks,
+    district_column,
+    first_rows,
+    update_by_id,
+)
 
 FIELDS = ("district_id", "organisation_id", "name", "phone", "email", "lat", "lon", "max_hours_week",
           "target_hours_week", "max_slots_per_day", "max_paired_sites", "active")

@@ -9,9 +9,20 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from models import Site, Township
-from scheduler.transfer.imports import values as v
-from scheduler.transfer.imports.columns import Change, Column, Context, Kind, Plan, Row, chunks, district_column, first_rows, update_by_id
 from scheduler.core.zh_names import SITE_KIND_ZH
+from scheduler.transfer.imports import values as v
+from scheduler.transfer.imports.columns import (
+    Change,
+    Column,
+    Context,
+    Kind,
+    Plan,
+    Row,
+    chunks,
+    district_column,
+    first_rows,
+    update_by_id,
+)
 
 FIELDS = ("district_id", "township_id", "kind", "name", "lat", "lon", "address", "phone", "needs", "active",
           "visit_every_weeks", "visit_weekday", "visit_start", "visit_minutes", "visit_anchor")

@@ -9,8 +9,8 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from models.vocab import ROLES, SITE_KINDS
+from scheduler.core.zh_names import ROLE_EN, ROLE_ZH, RULE_KIND_ZH, SITE_KIND_ZH, WEEKDAY_EN, WEEKDAY_ZH
 from scheduler.transfer.imports.problems import UnreadableValue
-from scheduler.core.zh_names import RULE_KIND_ZH, ROLE_EN, ROLE_ZH, SITE_KIND_ZH, WEEKDAY_EN, WEEKDAY_ZH
 
 Reader = Callable[[Any], Any]
 

@@ -14,13 +14,13 @@ from models import Assignment, Pairing, Person, Site, Slot, User
 from scheduler.core import audit
 from scheduler.core.access import NotVisible, require_district, require_role, require_visible
 from scheduler.core.config import HOTLINE
-from scheduler.transfer.exports.week import NothingPublished
-from scheduler.home.overview import current_pairing_condition
-from scheduler.people.operations import mask_phone
-from scheduler.transfer.printing.qr import qr_data_uri
 from scheduler.core.versions import latest_published, newest_versions
 from scheduler.core.weeks import to_local, week_days
 from scheduler.core.zh_names import ROLE_ZH, SITE_KIND_ZH, WEEKDAY_ZH, roles_zh
+from scheduler.home.overview import current_pairing_condition
+from scheduler.people.operations import mask_phone
+from scheduler.transfer.exports.week import NothingPublished
+from scheduler.transfer.printing.qr import qr_data_uri
 
 NEXT_VISITS = 4
 # The complaint and supervision number printed on notices is the settings' complaint_phone

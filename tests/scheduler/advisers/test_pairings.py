@@ -1,7 +1,7 @@
 """Re-pairing a district: propose, compare, fix by hand, approve all or nothing, history."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import select
@@ -12,7 +12,7 @@ from scheduler.advisers.pairings import ProposalError, approve, compare, history
 
 TODAY = date(2026, 12, 1)
 START = date(2027, 1, 1)
-NOW = datetime(2026, 12, 20, 2, tzinfo=timezone.utc)  # when the coordinator approves
+NOW = datetime(2026, 12, 20, 2, tzinfo=UTC)  # when the coordinator approves
 
 
 @pytest.fixture
@@ -125,8 +125,8 @@ def test_unpaired_village_gets_reasons(session, make):
 
 
 def test_coordinators_act_only_in_their_district(session, make, district):
-    from scheduler.core.access import AccessDenied, NotVisible
     from scheduler.advisers.pairings import current_pairing, discard, get_proposal
+    from scheduler.core.access import AccessDenied, NotVisible
 
     d, v1, v2, a, b = district
     own = make.user("coordinator", district_id=d.id)

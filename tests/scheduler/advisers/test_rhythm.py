@@ -1,16 +1,16 @@
 """Villages overdue for an adviser visit, from published schedules."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from models import Assignment
 from scheduler.advisers.rhythm import overdue_villages
 
-NOW = datetime(2026, 12, 1, 4, tzinfo=timezone.utc)
+NOW = datetime(2026, 12, 1, 4, tzinfo=UTC)
 
 
 def utc(*a):
-    return datetime(*a, tzinfo=timezone.utc)
+    return datetime(*a, tzinfo=UTC)
 
 
 def visit(session, make, district, village, lawyer, start, version=1, week=date(2026, 11, 2)):

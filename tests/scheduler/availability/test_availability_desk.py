@@ -2,7 +2,7 @@
 changes through the provider's own functions, scope and audit."""
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -10,8 +10,8 @@ from sqlalchemy import select
 from models import AuditEntry, AvailabilityException, AvailabilityRule
 from scheduler.availability import desk
 from scheduler.core.access import AccessDenied, NotVisible
-from scheduler.mine.self_service import SelfServiceError
 from scheduler.core.weeks import to_utc
+from scheduler.mine.self_service import SelfServiceError
 
 WEEK = date(2026, 11, 30)
 
@@ -118,7 +118,7 @@ def test_rows_widen_for_early_and_late_times_but_not_for_periods_over_midnight(s
     p = ctx["person"].id
     assert (desk.person_week(session, ctx["coord"], p, WEEK).rows[0],
             desk.person_week(session, ctx["coord"], p, WEEK).rows[-1]) == (time(8), time(17, 30))
-    night = datetime(2026, 12, 1, 22, tzinfo=timezone.utc)  # 06:00 to 07:00 on Wednesday, local
+    night = datetime(2026, 12, 1, 22, tzinfo=UTC)  # 06:00 to 07:00 on Wednesday, local
     desk.add_exception(session, ctx["coord"], p, night, night + timedelta(hours=1), "unavailable", None)
     leave = to_utc(WEEK + timedelta(days=3), time())
     desk.add_exception(session, ctx["coord"], p, leave, leave + timedelta(days=2), "unavailable", None)

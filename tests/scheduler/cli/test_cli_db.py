@@ -9,6 +9,8 @@ from click.testing import CliRunner
 from models import District, Person, PersonRole, Site, Township
 from models.db import make_engine, make_session_factory
 from scheduler.cli import main
+
+
 @pytest.fixture
 def cli(empty_database_url, tmp_path, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", empty_database_url)

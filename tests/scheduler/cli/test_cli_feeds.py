@@ -1,15 +1,17 @@
 """`scheduler feed-url` against a real database."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from click.testing import CliRunner
 
 from models import District, Person, PersonRole, Site
 from models.db import make_engine, make_session_factory
-from scheduler.feeds.render import cached_feed
 from scheduler.cli import main
+from scheduler.feeds.render import cached_feed
+
+
 @pytest.fixture
 def database(empty_database_url, tmp_path, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", empty_database_url)
@@ -32,7 +34,7 @@ def database(empty_database_url, tmp_path, monkeypatch):
     engine.dispose()
 
 
-NOW = datetime(2026, 11, 27, 2, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 27, 2, tzinfo=UTC)
 
 
 def run(*args: str, ok: bool = True):

@@ -1,4 +1,4 @@
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 
 import pytest
 
@@ -13,7 +13,7 @@ def test_week_is_identified_by_its_monday():
 
 
 def test_local_times_are_shanghai():
-    assert to_utc(date(2026, 5, 4), time(9)) == datetime(2026, 5, 4, 1, tzinfo=timezone.utc)
+    assert to_utc(date(2026, 5, 4), time(9)) == datetime(2026, 5, 4, 1, tzinfo=UTC)
 
 
 def test_statutory_holidays_close_and_makeup_days_open_with_the_replaced_weekday():

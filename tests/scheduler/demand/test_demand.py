@@ -1,12 +1,18 @@
 """A week's slots from templates, village rhythms, events and requests."""
 from __future__ import annotations
 
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 
 from sqlalchemy import select
 
 from models import (
-    EventLine, RequestWindow, ShiftTemplate, ShiftTemplateLine, Slot, SquareEvent, VisitRequest,
+    EventLine,
+    RequestWindow,
+    ShiftTemplate,
+    ShiftTemplateLine,
+    Slot,
+    SquareEvent,
+    VisitRequest,
 )
 from scheduler.demand.generate import generate_week, visit_due
 
@@ -33,7 +39,7 @@ def test_templates_make_one_shift_per_matching_day(session, make):
     report = generate_week(session, d.id, WEEK)
     (slot,) = slots(session, d)
     assert report.created["shift"] == 1
-    assert slot.start_at == datetime(2026, 11, 30, 1, 0, tzinfo=timezone.utc)
+    assert slot.start_at == datetime(2026, 11, 30, 1, 0, tzinfo=UTC)
     assert [(ln.roles, ln.count) for ln in slot.lines] == [(["lawyer"], 2)]
 
 
@@ -73,19 +79,19 @@ def test_village_visits_follow_the_rhythm(session, make):
     generate_week(session, d.id, date(2026, 12, 7))
     (visit,) = slots(session, d)
     assert visit.kind == "visit"
-    assert visit.start_at == datetime(2026, 12, 2, 6, 0, tzinfo=timezone.utc)
-    assert visit.end_at == datetime(2026, 12, 2, 9, 0, tzinfo=timezone.utc)
+    assert visit.start_at == datetime(2026, 12, 2, 6, 0, tzinfo=UTC)
+    assert visit.end_at == datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
 
 
 def test_events_of_the_week_become_slots(session, make):
     d = make.district()
     square = make.site(d, kind="square")
-    inside = SquareEvent(site_id=square.id, title="宪法宣传日", start_at=datetime(2026, 12, 5, 1, tzinfo=timezone.utc),
-                         end_at=datetime(2026, 12, 5, 5, tzinfo=timezone.utc), priority=4)
+    inside = SquareEvent(site_id=square.id, title="宪法宣传日", start_at=datetime(2026, 12, 5, 1, tzinfo=UTC),
+                         end_at=datetime(2026, 12, 5, 5, tzinfo=UTC), priority=4)
     inside.lines = [EventLine(idx=0, roles=["lawyer"], count=2, skills=[]),
                     EventLine(idx=1, roles=["volunteer"], count=4, skills=[])]
-    outside = SquareEvent(site_id=square.id, title="下周活动", start_at=datetime(2026, 12, 12, 1, tzinfo=timezone.utc),
-                          end_at=datetime(2026, 12, 12, 5, tzinfo=timezone.utc))
+    outside = SquareEvent(site_id=square.id, title="下周活动", start_at=datetime(2026, 12, 12, 1, tzinfo=UTC),
+                          end_at=datetime(2026, 12, 12, 5, tzinfo=UTC))
     outside.lines = [EventLine(idx=0, roles=["lawyer"], count=1, skills=[])]
     session.add_all([inside, outside])
     session.flush()
@@ -102,8 +108,8 @@ def test_requests_become_choice_groups_cheaper_for_preferred_windows(session, ma
     req = VisitRequest(village_id=village.id, district_id=d.id, topic="宅基地纠纷", kind="mediation",
                        owner_id=owner.id, urgency="urgent")
     req.windows = [
-        RequestWindow(rank=0, start_at=datetime(2026, 12, 1, 6, tzinfo=timezone.utc), end_at=datetime(2026, 12, 1, 8, tzinfo=timezone.utc)),
-        RequestWindow(rank=1, start_at=datetime(2026, 12, 3, 1, tzinfo=timezone.utc), end_at=datetime(2026, 12, 3, 3, tzinfo=timezone.utc)),
+        RequestWindow(rank=0, start_at=datetime(2026, 12, 1, 6, tzinfo=UTC), end_at=datetime(2026, 12, 1, 8, tzinfo=UTC)),
+        RequestWindow(rank=1, start_at=datetime(2026, 12, 3, 1, tzinfo=UTC), end_at=datetime(2026, 12, 3, 3, tzinfo=UTC)),
     ]
     session.add(req)
     session.flush()

@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import select
 
 from models import ShiftTemplate, ShiftTemplateLine, Slot
+from scheduler.core.weeks import to_local
 from scheduler.demand.generate import generate_week
 from scheduler.demand.shift_calendar import MAX_WEEKS, shift_weeks
-from scheduler.core.weeks import to_local
 
 # 2026: National Day closes Thu 1 Oct to Wed 7 Oct (Mon 5 observed, Tue 6 and Wed 7 days
 # off); Saturday 10 Oct is worked in exchange for Wednesday 7 Oct.

@@ -3,18 +3,18 @@ replaced, deactivation and cancellation reaching the generated slots, access and
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from sqlalchemy import select
 
 from models import AuditEntry, ShiftTemplate, Slot
-from scheduler.demand import standing
 from scheduler.core.access import AccessDenied, NotVisible
 from scheduler.core.checking import LineInput, Refused
+from scheduler.demand import standing
 from scheduler.demand.generate import generate_week
-from scheduler.week.problem import build_problem
 from scheduler.demand.standing import EventInput, TemplateInput
+from scheduler.week.problem import build_problem
 
 MONDAY = date(2026, 12, 7)
 LAWYER = LineInput(("lawyer",), 1, ())
@@ -35,7 +35,7 @@ def template_input(ctx, **kw) -> TemplateInput:
 
 
 def event_input(ctx, **kw) -> EventInput:
-    start = datetime(2026, 12, 12, 1, tzinfo=timezone.utc)
+    start = datetime(2026, 12, 12, 1, tzinfo=UTC)
     base = EventInput(site_id=ctx["square"].id, title="宪法宣传日", start_at=start, end_at=start + timedelta(hours=3),
                       priority=4, lines=(LineInput(("lawyer",), 2, ()), LineInput(("volunteer", "legal_promoter"), 3)))
     return replace(base, **kw)
@@ -128,7 +128,7 @@ def test_other_districts_templates_and_events_are_out_of_reach(session, ctx, mak
     for call in (lambda: standing.get_template(session, coord_b, t.id),
                  lambda: standing.set_template_active(session, coord_b, t.id, False),
                  lambda: standing.update_event(session, coord_b, e.id, event_input(ctx)),
-                 lambda: standing.cancel_event(session, coord_b, e.id, datetime(2026, 12, 1, tzinfo=timezone.utc))):
+                 lambda: standing.cancel_event(session, coord_b, e.id, datetime(2026, 12, 1, tzinfo=UTC))):
         with pytest.raises(NotVisible):
             call()
     with pytest.raises(AccessDenied):
@@ -138,7 +138,7 @@ def test_other_districts_templates_and_events_are_out_of_reach(session, ctx, mak
 
 
 def test_event_problems_are_all_listed_at_once(session, ctx):
-    start = datetime(2026, 12, 12, 1, tzinfo=timezone.utc)
+    start = datetime(2026, 12, 12, 1, tzinfo=UTC)
     bad = EventInput(site_id=ctx["window"].id, title=" ", start_at=start, end_at=start, priority=None,
                      lines=(LineInput(("lawyer",), 0),))
     assert problems(session, ctx, bad) == {("site", "site_kind"), ("title", "required"),
@@ -159,7 +159,7 @@ def test_event_is_generated_and_cancelling_it_cancels_its_slots(session, ctx):
     assert generate_week(session, ctx["a"].id, MONDAY).created["event"] == 1
     slot = session.scalars(select(Slot).where(Slot.event_id == e.id)).one()
     assert [(ln.roles, ln.count) for ln in slot.lines] == [(["lawyer"], 2), (["volunteer", "legal_promoter"], 3)]
-    before = datetime(2026, 12, 10, tzinfo=timezone.utc)
+    before = datetime(2026, 12, 10, tzinfo=UTC)
     assert standing.cancel_event(session, ctx["coord"], e.id, before) == [slot]
     assert e.status == "cancelled" and slot.cancelled
     # The next solve of the week no longer sees the event's place.
@@ -185,7 +185,7 @@ def test_update_event_replaces_its_lines(session, ctx):
     standing.update_event(session, ctx["coord"], e.id, event_input(ctx, lines=(LineInput(("mediator",), 2),),
                                                                     description="  "))
     assert [(ln.idx, ln.roles, ln.count) for ln in e.lines] == [(0, ["mediator"], 2)] and e.description is None
-    events = standing.district_events(session, ctx["coord"], ctx["a"].id, datetime(2026, 12, 1, tzinfo=timezone.utc))
+    events = standing.district_events(session, ctx["coord"], ctx["a"].id, datetime(2026, 12, 1, tzinfo=UTC))
     assert events == [e]
     assert standing.district_events(session, ctx["coord"], ctx["a"].id, e.end_at) == []
 
@@ -202,8 +202,8 @@ def test_people_published_for_a_cancelled_event_are_told_once(session, ctx, make
     for i, person in enumerate((told, silent)):
         draft.assignments.append(Assignment(slot_id=slot.id, person_id=person.id, line_index=i))
     session.flush()
-    drafts.publish(session, ctx["a"].id, MONDAY, None, now=datetime(2026, 12, 4, 2, tzinfo=timezone.utc))
-    standing.cancel_event(session, ctx["coord"], e.id, datetime(2026, 12, 10, tzinfo=timezone.utc))
+    drafts.publish(session, ctx["a"].id, MONDAY, None, now=datetime(2026, 12, 4, 2, tzinfo=UTC))
+    standing.cancel_event(session, ctx["coord"], e.id, datetime(2026, 12, 10, tzinfo=UTC))
     sent = session.scalars(select(Notification).where(Notification.kind == "cancellation")).all()
     assert [n.recipient for n in sent] == ["wang@example.com"]
     assert "宪法宣传日" in sent[0].body and "cancelled" in sent[0].subject
@@ -216,5 +216,5 @@ def test_a_cancelled_event_that_was_never_published_tells_nobody(session, ctx):
 
     e = standing.create_event(session, ctx["coord"], ctx["a"].id, event_input(ctx))
     generate_week(session, ctx["a"].id, MONDAY)
-    standing.cancel_event(session, ctx["coord"], e.id, datetime(2026, 12, 10, tzinfo=timezone.utc))
+    standing.cancel_event(session, ctx["coord"], e.id, datetime(2026, 12, 10, tzinfo=UTC))
     assert session.scalars(select(Notification)).all() == []

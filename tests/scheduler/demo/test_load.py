@@ -2,27 +2,39 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
 from benchmarks.generate import problem_doc
-from models import (AvailabilityException, AvailabilityRule, District, Organisation, Pairing,
-                    Person, RequestWindow, ShiftTemplate, Site, SquareEvent, User, VisitRequest)
+from models import (
+    AvailabilityException,
+    AvailabilityRule,
+    District,
+    Organisation,
+    Pairing,
+    Person,
+    RequestWindow,
+    ShiftTemplate,
+    Site,
+    SquareEvent,
+    User,
+    VisitRequest,
+)
 from models.db import make_engine, make_session_factory
 from scheduler.auth.accounts import AccountError, authenticate
 from scheduler.cli import main
+from scheduler.core.weeks import to_utc
 from scheduler.demand.generate import generate_week, visit_due
 from scheduler.demo import build_world
 from scheduler.demo.load import DemoDataExists, load_world
 from scheduler.week.problem import build_problem
-from scheduler.core.weeks import to_utc
 from solver.io import parse_problem
 
 WEEK = date(2026, 11, 30)
-NOW = datetime(2026, 11, 27, 2, tzinfo=timezone.utc)  # the demo is loaded the Friday before
+NOW = datetime(2026, 11, 27, 2, tzinfo=UTC)  # the demo is loaded the Friday before
 
 
 @pytest.fixture(scope="module")

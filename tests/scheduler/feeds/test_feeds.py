@@ -6,21 +6,21 @@ from __future__ import annotations
 import hashlib
 import logging
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import icalendar
 import pytest
 from sqlalchemy import event, select
 
 from models import Assignment, FeedEvent, FeedRender, FeedToken, Person, Site, Slot, VisitRequest
-from scheduler.week import drafts
+from scheduler.core.config import Settings, SettingsError
+from scheduler.core.weeks import monday_of, to_local
 from scheduler.feeds.render import cached_feed, refresh_feeds
 from scheduler.feeds.tokens import TokenExists, issue_token, revoke
-from scheduler.core.config import Settings, SettingsError
 from scheduler.feeds.urls import feed_urls
-from scheduler.core.weeks import monday_of, to_local
+from scheduler.week import drafts
 
-NOW = datetime(2026, 11, 28, 0, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 28, 0, 0, tzinfo=UTC)
 WEEK = date(2026, 11, 30)
 DOMAIN = "paiban.example.org"
 
@@ -63,9 +63,9 @@ def world(make, clock) -> World:
     window = make.site(d, kind="window", name="甲镇司法所窗口")
     wang = make.person(d, name="王律师", phone="13812345678")
     li = make.person(d, name="李律师", phone="13987654321")
-    visit = make.slot(village, start=datetime(2026, 11, 30, 1, 0, tzinfo=timezone.utc),
+    visit = make.slot(village, start=datetime(2026, 11, 30, 1, 0, tzinfo=UTC),
                       lines=(("lawyer",), ("lawyer",)))
-    shift = make.slot(window, kind="shift", start=datetime(2026, 12, 1, 1, 0, tzinfo=timezone.utc))
+    shift = make.slot(window, kind="shift", start=datetime(2026, 12, 1, 1, 0, tzinfo=UTC))
     return World(d, village, window, wang, li, visit, shift)
 
 
@@ -267,7 +267,7 @@ def test_no_villagers_data_reaches_any_feed(session, make, world):
                            owner_id=owner.id)
     session.add(request)
     session.flush()
-    booked = make.slot(world.village, request_id=request.id, start=datetime(2026, 12, 2, 6, tzinfo=timezone.utc))
+    booked = make.slot(world.village, request_id=request.id, start=datetime(2026, 12, 2, 6, tzinfo=UTC))
     tokens = [issue_token(session, "person", world.wang.id, now=CLOCK.now, domain=DOMAIN),
               issue_token(session, "village", world.village.id, now=CLOCK.now, domain=DOMAIN)]
     publish(session, world.district, (booked, world.wang))

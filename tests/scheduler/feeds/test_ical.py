@@ -3,7 +3,7 @@ the bytes back with the icalendar parser."""
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import icalendar
@@ -12,7 +12,7 @@ import pytest
 from scheduler.feeds.ical import CONTENT_TYPE, CalendarInfo, EventInfo, render
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-STAMP = datetime(2027, 4, 20, 3, 4, 5, tzinfo=timezone.utc)
+STAMP = datetime(2027, 4, 20, 3, 4, 5, tzinfo=UTC)
 
 
 def event(n: int = 1, **kw) -> EventInfo:
@@ -109,7 +109,7 @@ def test_the_shanghai_zone_is_one_standard_rule_at_plus_eight():
 
 
 def test_a_may_event_reads_back_at_plus_eight():
-    start = datetime(2027, 5, 10, 1, 30, tzinfo=timezone.utc)
+    start = datetime(2027, 5, 10, 1, 30, tzinfo=UTC)
     body = render(CAL, [event(1, start=start, end=start + timedelta(hours=2))])
     assert b"DTSTART;TZID=Asia/Shanghai:20270510T093000" in physical_lines(body)
     dtstart = parse(body).walk("VEVENT")[0]["DTSTART"].dt

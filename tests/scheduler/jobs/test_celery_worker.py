@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 import uuid
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -20,8 +20,8 @@ from sqlalchemy import select
 from models import Schedule, SolveJob
 from scheduler.cli import main
 from scheduler.core.config import Settings
-from scheduler.jobs.solve_jobs import cancel, request_solve
 from scheduler.jobs.runners import CeleryRunner
+from scheduler.jobs.solve_jobs import cancel, request_solve
 from tests.factories import Factory
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
@@ -35,7 +35,7 @@ def seed_district(factory, name: str) -> int:
         d = make.district(name=name)
         village = make.site(d)
         make.person(d)
-        make.slot(village, start=datetime(2026, 12, 1, 1, tzinfo=timezone.utc))
+        make.slot(village, start=datetime(2026, 12, 1, 1, tzinfo=UTC))
         return d.id
 
 

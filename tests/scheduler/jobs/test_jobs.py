@@ -2,18 +2,18 @@
 from __future__ import annotations
 
 import threading
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 
 from models import Schedule, SolveJob
+from scheduler.core.clock import FixedClock
 from scheduler.jobs import solve_jobs as jobs
 from scheduler.jobs.solve_jobs import PlainThreadRunner, cancel, request_solve, run_job, wait_for
-from scheduler.core.clock import FixedClock
 from tests.factories import Factory
 
 WEEK = date(2026, 11, 30)
-CLOCK = FixedClock(datetime(2026, 11, 27, 2, tzinfo=timezone.utc))  # jobs' times; the solver runs for real
+CLOCK = FixedClock(datetime(2026, 11, 27, 2, tzinfo=UTC))  # jobs' times; the solver runs for real
 
 
 def seed_week(factory):
@@ -22,7 +22,7 @@ def seed_week(factory):
         d = make.district()
         village = make.site(d)
         make.person(d)
-        make.slot(village, start=datetime(2026, 12, 1, 1, tzinfo=timezone.utc))
+        make.slot(village, start=datetime(2026, 12, 1, 1, tzinfo=UTC))
         return d.id
 
 

@@ -3,7 +3,7 @@ worker's refusal to start without a broker."""
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 from click.testing import CliRunner
@@ -11,14 +11,14 @@ from sqlalchemy import select
 
 from models import Schedule, SolveJob
 from scheduler.cli import main
-from scheduler.core.config import Settings, SettingsError
-from scheduler.jobs.solve_jobs import request_solve
-from scheduler.jobs.runners import CeleryRunner, LoggingThreadRunner, make_runner
 from scheduler.core.clock import FixedClock
+from scheduler.core.config import Settings, SettingsError
+from scheduler.jobs.runners import CeleryRunner, LoggingThreadRunner, make_runner
+from scheduler.jobs.solve_jobs import request_solve
 from tests.factories import Factory
 
 WEEK = date(2026, 11, 30)
-CLOCK = FixedClock(datetime(2026, 11, 27, 2, tzinfo=timezone.utc))
+CLOCK = FixedClock(datetime(2026, 11, 27, 2, tzinfo=UTC))
 
 
 def settings(broker: str | None) -> Settings:
@@ -30,7 +30,7 @@ def seed(factory, name: str) -> int:
         make = Factory(session)
         d = make.district(name=name)
         make.person(d)
-        make.slot(make.site(d), start=datetime(2026, 12, 1, 1, tzinfo=timezone.utc))
+        make.slot(make.site(d), start=datetime(2026, 12, 1, 1, tzinfo=UTC))
         return d.id
 
 

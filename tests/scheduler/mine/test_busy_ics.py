@@ -3,13 +3,13 @@ ignored, all-day and floating times read in the local zone, nothing about the ev
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from scheduler.mine.busy_ics import MAX_BYTES, Busy, CalendarFileError, busy_times
 
-BEGIN = datetime(2026, 11, 30, tzinfo=timezone.utc)
+BEGIN = datetime(2026, 11, 30, tzinfo=UTC)
 END = BEGIN + timedelta(days=60)
 
 
@@ -20,7 +20,7 @@ def ics(*events: str) -> bytes:
 
 
 def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=timezone.utc)
+    return datetime(*args, tzinfo=UTC)
 
 
 def test_a_timed_event_is_busy_in_utc():

@@ -2,18 +2,18 @@
 periods, and busy times from their own calendar file replacing the last upload."""
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from sqlalchemy import select
 
 from models import Assignment, AuditEntry, AvailabilityException, CalendarUpload, Decline
-from scheduler.week import drafts
-from scheduler.mine import self_service as mine
 from scheduler.core.access import AccessDenied, NotVisible
+from scheduler.mine import self_service as mine
+from scheduler.week import drafts
 from tests.factories import MONDAY
 
-NOW = datetime(2026, 11, 28, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 28, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -23,11 +23,11 @@ def me(make, session):
     other = make.person(d, name="李律师")
     user = make.user("provider", person_id=person.id, district_id=d.id)
     village = make.site(d, name="甲村")
-    visit = make.slot(village, start=datetime(2026, 11, 30, 1, tzinfo=timezone.utc), hours=3)
+    visit = make.slot(village, start=datetime(2026, 11, 30, 1, tzinfo=UTC), hours=3)
     shift = make.slot(make.site(d, kind="window", name="窗口"), kind="shift",
-                      start=datetime(2026, 12, 8, 1, tzinfo=timezone.utc), hours=2,
+                      start=datetime(2026, 12, 8, 1, tzinfo=UTC), hours=2,
                       week_start=MONDAY + timedelta(days=7))
-    past = make.slot(village, start=datetime(2026, 11, 20, 1, tzinfo=timezone.utc), week_start=MONDAY - timedelta(days=14))
+    past = make.slot(village, start=datetime(2026, 11, 20, 1, tzinfo=UTC), week_start=MONDAY - timedelta(days=14))
     for slot in (visit, shift, past):
         draft = drafts.get_or_create_draft(session, d.id, slot.week_start, None)
         draft.assignments.append(Assignment(slot_id=slot.id, person_id=person.id, line_index=0))
@@ -98,7 +98,7 @@ def test_weekly_rules_are_the_providers_own(session, make, me):
 
 
 def test_dated_periods_can_be_added_and_removed_but_not_declines(session, me):
-    start = datetime(2026, 12, 3, 1, tzinfo=timezone.utc)
+    start = datetime(2026, 12, 3, 1, tzinfo=UTC)
     row = mine.add_exception(session, me["user"], start, start + timedelta(hours=8), "unavailable", "年假")
     mine.decline(session, me["user"], me["visit"].id, "ill", NOW)
     shown = mine.availability(session, me["user"], NOW).exceptions
@@ -129,9 +129,9 @@ def test_an_uploaded_calendar_marks_busy_times_and_a_new_upload_replaces_it(sess
         "RRULE:FREQ=WEEKLY;COUNT=3\r\nSUMMARY:client 张三\r\n"), NOW)
     assert first.events_count == 3
     assert calendar_periods(session, me["person"]) == [
-        (datetime(2026, 12, d, 1, tzinfo=timezone.utc), "unavailable") for d in (1, 8, 15)]
+        (datetime(2026, 12, d, 1, tzinfo=UTC), "unavailable") for d in (1, 8, 15)]
     mine.import_calendar(session, me["user"], "work.ics", ics("DTSTART:20261210T010000Z\r\nDTEND:20261210T020000Z\r\n"), NOW)
-    assert calendar_periods(session, me["person"]) == [(datetime(2026, 12, 10, 1, tzinfo=timezone.utc), "unavailable")]
+    assert calendar_periods(session, me["person"]) == [(datetime(2026, 12, 10, 1, tzinfo=UTC), "unavailable")]
     assert len(session.scalars(select(CalendarUpload).where(CalendarUpload.person_id == me["person"].id)).all()) == 1
     assert mine.availability(session, me["user"], NOW).upload.events_count == 1
 

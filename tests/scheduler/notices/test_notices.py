@@ -3,26 +3,26 @@ only what changed between two versions and is still ahead goes to the outbox, wi
 reason and the new time or person; a village never reads a provider's own words."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
 from models import Assignment, AuditEntry, Decline, Notification, Pairing, RequestWindow, VisitRequest
-from scheduler.week import drafts
-from scheduler.mine import self_service
-from scheduler.demand.generate import generate_week
 from scheduler.core.versions import previous_version
+from scheduler.demand.generate import generate_week
+from scheduler.mine import self_service
 from scheduler.notices.publish import notices_for_publish
+from scheduler.week import drafts
 from tests.factories import MONDAY
 
 # The Friday before the week of 30 November 2026.
-NOW = datetime(2026, 11, 27, 2, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 27, 2, tzinfo=UTC)
 
 
 def utc(day: int, hour: int) -> datetime:
-    return datetime(2026, 12, day, hour, tzinfo=timezone.utc) if day < 30 else \
-        datetime(2026, 11, day, hour, tzinfo=timezone.utc)
+    return datetime(2026, 12, day, hour, tzinfo=UTC) if day < 30 else \
+        datetime(2026, 11, day, hour, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -152,7 +152,7 @@ def test_what_is_already_under_way_is_not_announced(session, week):
     put(session, week, (week["first"], week["wang"]))
     session.query(Notification).delete()
     # Published again during the first window: that visit is under way, nobody is told.
-    put(session, week, (week["first"], week["li"]), now=datetime(2026, 12, 1, 2, tzinfo=timezone.utc))
+    put(session, week, (week["first"], week["li"]), now=datetime(2026, 12, 1, 2, tzinfo=UTC))
     assert not outbox(session)
     assert week["request"].status == "scheduled"
 

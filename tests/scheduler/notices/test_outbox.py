@@ -3,17 +3,24 @@ backoff for temporary refusals and a server that is down, no retry for a refused
 channels nobody sends yet wait, and a message claimed by another sender is not sent twice."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from models import Notification
 from scheduler.core.config import Settings
-from scheduler.notices.outbox import (LEASE, MAX_ATTEMPTS, SmtpChannel, _claim, backoff, channels_from_settings,
-                              send_pending)
+from scheduler.notices.outbox import (
+    LEASE,
+    MAX_ATTEMPTS,
+    SmtpChannel,
+    _claim,
+    backoff,
+    channels_from_settings,
+    send_pending,
+)
 from tests.smtp_server import free_port, loopback_smtp
 
-NOW = datetime(2026, 11, 30, 8, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 30, 8, tzinfo=UTC)
 BODY = "湾底村您好：\n\n原定王律师（律师）本人申请不参加。\n现改为2026年12月3日（周四）14:00–16:00，李律师（律师）前来。\n"
 
 

@@ -2,7 +2,7 @@
 `scheduler send-notifications` delivering through a real SMTP server on loopback."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from click.testing import CliRunner
@@ -10,16 +10,16 @@ from sqlalchemy import select
 
 from models import Assignment, Notification, VisitRequest
 from models.db import make_engine, make_session_factory
-from scheduler.week import drafts
 from scheduler.cli import main
 from scheduler.core.database import upgrade
 from scheduler.notices.reminders import remind
+from scheduler.week import drafts
 from tests.factories import MONDAY, Factory
 from tests.smtp_server import loopback_smtp
 
-TUESDAY_9 = datetime(2026, 12, 1, 1, tzinfo=timezone.utc)  # 09:00 in Ningbo
-MONDAY_16 = datetime(2026, 11, 30, 8, tzinfo=timezone.utc)  # 16:00 the day before
-PUBLISHED = datetime(2026, 11, 27, 2, tzinfo=timezone.utc)  # the Friday before
+TUESDAY_9 = datetime(2026, 12, 1, 1, tzinfo=UTC)  # 09:00 in Ningbo
+MONDAY_16 = datetime(2026, 11, 30, 8, tzinfo=UTC)  # 16:00 the day before
+PUBLISHED = datetime(2026, 11, 27, 2, tzinfo=UTC)  # the Friday before
 
 
 def tomorrow_week(session, make: Factory) -> dict:
@@ -74,7 +74,7 @@ def test_tomorrow_people_and_villages_get_one_reminder_each(session, make):
 def test_tomorrow_is_tomorrow_in_the_districts_zone(session, make):
     tomorrow_week(session, make)
     # 00:30 on Tuesday in Ningbo is still Monday in UTC: tomorrow is Wednesday.
-    report = remind(session, datetime(2026, 11, 30, 16, 30, tzinfo=timezone.utc))
+    report = remind(session, datetime(2026, 11, 30, 16, 30, tzinfo=UTC))
     assert report.days == ["甲区 2026-12-02"]
     assert [n.recipient for n in session.scalars(select(Notification).where(Notification.kind == "reminder"))] == [
         "zhou@example.org"]

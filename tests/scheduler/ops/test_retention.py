@@ -1,7 +1,7 @@
 """The retention purge: what goes, what stays, dry runs, the policy, and the audit log."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from click.testing import CliRunner
@@ -9,12 +9,12 @@ from sqlalchemy import func, select, update
 
 from models import AuditEntry, AvailabilityException, AvailabilityRule, CalendarUpload, Notification, Person, User
 from models.feed import FeedToken
-from scheduler.core import audit
 from scheduler.cli import main
+from scheduler.core import audit
 from scheduler.core.config import Settings, SettingsError
 from scheduler.ops.retention import ANONYMISED_NAME, RetentionPolicy, purge
 
-NOW = datetime(2027, 6, 1, 12, tzinfo=timezone.utc)
+NOW = datetime(2027, 6, 1, 12, tzinfo=UTC)
 
 
 def ago(days: int) -> datetime:
@@ -145,7 +145,7 @@ def test_the_purge_command(committed_factory, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", committed_factory.kw["bind"].url.render_as_string(hide_password=False))
     with committed_factory.begin() as session:
         session.add(Notification(channel="email", recipient="a@example.org", subject="s", body="b", kind="change",
-                                 dedupe_key="k", status="sent", created_at=datetime(2020, 1, 1, tzinfo=timezone.utc)))
+                                 dedupe_key="k", status="sent", created_at=datetime(2020, 1, 1, tzinfo=UTC)))
     dry = CliRunner().invoke(main, ["purge", "--dry-run"])
     assert dry.exit_code == 0, dry.output
     assert "Dry run" in dry.output and "1  notifications" in dry.output

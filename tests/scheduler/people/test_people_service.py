@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import pytest
 
-from scheduler.people import operations as people
-from scheduler.sites import search as sites
 from scheduler.core.access import AccessDenied, NotVisible
+from scheduler.people import operations as people
 from scheduler.people.operations import PeopleQuery, mask_phone
+from scheduler.sites import search as sites
 from scheduler.sites.search import SitesQuery
 
 

@@ -4,25 +4,25 @@ that have begun, recorded hours or else the planned ones, a rating counted once 
 from __future__ import annotations
 
 import io
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from openpyxl import load_workbook
 
 from models import Assignment, Organisation, VisitOutcome, VisitRating, VisitRequest
-from scheduler.week import drafts
 from scheduler.core.access import AccessDenied
-from scheduler.transfer.exports import to_xlsx
-from scheduler.reports.service import ReportRangeError, report_tables, service_report
 from scheduler.core.weeks import monday_of
+from scheduler.reports.service import ReportRangeError, report_tables, service_report
+from scheduler.transfer.exports import to_xlsx
+from scheduler.week import drafts
 
-NOW = datetime(2026, 12, 10, 4, tzinfo=timezone.utc)
-PUBLISHED = datetime(2026, 11, 20, 2, tzinfo=timezone.utc)  # before the first week published
+NOW = datetime(2026, 12, 10, 4, tzinfo=UTC)
+PUBLISHED = datetime(2026, 11, 20, 2, tzinfo=UTC)  # before the first week published
 NOV, DEC = date(2026, 11, 1), date(2026, 12, 1)
 
 
 def at(month: int, day: int, hour: int) -> datetime:
-    return datetime(2026, month, day, hour - 8, tzinfo=timezone.utc)
+    return datetime(2026, month, day, hour - 8, tzinfo=UTC)
 
 
 @pytest.fixture

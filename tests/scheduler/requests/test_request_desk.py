@@ -3,20 +3,20 @@ visit, cancelling with a reason (its visit leaves the plan and the people are to
 may see which request."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
 from models import Assignment, AuditEntry, Notification, RequestWindow, Slot, VisitRequest
-from scheduler.week import drafts
-from scheduler.requests import desk
 from scheduler.core.access import AccessDenied, NotVisible
 from scheduler.demand.generate import generate_week
+from scheduler.requests import desk
+from scheduler.week import drafts
 from tests.factories import MONDAY
 
-NOW = datetime(2026, 11, 27, 2, tzinfo=timezone.utc)
-VISIT = datetime(2026, 12, 1, 1, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 27, 2, tzinfo=UTC)
+VISIT = datetime(2026, 12, 1, 1, tzinfo=UTC)
 
 
 def new_request(session, w, topic="宅基地纠纷", urgency="normal", start=VISIT, owner=None):

@@ -5,26 +5,25 @@ week is unchanged, and the adviser, the newcomer and the village are told why by
 (through a real SMTP server on loopback)."""
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select
 
 from models import Assignment, Notification, Pairing, Person, Schedule, Site, Slot, User, VisitRequest
-from scheduler.week import drafts
-from scheduler.mine import self_service
-from scheduler.notices.text import when
-from scheduler.notices.outbox import SmtpChannel, send_pending
-from scheduler.core.versions import latest_published
-from scheduler.requests.intake import RequestInput, WindowInput, submit_request
-from scheduler.week.solve import solve_week
 from scheduler.core.clock import FixedClock
+from scheduler.core.versions import latest_published
 from scheduler.core.weeks import monday_of, to_local
+from scheduler.mine import self_service
+from scheduler.notices.outbox import SmtpChannel, send_pending
+from scheduler.notices.text import when
+from scheduler.requests.intake import RequestInput, WindowInput, submit_request
+from scheduler.week import drafts
+from scheduler.week.solve import solve_week
 from tests.factories import Factory
 from tests.smtp_server import loopback_smtp
 
-
 # Thursday 12 November 2026, 10:00 in Ningbo: the request is for the week after next (no holidays).
-CLOCK = FixedClock(datetime(2026, 11, 12, 2, tzinfo=timezone.utc))
+CLOCK = FixedClock(datetime(2026, 11, 12, 2, tzinfo=UTC))
 
 
 def test_a_request_is_solved_published_and_replanned_around_a_decline(committed_factory):

@@ -2,16 +2,23 @@
 first moment (首问负责制), windows stored in order of preference, nothing stored on refusal."""
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from models import AuditEntry, VisitRequest
 from scheduler.core.access import AccessDenied
-from scheduler.requests.intake import RequestInput, RequestRefused, WindowInput, check_request, default_owner, submit_request
+from scheduler.requests.intake import (
+    RequestInput,
+    RequestRefused,
+    WindowInput,
+    check_request,
+    default_owner,
+    submit_request,
+)
 
-NOW = datetime(2026, 11, 26, 2, 0, tzinfo=timezone.utc)  # 10:00 in Ningbo
+NOW = datetime(2026, 11, 26, 2, 0, tzinfo=UTC)  # 10:00 in Ningbo
 
 
 @pytest.fixture
@@ -42,8 +49,8 @@ def test_a_village_request_is_stored_with_ranked_windows_and_the_default_owner(s
     assert (row.village_id, row.district_id, row.people_count) == (place["village"].id, place["district"].id, 3)
     # Local 09:00 on 1 December is 01:00 UTC.
     assert [(w.rank, w.start_at, w.end_at) for w in row.windows] == [
-        (0, datetime(2026, 12, 1, 1, tzinfo=timezone.utc), datetime(2026, 12, 1, 3, tzinfo=timezone.utc)),
-        (1, datetime(2026, 12, 3, 6, tzinfo=timezone.utc), datetime(2026, 12, 3, 8, 30, tzinfo=timezone.utc))]
+        (0, datetime(2026, 12, 1, 1, tzinfo=UTC), datetime(2026, 12, 1, 3, tzinfo=UTC)),
+        (1, datetime(2026, 12, 3, 6, tzinfo=UTC), datetime(2026, 12, 3, 8, 30, tzinfo=UTC))]
     entry = session.scalar(select(AuditEntry).where(AuditEntry.action == "request.create"))
     assert entry.object_id == str(row.id) and entry.details["owner"] == place["first"].id
 
@@ -148,5 +155,5 @@ def test_providers_cannot_request(session, make, place):
 def test_windows_are_local_to_the_village(session, place):
     row = submit_request(session, place["rep"], good(windows=(WindowInput("2026-12-01", "07:30", "08:30"),)), NOW)
     # 07:30 in Ningbo is 23:30 UTC the day before.
-    assert row.windows[0].start_at == datetime(2026, 11, 30, 23, 30, tzinfo=timezone.utc)
+    assert row.windows[0].start_at == datetime(2026, 11, 30, 23, 30, tzinfo=UTC)
     assert row.windows[0].end_at - row.windows[0].start_at == timedelta(hours=1)

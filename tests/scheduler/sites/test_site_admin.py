@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import select
 
 from models import AuditEntry, Pairing, SiteExclusion
-from scheduler.sites import admin as site_admin
 from scheduler.core.access import AccessDenied, NotVisible
 from scheduler.core.checking import Refused
 from scheduler.demand.generate import generate_week
+from scheduler.sites import admin as site_admin
 from scheduler.sites.admin import SiteInput
 
 TODAY = date(2026, 12, 3)  # a Thursday

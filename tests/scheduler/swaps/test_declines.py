@@ -3,28 +3,28 @@ around them with the real solver (minimal change: everything else stays as publi
 decline handled once a version without that place is published."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
 from models import Assignment, AuditEntry, Decline, SolveJob
-from scheduler.swaps import declines
-from scheduler.week import drafts
-from scheduler.jobs import solve_jobs as jobs
-from scheduler.mine import self_service
 from scheduler.core.access import AccessDenied
 from scheduler.core.clock import FixedClock
 from scheduler.core.versions import current_draft, latest_published
+from scheduler.jobs import solve_jobs as jobs
+from scheduler.mine import self_service
+from scheduler.swaps import declines
+from scheduler.week import drafts
 from tests.factories import MONDAY
 
-NOW = datetime(2026, 11, 28, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 28, tzinfo=UTC)
 
 
 def utc(day: int, hour: int) -> datetime:
     """`hour` UTC on the `day`th of December 2026 (the week of MONDAY, 30 November)."""
-    return datetime(2026, 12, day, hour, tzinfo=timezone.utc)
+    return datetime(2026, 12, day, hour, tzinfo=UTC)
 
 
 @pytest.fixture

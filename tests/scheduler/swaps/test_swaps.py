@@ -3,28 +3,27 @@ for both people (by the independent checker) when asked and again when applied, 
 published version when accepted (or when a coordinator approves), every step audited."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
 
 from models import Assignment, AuditEntry, Notification, Schedule, SwapRequest
-from scheduler.week import drafts
-from scheduler.week import edits
+from scheduler.core.access import AccessDenied, NotVisible
+from scheduler.core.versions import current_draft, latest_published
 from scheduler.mine import self_service
 from scheduler.swaps import lists as swap_lists
 from scheduler.swaps import operations as swaps
-from scheduler.core.access import AccessDenied, NotVisible
+from scheduler.week import drafts, edits
 from scheduler.week.edits import EditRefused
-from scheduler.core.versions import current_draft, latest_published
 from tests.factories import MONDAY
 
-NOW = datetime(2026, 11, 28, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 28, tzinfo=UTC)
 
 
 def utc(day: int, hour: int) -> datetime:
     """`hour` UTC on the `day`th of December 2026 (the week of MONDAY, 30 November)."""
-    return datetime(2026, 12, day, hour, tzinfo=timezone.utc)
+    return datetime(2026, 12, day, hour, tzinfo=UTC)
 
 
 @pytest.fixture

@@ -10,9 +10,17 @@ from sqlalchemy import select
 
 from models import AuditEntry
 from scheduler.core.access import AccessDenied, NotVisible
-from scheduler.transfer.exports import (NothingPublished, person_record, published_week, to_xlsx, village_record, week_csv,
-                               week_xlsx)
-from tests.scheduler.published import WEEK, published_week as build
+from scheduler.transfer.exports import (
+    NothingPublished,
+    person_record,
+    published_week,
+    to_xlsx,
+    village_record,
+    week_csv,
+    week_xlsx,
+)
+from tests.scheduler.published import WEEK
+from tests.scheduler.published import published_week as build
 
 
 @pytest.fixture

@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 
 from models import AuditEntry, Organisation, Person
 from scheduler.core.access import AccessDenied
-from scheduler.transfer.imports import describe, import_file
 from scheduler.core.weeks import to_utc
+from scheduler.transfer.imports import describe, import_file
 from tests.scheduler.spreadsheets import PEOPLE_HEAD, csv_bytes, person_row, xlsx
 
 TODAY = date(2026, 3, 4)

@@ -7,8 +7,8 @@ import pytest
 from sqlalchemy import select
 
 from models import AvailabilityRule, Pairing, Site, SiteExclusion
-from scheduler.transfer.imports import describe, import_file
 from scheduler.core.weeks import to_utc
+from scheduler.transfer.imports import describe, import_file
 from tests.scheduler.spreadsheets import xlsx
 
 TODAY = date(2026, 3, 4)

@@ -3,7 +3,7 @@ text is read back with pypdf)."""
 from __future__ import annotations
 
 import io
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from pypdf import PdfReader
@@ -15,7 +15,7 @@ from scheduler.transfer.exports import NothingPublished
 from scheduler.transfer.printing import Link, render_html, render_pdf, village_poster, window_roster
 from tests.scheduler.published import WEEK, published_week
 
-BEFORE = datetime(2026, 3, 1, tzinfo=timezone.utc)
+BEFORE = datetime(2026, 3, 1, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -79,7 +79,7 @@ def test_poster_without_a_feed_link_has_no_qr_and_full_phone_is_audited(session,
 
 
 def test_visits_already_over_leave_the_poster(session, pub):
-    poster = village_poster(session, None, pub.village.id, now=datetime(2026, 3, 5, tzinfo=timezone.utc))
+    poster = village_poster(session, None, pub.village.id, now=datetime(2026, 3, 5, tzinfo=UTC))
     assert poster.visits == ()
     assert "暂无已发布的来访安排" in render_html([poster], title="x")
 

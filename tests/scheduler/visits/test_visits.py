@@ -2,18 +2,18 @@
 request) and the village's rating (1 to 5, once, only for visits it received)."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
 from models import Assignment, VisitOutcome, VisitRating, VisitRequest
-from scheduler.week import drafts
-from scheduler.visits import operations as visits
 from scheduler.core.access import AccessDenied, NotVisible
+from scheduler.visits import operations as visits
+from scheduler.week import drafts
 from tests.factories import MONDAY
 
-VISIT = datetime(2026, 12, 1, 1, tzinfo=timezone.utc)
+VISIT = datetime(2026, 12, 1, 1, tzinfo=UTC)
 AFTER = VISIT + timedelta(hours=3)
 
 

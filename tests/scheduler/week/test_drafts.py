@@ -1,7 +1,7 @@
 """Storing solutions in the week's draft, publishing immutable versions, stale editors."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import select
@@ -9,17 +9,18 @@ from sqlalchemy import select
 from models import Assignment, AuditEntry, Schedule
 from models.schedule import PublishedScheduleChanged
 from scheduler.week.drafts import NothingToPublish, StaleDraft, publish, store_solution
-from solver.problem import Assignment as Assign, OpenPlace, Reason, Solution
+from solver.problem import Assignment as Assign
+from solver.problem import OpenPlace, Reason, Solution
 
 WEEK = date(2026, 11, 30)
-NOW = datetime(2026, 11, 27, 2, tzinfo=timezone.utc)  # the Friday before, 10:00 in Ningbo
+NOW = datetime(2026, 11, 27, 2, tzinfo=UTC)  # the Friday before, 10:00 in Ningbo
 
 
 @pytest.fixture
 def week(session, make):
     d = make.district()
     village = make.site(d)
-    slot = make.slot(village, start=datetime(2026, 12, 1, 1, tzinfo=timezone.utc),
+    slot = make.slot(village, start=datetime(2026, 12, 1, 1, tzinfo=UTC),
                      lines=(("lawyer",), ("mediator",)))
     return d, slot, make.person(d), make.person(d, roles=("mediator",)), make.person(d)
 

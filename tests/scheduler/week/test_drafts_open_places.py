@@ -2,18 +2,19 @@
 around a decline) replaces the draft's open places instead of colliding with them."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from scheduler.week.drafts import publish, store_solution
-from solver.problem import Assignment as Assign, OpenPlace, Reason, Solution
+from solver.problem import Assignment as Assign
+from solver.problem import OpenPlace, Reason, Solution
 
 WEEK = date(2026, 11, 30)
-NOW = datetime(2026, 11, 27, 2, tzinfo=timezone.utc)  # the Friday before, 10:00 in Ningbo
+NOW = datetime(2026, 11, 27, 2, tzinfo=UTC)  # the Friday before, 10:00 in Ningbo
 
 
 def test_the_same_open_place_twice(session, make):
     d = make.district()
-    slot = make.slot(make.site(d), start=datetime(2026, 12, 1, 1, tzinfo=timezone.utc),
+    slot = make.slot(make.site(d), start=datetime(2026, 12, 1, 1, tzinfo=UTC),
                      lines=(("lawyer",), ("notary",)))
     lawyer = make.person(d)
     reason = Reason(code="qualified", zh="无人符合条件", en="nobody qualified")

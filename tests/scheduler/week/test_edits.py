@@ -1,7 +1,7 @@
 """Hand edits of the draft are checked against the hard rules and never lost silently."""
 from __future__ import annotations
 
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 
 import pytest
 from sqlalchemy import select
@@ -12,11 +12,11 @@ from scheduler.week.drafts import StaleDraft, get_or_create_draft
 from scheduler.week.edits import EditRefused, assign, set_locked, unassign
 
 WEEK = date(2026, 11, 30)
-NOW = datetime(2026, 11, 27, 2, tzinfo=timezone.utc)  # the Friday before, 10:00 in Ningbo
+NOW = datetime(2026, 11, 27, 2, tzinfo=UTC)  # the Friday before, 10:00 in Ningbo
 
 
 def utc(*a):
-    return datetime(*a, tzinfo=timezone.utc)
+    return datetime(*a, tzinfo=UTC)
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 """The problem built from the database is a valid roster-problem/1 with the right content."""
 from __future__ import annotations
 
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 
 from models import Assignment, AvailabilityException, AvailabilityRule, Pairing, SiteExclusion
 from scheduler.week.problem import build_problem
@@ -11,7 +11,7 @@ WEEK = date(2026, 11, 30)
 
 
 def utc(*args):
-    return datetime(*args, tzinfo=timezone.utc)
+    return datetime(*args, tzinfo=UTC)
 
 
 def person_doc(doc, external_id):

@@ -1,18 +1,18 @@
 """The draft against the published version: added, removed, moved, per person and site."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from models import Assignment
 from scheduler.week.drafts import get_or_create_draft, publish
 from scheduler.week.review import diff
 
 WEEK = date(2026, 11, 30)
-NOW = datetime(2026, 11, 27, 2, tzinfo=timezone.utc)  # the Friday before, 10:00 in Ningbo
+NOW = datetime(2026, 11, 27, 2, tzinfo=UTC)  # the Friday before, 10:00 in Ningbo
 
 
 def utc(*a):
-    return datetime(*a, tzinfo=timezone.utc)
+    return datetime(*a, tzinfo=UTC)
 
 
 def test_diff_names_added_removed_and_moved(session, make):

@@ -2,23 +2,32 @@
 offered for an open place."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from models import Assignment, SolveJob
 from scheduler.core.access import AccessDenied, NotVisible
+from scheduler.week.desk import (
+    assignment_week,
+    cancel_job,
+    check_version,
+    district_for,
+    editable_assignment,
+    job_for,
+    live_job,
+    place_choice,
+    publish_week,
+    start_solve,
+)
 from scheduler.week.drafts import NothingToPublish, StaleDraft, get_or_create_draft
-from scheduler.week.desk import (assignment_week, cancel_job, check_version, district_for, editable_assignment,
-                                 job_for, live_job, place_choice,
-                                 publish_week, start_solve)
 
 WEEK = date(2026, 11, 30)
-NOW = datetime(2026, 11, 27, 2, tzinfo=timezone.utc)  # the Friday before, 10:00 in Ningbo
+NOW = datetime(2026, 11, 27, 2, tzinfo=UTC)  # the Friday before, 10:00 in Ningbo
 
 
 def utc(*a):
-    return datetime(*a, tzinfo=timezone.utc)
+    return datetime(*a, tzinfo=UTC)
 
 
 @pytest.fixture

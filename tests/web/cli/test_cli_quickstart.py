@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from click.testing import CliRunner
 from sqlalchemy import func, select
@@ -13,7 +13,7 @@ from scheduler.auth.accounts import authenticate
 from web.cli import main
 
 # Thursday 26 November 2026, 10:00 in Ningbo: quickstart publishes the week of 30 November.
-NOW = datetime(2026, 11, 26, 2, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 26, 2, tzinfo=UTC)
 
 
 def test_quickstart_loads_solves_publishes_and_prints_a_working_login(tmp_path, monkeypatch):
