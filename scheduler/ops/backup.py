@@ -56,6 +56,7 @@ def backup(url: str, path: str | Path, *, environ: Mapping[str, str] | None = No
     parsed, started = make_url(normalise_url(url)), time.monotonic()
     path = Path(path)
     tmp = path.with_name(f".{path.name}.partial-{os.getpid()}")
+    _private_file(tmp)
     try:
         if parsed.get_backend_name() == "sqlite":
             kind = "sqlite"
@@ -67,6 +68,7 @@ def backup(url: str, path: str | Path, *, environ: Mapping[str, str] | None = No
                  parsed, environ)
         else:
             raise BackupError(f"cannot back up a {parsed.get_backend_name()} database")
+        os.chmod(tmp, 0o600)  # whatever the tool did, the backup is the owner's only
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
@@ -137,6 +139,14 @@ def _sqlite_file(parsed: URL, *, must_exist: bool) -> Path:
     if must_exist and not file.exists():
         raise BackupError(f"there is no database file at {file}")
     return file
+
+
+def _private_file(path: Path) -> None:
+    """Create `path` empty and readable by its owner only (0600) before anything is written to
+    it (a backup holds everyone's personal data); a missing folder is made 0700."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    path.unlink(missing_ok=True)
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 
 def _sqlite_copy(source: Path, target: Path) -> None:

@@ -326,7 +326,9 @@ ROUTES: dict[str, Route] = {
     "transfer.upload": Route("POST", no_args, coordinators_only(ok=400)),
     "transfer.confirm": Route("POST", lambda w: {"token": "x" * 32}, coordinators_only(ok=404)),
     "transfer.export_week": Route("GET", published_a, district_a_only(foreign=403)),
+    "transfer.export_week_post": Route("POST", no_args, coordinators_only(ok=400)),  # an empty form
     "transfer.record": Route("GET", lambda w: {"kind": "person", "subject_id": w.person_a.id}, district_a_only()),
+    "transfer.record_full": Route("POST", lambda w: {"subject_id": w.person_a.id}, district_a_only()),
     "transfer.find": Route("GET", lambda w: {"what": "poster", "ref": w.village_a.external_id},
                            coordinators_only(ok=302)),
     "transfer.notices_css": Route("GET", no_args, every(200)),

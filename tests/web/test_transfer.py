@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 import io
+import os
 import re
+import stat
+from pathlib import Path
 
 import pytest
 from openpyxl import Workbook, load_workbook
@@ -91,7 +94,8 @@ def test_week_export_masks_phones_unless_asked_and_audits_that(client, world, se
     url = f"/transfer/export/week?district={world.district_a.id}&week={MONDAY}&format=csv"
     masked = client.get(url).data.decode("utf-8-sig")
     assert "王律师" in masked and "138****5678" in masked and "13812345678" not in masked
-    full = client.get(url + "&full_phones=1").data.decode("utf-8-sig")
+    full = client.post("/transfer/export/week", data={
+        "district": world.district_a.id, "week": MONDAY, "format": "csv", "full_phones": "y"}).data.decode("utf-8-sig")
     assert "13812345678" in full
     assert session.scalar(select(AuditEntry.action).where(AuditEntry.action == "export.full_phones"))
     book = load_workbook(io.BytesIO(client.get(url.replace("csv", "xlsx")).data))
@@ -149,3 +153,42 @@ def test_a_hostile_workbook_is_refused_with_the_reason_in_the_readers_language(c
     assert english.status_code == 422
     assert "Column XFD is out of range: a row has at most 64 columns (up to BL)" in english.get_data(as_text=True)
     assert people(session) == 2
+
+
+def test_pending_imports_are_kept_owner_only(app, client, world):
+    """Issue 13 row 17: a file waiting for confirmation (people's phone numbers) is 0600 in a
+    0700 folder, whatever the umask."""
+    old = os.umask(0o022)
+    try:
+        login_as(client, world.users["coord_a"])
+        page = upload(client, xlsx({"人员": [PEOPLE_HEAD, person_row("A-1", "甲区")]})).get_data(as_text=True)
+    finally:
+        os.umask(old)
+    token = CONFIRM.search(page).group(1).rsplit("/", 1)[1]
+    folder = Path(app.instance_path) / "imports"
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    kept = sorted(folder.glob(f"{token}.*"))
+    assert [p.suffix for p in kept] == [".bin", ".json"]
+    assert all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in kept)
+
+
+def test_a_get_with_full_phones_shows_masked_numbers_and_records_nothing(client, world, session, published):
+    """Issue 13 row 11: full numbers are audited, so a GET (a link from another site) never
+    gives them: exports, records and posters ignore `full_phones=1` on a GET."""
+    login_as(client, world.users["coord_a"])
+    week = client.get(f"/transfer/export/week?district={world.district_a.id}&week={MONDAY}&format=csv"
+                      "&full_phones=1").data.decode("utf-8-sig")
+    assert "138****5678" in week and "13812345678" not in week
+    record = client.get(f"/transfer/records/person/{world.person_a.id}?format=csv&full_phones=1")
+    assert record.status_code == 200 and b"13812345678" not in record.data
+    for url in (f"/transfer/print/poster/{world.village_a.id}?full_phones=1",
+                f"/transfer/print/poster/{world.village_a.id}.pdf?full_phones=1"):
+        assert client.get(url).status_code == 200
+    assert "13812345678" not in client.get(f"/transfer/print/poster/{world.village_a.id}?full_phones=1").get_data(
+        as_text=True)
+    audited = session.scalars(select(AuditEntry.action).where(AuditEntry.action.like("%full_phones"))).all()
+    assert audited == []
+    # The POST with the form's token still gives them, and records it.
+    full = client.post(f"/transfer/records/person/{world.person_a.id}", data={"format": "csv"})
+    assert full.status_code == 200
+    assert session.scalars(select(AuditEntry.action).where(AuditEntry.action == "export.full_phones")).all()

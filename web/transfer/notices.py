@@ -18,7 +18,7 @@ from web.dates import now
 from web.db import db
 from web.transfer import bp
 from web.transfer.forms import PosterLinkForm
-from web.transfer.routes import PDF, download, flag, week_arg
+from web.transfer.routes import PDF, download, week_arg
 
 @bp.route("/notices.css")
 def notices_css():
@@ -96,8 +96,8 @@ def district_posters():
 @bp.route("/print/poster/<int:site_id>")
 @roles_required("coordinator")
 def poster(site_id: int):
-    doc = printing.village_poster(db(), acting_user(), site_id, full_phones=flag("full_phones"), now=now(),
-                                  complaint_phone=_complaint_phone())
+    # Masked: the full number (audited) only comes with the POST form below.
+    doc = printing.village_poster(db(), acting_user(), site_id, now=now(), complaint_phone=_complaint_phone())
     db().commit()
     tools = [printing.Link(url_for("transfer.poster_pdf", site_id=site_id), _("Download PDF")),
              printing.Link(url_for("transfer.index"), _("Back"))]
@@ -107,8 +107,8 @@ def poster(site_id: int):
 @bp.route("/print/poster/<int:site_id>.pdf")
 @roles_required("coordinator")
 def poster_pdf(site_id: int):
-    doc = printing.village_poster(db(), acting_user(), site_id, full_phones=flag("full_phones"), now=now(),
-                                  complaint_phone=_complaint_phone())
+    # Masked: the full number (audited) only comes with the POST form below.
+    doc = printing.village_poster(db(), acting_user(), site_id, now=now(), complaint_phone=_complaint_phone())
     db().commit()
     return _pdf([doc], "村（社区）法律顾问公示", f"{doc.village.name}-公示.pdf")
 

@@ -137,18 +137,35 @@ def flag(name: str) -> bool:
     return request.args.get(name) in ("1", "y", "on", "true")
 
 
+# Full phone numbers are written to the audit log, so they come only from a POST with the
+# form's CSRF token: a GET (a link from anywhere) gets masked numbers and records nothing.
+
 @bp.route("/export/week")
 @roles_required("coordinator")
 def export_week():
     district_id = request.args.get("district", type=int)
     if district_id is None:
         abort(400)
-    week = week_arg()
     fmt = request.args.get("format", "xlsx")
     if fmt not in ("xlsx", "csv"):
         abort(400)
+    return _export_week(district_id, week_arg(), fmt, full_phones=False)
+
+
+@bp.route("/export/week", methods=["POST"], endpoint="export_week_post")
+@roles_required("coordinator")
+def export_week_post():
+    """The export form of the index page: full numbers when ticked (and audited)."""
+    form = WeekExportForm(_districts())
+    if not form.validate_on_submit():
+        return _index(status=400)
+    return _export_week(int(form.district.data), form.week.data, form.format.data or "xlsx",
+                        full_phones=bool(form.full_phones.data))
+
+
+def _export_week(district_id: int, week: date, fmt: str, *, full_phones: bool):
     try:
-        export = exports.published_week(db(), acting_user(), district_id, week, full_phones=flag("full_phones"))
+        export = exports.published_week(db(), acting_user(), district_id, week, full_phones=full_phones)
     except exports.NothingPublished:
         flash(_("The week of %(week)s has no published version yet.", week=week.isoformat()), "error")
         return redirect(url_for("transfer.index"))
@@ -164,11 +181,22 @@ def export_week():
 @bp.route("/records/<any(person, village):kind>/<int:subject_id>")
 @roles_required("coordinator")
 def record(kind: str, subject_id: int):
-    fmt = request.args.get("format", "xlsx")
+    return _record(kind, subject_id, full_phones=False)
+
+
+@bp.route("/records/person/<int:subject_id>", methods=["POST"], endpoint="record_full")
+@roles_required("coordinator")
+def record_full(subject_id: int):
+    """A person's record with the full mobile number (CSRF-checked POST; audited)."""
+    return _record("person", subject_id, full_phones=True)
+
+
+def _record(kind: str, subject_id: int, *, full_phones: bool):
+    fmt = request.values.get("format", "xlsx")
     if fmt not in ("xlsx", "csv"):
         abort(400)
     if kind == "person":
-        found = exports.person_record(db(), acting_user(), subject_id, full_phones=flag("full_phones"))
+        found = exports.person_record(db(), acting_user(), subject_id, full_phones=full_phones)
     else:
         found = exports.village_record(db(), acting_user(), subject_id)
     db().commit()

@@ -4,6 +4,7 @@ app's clock (the time each was kept is in its .json)."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import secrets
 from dataclasses import dataclass
@@ -27,9 +28,18 @@ class Pending:
 
 
 def _folder() -> Path:
+    """The owner-only (0700) folder of pending files; each file in it is 0600."""
     folder = Path(current_app.instance_path) / "imports"
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if folder.stat().st_mode & 0o077:
+        folder.chmod(0o700)  # made by an older version, or under a loose umask
     return folder
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
 
 
 def keep(user_id: int, filename: str, kind: str | None, district_id: int | None, data: bytes, *,
@@ -37,10 +47,10 @@ def keep(user_id: int, filename: str, kind: str | None, district_id: int | None,
     folder = _folder()
     _sweep(folder, now)
     token = secrets.token_urlsafe(24)
-    (folder / f"{token}.bin").write_bytes(data)
-    (folder / f"{token}.json").write_text(json.dumps(
+    _write_private(folder / f"{token}.bin", data)
+    _write_private(folder / f"{token}.json", json.dumps(
         {"user_id": user_id, "filename": filename, "kind": kind, "district_id": district_id,
-         "kept_at": now.isoformat()}), encoding="utf-8")
+         "kept_at": now.isoformat()}).encode("utf-8"))
     return token
 
 

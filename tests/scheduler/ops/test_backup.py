@@ -2,6 +2,8 @@
 while another connection writes, and clear errors for the wrong file."""
 from __future__ import annotations
 
+import os
+import stat
 import threading
 
 import pytest
@@ -11,10 +13,10 @@ from sqlalchemy.exc import DBAPIError
 
 from models import AuditEntry, District, Person
 from models.db import make_engine, make_session_factory
-from scheduler.core import audit
-from scheduler.ops.backup import BackupError, backup, is_empty, restore
 from scheduler.cli import main
+from scheduler.core import audit
 from scheduler.core.database import current_revision, head_revision
+from scheduler.ops.backup import BackupError, backup, is_empty, restore
 from tests.factories import Factory
 
 
@@ -136,3 +138,22 @@ def test_a_backup_of_the_other_kind_is_refused(committed_factory, backend, tmp_p
     other.write_bytes(b"PGDMP" + b"\0" * 64 if backend == "sqlite" else b"SQLite format 3\x00" + b"\0" * 84)
     with pytest.raises(BackupError, match="backup and the database is"):
         restore(url_of(committed_factory), other, force=True)
+
+
+@pytest.fixture
+def loose_umask():
+    """The usual 022: files anyone on the machine may read unless the code says otherwise."""
+    old = os.umask(0o022)
+    yield
+    os.umask(old)
+
+
+def test_backups_are_readable_by_their_owner_only(committed_factory, tmp_path, loose_umask):
+    """Issue 13 row 17: a backup holds everyone's phone numbers; it is written 0600, and a
+    folder the backup makes is 0700."""
+    seed(committed_factory, "甲区")
+    done = backup(url_of(committed_factory), tmp_path / "db.backup")
+    assert stat.S_IMODE(done.path.stat().st_mode) == 0o600
+    nested = backup(url_of(committed_factory), tmp_path / "backups" / "nightly.backup")
+    assert stat.S_IMODE(nested.path.stat().st_mode) == 0o600
+    assert stat.S_IMODE((tmp_path / "backups").stat().st_mode) == 0o700
