@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import itertools
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -11,6 +11,9 @@ from models import District, Person, PersonRole, PersonSkill, Schedule, Site, Sl
 
 _ids = itertools.count(1)
 MONDAY = date(2026, 11, 30)
+# Coordinators must sign in with a second factor: the factory enrols them with this secret
+# (tests.web.conftest.login_form submits its current code), unless given `totp_secret=None`.
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 
 class Factory:
@@ -62,7 +65,7 @@ class Factory:
              lines: tuple[tuple[str, ...], ...] = (("lawyer",),), **kw: Any) -> Slot:
         n = next(_ids)
         site = site or self.site()
-        start = start or datetime(2026, 11, 30, 1, 0, tzinfo=timezone.utc)
+        start = start or datetime(2026, 11, 30, 1, 0, tzinfo=UTC)
         kw.setdefault("external_id", f"{site.external_id}@{n}")
         kw.setdefault("kind", "visit")
         kw.setdefault("week_start", MONDAY)
@@ -82,4 +85,6 @@ class Factory:
         kw.setdefault("password_hash", "x")
         if role == "coordinator" and not kw.get("city_wide") and "district_id" not in kw:
             kw["district_id"] = self.district().id
+        if role == "coordinator":
+            kw.setdefault("totp_secret", TOTP_SECRET)
         return self._add(User(role=role, **kw))

@@ -1,6 +1,10 @@
-"""Language choice: an explicit `?lang=` switch (remembered in the session and, for a signed-in
-user, saved as their locale), then the user's saved locale, then the session, then the
-browser's Accept-Language, then Simplified Chinese."""
+"""Language choice: an explicit `?lang=` switch (for this request, and remembered in the
+session), then the session's choice, then the signed-in user's saved locale, then the
+browser's Accept-Language, then Simplified Chinese.
+
+A GET never saves anything: `?lang=` only changes what this browser shows. A signed-in user
+saves a language as theirs with the POST form of the language switch (`auth.language`, CSRF
+checked), so a link from another site cannot change an account."""
 from __future__ import annotations
 
 from urllib.parse import urlencode
@@ -8,8 +12,6 @@ from urllib.parse import urlencode
 from flask import Flask, current_app, request, session
 from flask_login import current_user
 
-from scheduler.auth import accounts
-from web.db import db
 from web.extensions import babel
 
 # What `?lang=` accepts, mapped to the catalogue names under web/translations.
@@ -36,22 +38,19 @@ def select_locale() -> str:
     chosen = normalise(request.args.get("lang"))
     if chosen:
         return chosen
-    if current_user.is_authenticated and current_user.locale in current_app.config["LANGUAGES"]:
-        return current_user.locale
     if session.get("lang") in current_app.config["LANGUAGES"]:
         return session["lang"]
+    if current_user.is_authenticated and current_user.locale in current_app.config["LANGUAGES"]:
+        return current_user.locale
     best = request.accept_languages.best_match(["zh", "en"])
     return normalise(best) or current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
 def remember_language() -> None:
+    """`?lang=` switches this browser's session; the account's saved locale is left alone."""
     chosen = normalise(request.args.get("lang"))
-    if not chosen:
-        return
-    session["lang"] = chosen
-    if current_user.is_authenticated and current_user.locale != chosen:
-        accounts.set_locale(db(), current_user.user, chosen)
-        db().commit()
+    if chosen and session.get("lang") != chosen:
+        session["lang"] = chosen
 
 
 def language_url(locale: str) -> str:
@@ -59,6 +58,12 @@ def language_url(locale: str) -> str:
     args = request.args.to_dict(flat=False)
     args["lang"] = [SHORT_CODES[locale]]
     return f"{request.path}?{urlencode(args, doseq=True)}"
+
+
+def this_page() -> str:
+    """The current page without its `?lang=`, for the language form to come back to."""
+    args = {key: value for key, value in request.args.to_dict(flat=False).items() if key != "lang"}
+    return f"{request.path}?{urlencode(args, doseq=True)}" if args else request.path
 
 
 def init_app(app: Flask) -> None:

@@ -9,6 +9,8 @@ from flask_login import current_user
 
 from scheduler.people.operations import mask_phone
 from web import i18n, labels, nav
+
+
 def _logout_form():
     # Built only when a page shows it, so anonymous pages set no session cookie.
     from web.auth.forms import LogoutForm
@@ -31,6 +33,7 @@ def _page_context() -> dict[str, object]:
         "html_lang": i18n.HTML_LANG.get(locale, "zh-Hans-CN"),
         "language_names": i18n.LANGUAGE_NAMES,
         "language_url": i18n.language_url,
+        "this_page": i18n.this_page,
         "nav_items": nav.items_for(role),
         "nav_is_current": nav.is_current,
         "logout_form": _logout_form,

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -20,9 +21,9 @@ from werkzeug.serving import make_server
 from models import District
 from models.db import make_engine, make_session_factory
 from scheduler.core.database import upgrade
+from scheduler.core.weeks import monday_of, to_local
 from scheduler.demo.load import coordinator_username, load_world
 from scheduler.demo.world import build_world
-from scheduler.core.weeks import monday_of, to_local
 from web import create_app
 from web.solve_runner import solve_runner
 
@@ -57,10 +58,10 @@ def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
     engine = make_engine(url)
     upgrade(engine)
     factory = make_session_factory(engine)
-    this_week = monday_of(to_local(datetime.now(timezone.utc)).date())
+    this_week = monday_of(to_local(datetime.now(UTC)).date())
     world = build_world("tiny", 7, this_week)
     with factory.begin() as session:
-        load_world(session, world, coordinator_password=PASSWORD, now=datetime.now(timezone.utc))
+        load_world(session, world, coordinator_password=PASSWORD, now=datetime.now(UTC))
         district_id = session.query(District.id).filter(District.code == world.districts[0].code).scalar()
     with pytest.MonkeyPatch.context() as env:
         # Read once while the app is built; other tests keep their own instance folder.
@@ -120,12 +121,43 @@ def shots(tmp_path: Path) -> Path:
     return folder
 
 
+# The coordinator's TOTP secret once the first sign-in has enrolled it, and the last 30-second
+# step whose code was used (a code works once).
+_TOTP: dict[str, str] = {}
+_USED_STEP: dict[str, int] = {}
+
+
+def _fresh_code(secret: str) -> str:
+    """A code the app takes now and has not seen: the next step's when this one's was used
+    (the app accepts one step of drift), else wait for the step to turn."""
+    import pyotp
+
+    step = int(time.time()) // 30
+    wanted = max(step, _USED_STEP.get(secret, -1) + 1)
+    while wanted > int(time.time()) // 30 + 1:
+        time.sleep(1)
+    _USED_STEP[secret] = wanted
+    return pyotp.TOTP(secret).at(wanted * 30)
+
+
 def sign_in(page, live: LiveApp, lang: str) -> None:
-    """Through the real form, CSRF token and all. The language is chosen again once signed in:
-    the account's saved language outranks the one picked on the sign-in page."""
+    """Through the real forms, CSRF tokens and all: the password, then the second factor. The
+    demo coordinator has none at first: the first sign-in sets it up as a coordinator would
+    (scan, type the code, note the recovery codes); later ones type a code from it."""
     page.goto(f"{live.url}/login?lang={lang}")
     page.fill("input[name=username]", live.username)
     page.fill("input[name=password]", PASSWORD)
-    page.locator("form button[type=submit], form input[type=submit]").first.click()
-    page.wait_for_url(lambda u: "/login" not in u)
+    page.locator("form.stacked button[type=submit], form.stacked input[type=submit]").first.click()
+    page.wait_for_url(lambda u: not u.rstrip("/").endswith("/login") and "/login?" not in u)
+    if "/login/code" in page.url:
+        page.fill("input[name=code]", _fresh_code(_TOTP[live.username]))
+        page.locator("form.stacked input[type=submit]").first.click()
+        page.wait_for_url(lambda u: "/login" not in u)
+    if "/account/two-factor" in page.url:
+        page.locator("form[action$='/account/two-factor/setup'] input[type=submit]").click()
+        secret = page.locator("code.totp-secret").inner_text().replace(" ", "")
+        page.fill("input[name=code]", _fresh_code(secret))
+        page.locator("form[action$='/account/two-factor/confirm'] input[type=submit]").click()
+        page.wait_for_selector("ul.recovery-codes")
+        _TOTP[live.username] = secret
     page.goto(f"{live.url}/?lang={lang}")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
+from urllib.parse import urlsplit
 
 import pytest
 from flask import Flask
@@ -16,9 +17,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from models import District, Organisation, Pairing, Person, Site, User
 from scheduler.auth.accounts import hash_password
+from scheduler.auth.second_factor import STEP_SECONDS, code_at, step_of
 from scheduler.core.clock import Clock, FixedClock
+from tests.factories import TOTP_SECRET
 from web import create_app
-from web.auth.session import session_id
+from web.auth.session import SEEN_AT, SIGNED_IN_AT, session_id
+from web.dates import app_clock
 from web.db import database
 
 PASSWORD = "correct horse battery"
@@ -100,17 +104,39 @@ def world(make, session: Session, password_hash: str) -> World:
 
 
 def login_as(client: FlaskClient, user: User) -> None:
-    """Sign in without the password form (fast: no scrypt)."""
+    """Sign in without the password form (fast: no scrypt), as of the app's clock."""
+    stamp = int(app_clock(client.application).now().timestamp())
     with client.session_transaction() as sess:
         sess["_user_id"] = session_id(user)
         sess["_fresh"] = True
+        sess[SIGNED_IN_AT] = sess[SEEN_AT] = stamp
+
+
+def current_code(app: Flask, secret: str = TOTP_SECRET) -> str:
+    """A TOTP code of `secret` the app will take now: a code works once, so when this step's
+    was used already by the same app, its clock moves to the next step (a FixedClock only)."""
+    clock = app_clock(app)
+    used = app.extensions.setdefault("tests.totp_steps", {})
+    step = step_of(clock.now())
+    if used.get(secret, -1) >= step:
+        clock.advance(seconds=STEP_SECONDS * (used[secret] - step + 1))
+        step = step_of(clock.now())
+    used[secret] = step
+    return code_at(secret, clock.now())
 
 
 def login_form(client: FlaskClient, username: str, password: str = PASSWORD, *, query: str = "",
-               follow_redirects: bool = False, **fields: str):
-    """Sign in through the real form; `fields` adds form fields (next), `query` URL arguments."""
-    return client.post(f"/login{query}", data={"username": username, "password": password, **fields},
-                       follow_redirects=follow_redirects)
+               follow_redirects: bool = False, totp_secret: str | None = TOTP_SECRET, **fields: str):
+    """Sign in through the real form; `fields` adds form fields (next), `query` URL arguments.
+    When the password step asks for the second factor, the current code of `totp_secret` (the
+    factory's, by default) is submitted too, and that answer returned."""
+    response = client.post(f"/login{query}", data={"username": username, "password": password, **fields})
+    asks_code = response.status_code == 302 and urlsplit(response.headers["Location"]).path == "/login/code"
+    if asks_code and totp_secret:
+        response = client.post(f"/login/code{query}", data={"code": current_code(client.application, totp_secret)})
+    if follow_redirects and response.status_code == 302:
+        response = client.get(response.headers["Location"], follow_redirects=True)
+    return response
 
 
 @pytest.fixture

@@ -263,6 +263,14 @@ ROUTES: dict[str, Route] = {
     "static": Route("GET", lambda w: {"filename": "css/site.css"}, every(200)),
     "auth.login": Route("GET", no_args, every(To("/"), anonymous=200)),
     "auth.logout": Route("POST", no_args, every(To("/login"))),
+    # The second sign-in step needs a sign-in waiting for its code; without one, back to /login.
+    "auth.second_factor": Route("GET", no_args, every(To("/"), anonymous=To("/login"))),
+    "auth.language": Route("POST", no_args, every(400)),  # no language posted
+    "auth.two_factor": Route("GET", no_args, every(200, anonymous=LOGIN)),
+    "auth.two_factor_setup": Route("POST", no_args, every(200, anonymous=LOGIN)),
+    "auth.two_factor_confirm": Route("POST", no_args, every(To("/account/two-factor"), anonymous=LOGIN)),
+    "auth.recovery_codes": Route("POST", no_args, every(To("/account/two-factor"), anonymous=LOGIN)),
+    "auth.two_factor_disable": Route("POST", no_args, every(To("/account/two-factor"), anonymous=LOGIN)),
     "auth.change_password": Route("GET", no_args, every(200, anonymous=LOGIN)),
     "home.home": Route("GET", no_args, every(
         To("/dashboard"), anonymous=LOGIN, provider=To("/me"), village=To("/my-village"))),

@@ -42,23 +42,43 @@ def test_saved_locale_of_the_user_wins_over_the_browser(client, world, session):
     assert "<h1>Dashboard</h1>" in page
 
 
-def test_switching_language_while_signed_in_saves_it_for_the_user(client, world, session):
+def test_a_lang_link_switches_this_browser_but_never_saves_the_account_language(client, world, session):
+    """A GET changes nothing stored (issue 13 row 11): a link from another site carrying
+    ?lang= shows the page in that language, and the account keeps its own."""
     user = world.users["provider"]
     login_as(client, user)
     assert "我的信息" in client.get("/me").get_data(as_text=True)
     assert "My details" in client.get("/me?lang=en").get_data(as_text=True)
+    assert "My details" in client.get("/me").get_data(as_text=True)  # for this session
+    session.expire_all()
+    assert session.get(User, user.id).locale == "zh_Hans_CN"
+    other = client.application.test_client()
+    login_as(other, user)
+    assert "我的信息" in other.get("/me").get_data(as_text=True)
+
+
+def test_the_language_form_saves_it_for_the_user(client, world, session):
+    user = world.users["provider"]
+    login_as(client, user)
+    page = client.get("/me").get_data(as_text=True)
+    assert 'action="/language"' in page and 'name="lang" value="en"' in page
+    response = client.post("/language", data={"lang": "en", "next": "/me"})
+    assert response.status_code == 302 and response.headers["Location"] == "/me"
     session.expire_all()
     assert session.get(User, user.id).locale == "en"
     # A new session on another device starts in the saved language.
     other = client.application.test_client()
     login_as(other, user)
     assert "My details" in other.get("/me").get_data(as_text=True)
+    assert client.post("/language", data={"lang": "klingon"}).status_code == 400
+    assert client.post("/language", data={"lang": "zh", "next": "https://evil.example/"}).headers["Location"] == "/"
 
 
-def test_language_switch_links_keep_the_page_and_its_filters(client, world):
+def test_language_switch_keeps_the_page_and_its_filters(client, world):
+    assert 'href="/login?next=%2Fpeople%2F&amp;lang=en"' in client.get("/login?next=/people/").get_data(as_text=True)
     login_as(client, world.users["coord_a"])
     page = client.get("/people/?q=%E7%8E%8B&status=all").get_data(as_text=True)
-    assert 'href="/people/?q=%E7%8E%8B&amp;status=all&amp;lang=en"' in page
+    assert 'name="next" value="/people/?q=%E7%8E%8B&amp;status=all"' in page
 
 
 def test_error_pages_in_both_languages(client, world):

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.web.conftest import PASSWORD, build_app, login_as
+from tests.web.conftest import PASSWORD, build_app, current_code, login_as
 from web import create_app
+
 WEB = Path(__file__).resolve().parents[2] / "web"
 
 
@@ -37,6 +38,11 @@ def test_login_with_the_token_from_the_form_works(csrf_app, world):
     response = client.post("/login", data={
         "username": world.users["coord_a"].username, "password": PASSWORD, "csrf_token": token,
     })
+    assert response.status_code == 302 and response.headers["Location"] == "/login/code"
+    # The second step's form carries its own token (a coordinator has a second factor).
+    token = csrf_token(client.get("/login/code").get_data(as_text=True))
+    assert client.post("/login/code", data={"code": "000000"}).status_code == 400
+    response = client.post("/login/code", data={"code": current_code(csrf_app), "csrf_token": token})
     assert response.status_code == 302
     assert client.get("/dashboard").status_code == 200
 
