@@ -38,7 +38,7 @@ class ScratchDatabases:
         try:
             with self._admin.connect() as conn:
                 conn.execute(text(f'CREATE DATABASE "{name}"'))
-        except Exception as exc:  # noqa: BLE001 - turn any connection failure into one clear message
+        except Exception as exc:  # turn any connection failure into one clear message
             pytest.fail(
                 f"PostgreSQL is not reachable at {POSTGRES_ADMIN_URL} ({exc.__class__.__name__}: {exc}). "
                 "Start it (.ci/run does), point TEST_POSTGRES_URL at one, or set TEST_DATABASES=sqlite.",

@@ -38,7 +38,7 @@ class LoopbackSmtp:
     def to(self, recipient: str) -> list[Received]:
         return [m for m in self.received if recipient in m.recipients]
 
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802 - aiosmtpd's name
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # aiosmtpd's name
         if address in self.refuse:
             return "550 5.1.1 no such mailbox"
         if address in self.later:
@@ -46,7 +46,7 @@ class LoopbackSmtp:
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
+    async def handle_DATA(self, server, session, envelope):  # aiosmtpd's name
         if self.spam & set(envelope.rcpt_tos):
             return "554 5.7.1 message refused"
         message = BytesParser(policy=policy.default).parsebytes(envelope.original_content or envelope.content)

@@ -64,7 +64,7 @@ def person_events(session: Session, person_ids: Iterable[int], begin: datetime, 
             lines = [f"{WITH}: {'、'.join(others)}"] if others else []
             wanted[person_id].append(Wanted(slot.id, person_id, slot.start_at, _content(
                 slot, f"{_label(slot, titles)} · {slot.site.name}", lines)))
-        except Exception:  # noqa: BLE001 - one broken row never breaks a feed
+        except Exception:  # one broken row never breaks a feed
             log.exception("person %s: skipped slot %s", person_id, slot.id)
     return wanted
 
@@ -91,7 +91,7 @@ def site_events(session: Session, site_ids: Iterable[int], begin: datetime, end:
             summary = f"{_label(slot, titles)} · {'、'.join(names) or NOBODY}"
             wanted[slot.site_id].append(Wanted(slot.id, None, slot.start_at, _content(
                 slot, summary, [f"{STAFF}: {'、'.join(names)}"])))
-        except Exception:  # noqa: BLE001 - one broken row never breaks a feed
+        except Exception:  # one broken row never breaks a feed
             log.exception("site %s: skipped slot %s", slot.site_id, slot.id)
     return wanted
 

@@ -91,7 +91,7 @@ def run_job(factory: sessionmaker[Session], job_id: int, *, clock: Clock, worker
         latest.update(status=result.solution.status, objective=result.solution.objective)
     except SolveCancelled:
         final = "cancelled"
-    except Exception as exc:  # noqa: BLE001 - a failed job records why; the worker lives on
+    except Exception as exc:  # a failed job records why; the worker lives on
         final, error = "failed", f"{exc.__class__.__name__}: {exc}"
     finally:
         stop.set()

@@ -50,7 +50,7 @@ def busy_times(data: bytes, begin: datetime, end: datetime, zone: str = "Asia/Sh
     screened = screen(text, begin, end)
     try:
         calendar = icalendar.Calendar.from_ical(screened)
-    except Exception as exc:  # noqa: BLE001 - icalendar raises many kinds on a broken file (AttributeError...)
+    except Exception as exc:  # icalendar raises many kinds on a broken file (AttributeError...)
         raise CalendarFileError("unreadable", f"not an iCalendar (.ics) file: {exc}") from exc
     if calendar.name != "VCALENDAR":
         raise CalendarFileError("unreadable", "not an iCalendar (.ics) file: no VCALENDAR")
@@ -90,7 +90,7 @@ def _expanded_by_uid(calendar: icalendar.Calendar, begin: datetime, end: datetim
             part.add_component(component)
         try:
             yield uid, list(recurring_ical_events.of(part).between(begin, end))
-        except Exception as exc:  # noqa: BLE001 - the library raises many kinds on bad events
+        except Exception as exc:  # the library raises many kinds on bad events
             log.warning("calendar upload: skipped event %r: %s", uid, exc)
 
 

@@ -54,7 +54,7 @@ def _greedy(ix: ProblemIndex, roster: Roster, info: dict) -> list[tuple[int, int
     started = time.monotonic()
     try:
         out = greedy(problem)
-    except Exception as exc:  # noqa: BLE001 - the warm start is optional, its failure not fatal
+    except Exception as exc:  # the warm start is optional, its failure not fatal
         info["greedy"] = f"failed: {type(exc).__name__}: {exc}"
         return []
     info["greedy_s"] = round(time.monotonic() - started, 3)

@@ -155,7 +155,7 @@ def check_archive(name: str, data: bytes) -> None:
                 raise _refuse(name, "xml_entities", part=part.filename)
     except ImportRefused:
         raise
-    except Exception as exc:  # noqa: BLE001 - BadZipFile, zlib.error, NotImplementedError (a method), RuntimeError...
+    except Exception as exc:  # BadZipFile, zlib.error, NotImplementedError (a method), RuntimeError...
         raise _refuse(name, "unreadable", detail=str(exc)) from exc
 
 
@@ -198,7 +198,7 @@ def _xlsx(name: str, data: bytes, count: _Count) -> list[Sheet]:
     check_archive(name, data)
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds on a broken file (TypeError...)
+    except Exception as exc:  # openpyxl raises many kinds on a broken file (TypeError...)
         if _entities(exc):
             raise _refuse(name, "xml_entities", detail=str(exc)) from exc
         raise ImportRefused([CellError("", None, None, None, "unreadable", {"detail": str(exc)})]) from exc
@@ -218,7 +218,7 @@ def _xlsx(name: str, data: bytes, count: _Count) -> list[Sheet]:
         return sheets
     except ImportRefused:
         raise
-    except Exception as exc:  # noqa: BLE001 - as above, while the rows are read
+    except Exception as exc:  # as above, while the rows are read
         if _entities(exc):
             raise _refuse(name, "xml_entities", detail=str(exc)) from exc
         raise ImportRefused([CellError(name, None, None, None, "unreadable", {"detail": str(exc)})]) from exc

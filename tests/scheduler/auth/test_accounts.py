@@ -186,7 +186,7 @@ def test_concurrent_failures_are_all_counted(committed_factory):
                 # As from the owner's known device, so the back-off does not stop the count.
                 accounts.authenticate(session, "busy", "not the password", now=NOW, trusted_ids={user_id})
                 session.commit()
-        except Exception as exc:  # noqa: BLE001 - reported below
+        except Exception as exc:  # reported below
             errors.append(exc)
 
     threads = [threading.Thread(target=fail) for _ in range(8)]
