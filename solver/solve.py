@@ -17,9 +17,12 @@ fill-in, explanations.
    objective is recomputed exactly (`solver.objective`) and every open place explained
    (`solver.explain`).
 
-`bound` is a proven lower bound for the problem that was modelled: with candidates
-pruned (stats `pruned`, `k`, `bound_scope`), for the pruned problem; it is left out when
-the fill-in found a roster below it (then it says nothing about this problem).
+`bound` is a proven lower bound of the problem in the file, or absent: CP-SAT's bound when
+nothing is pruned (the LP relaxation of the uncut components across a district cut); with
+candidates pruned (stats `pruned`, `k`), the LP relaxation of the full, unpruned model when
+it fits (FULL_LP_VARS), else none. The pruned model's own bound, which may lie above the
+true optimum, is `stats.pruned_bound`; `stats.bound_scope` says which bound was written.
+`optimal` only when proven for the whole problem.
 """
 from __future__ import annotations
 
@@ -47,6 +50,14 @@ from solver.rules import rule_label
 # Lines times people above which candidates are pruned to the k cheapest by default.
 FULL_MODEL_LIMIT = 400_000
 DEFAULT_K = 20
+# Up to this many lines times people every eligible person is listed (a district week: 1.2
+# million, a second or two), to decide whether the full model fits and for the bound.
+FULL_CHECK_LIMIT = 2_000_000
+# The full model is built whenever it has at most this many variables (one part).
+FULL_VARS = 20_000
+# When candidates are pruned, the LP relaxation of the full problem gives the bound if it
+# has at most this many variables; beyond, no bound is written.
+FULL_LP_VARS = 400_000
 # Components above this many variables are cut along districts (solver.decompose).
 MAX_PART = 20_000
 # With a district cut, the share of the solving time for the cut parts; polish gets the rest.
@@ -74,7 +85,14 @@ def solve(problem: Problem, *, time_limit: float = 30.0, workers: int = 2, seed:
     warm, info = warm_start(ix, pins, grids)
     hint = set(warm.assignments())
     kk = choose_k(ix, k)
-    cands = build_candidates(ix, kk, keep=hint, grids=grids)
+    lines = sum(len(s.demand) for s in ix.slots)
+    full = (build_candidates(ix, None, grids=grids)
+            if kk is not None and lines * len(ix.people) <= FULL_CHECK_LIMIT else None)
+    full_size = sum(len(v) for v in full.by_line.values()) if full is not None else None
+    if k is None and full_size is not None and full_size <= FULL_VARS:
+        kk = None  # the full model fits: nothing is pruned
+    cands = full if kk is None and full is not None else build_candidates(
+        ix, kk, keep=hint, grids=grids)
     parts = decompose(ix, cands, pack_size, max_part, pins=pins, keep=hint)
     pinset = set(pins)
     runs = [Run(part, hint=valid_subset(ix, hint & set(part.triples)),
@@ -84,11 +102,18 @@ def solve(problem: Problem, *, time_limit: float = 30.0, workers: int = 2, seed:
     info["warm_start_objective"] = round(warm_objective, 3)
     search = Search(ix, runs, workers=workers, seed=seed, stop=stop, on_progress=on_progress,
                     constant=constant, t0=t0, start_objective=warm_objective)
+    cut = any(r.part.linked for r in runs)
+    # Progress bounds are CP-SAT's: of the whole problem only without pruning or a cut.
+    search.report_bound = not cands.pruned and not cut
     info["prep_s"] = round(time.monotonic() - t0, 3)
     # The fill-in and the explanations need a moment at the end.
     end = t0 + time_limit - min(0.1 * time_limit, 0.5 + 0.002 * len(ix.slots))
-    cut = any(r.part.linked for r in runs)
-    lp = _LpBound(ix, cands, parts, time_limit=max(1.0, end - time.monotonic())) if cut else None
+    lp_limit = max(1.0, end - time.monotonic())
+    lp = _LpBound(ix, cands, parts, time_limit=lp_limit) if cut else None
+    # With candidates pruned, the models' bounds hold for the pruned problem only; the LP
+    # relaxation of the full problem is a bound of the problem in the file.
+    full_lp = (_LpBound(ix, full, None, time_limit=lp_limit)
+               if cands.pruned and full_size is not None and full_size <= FULL_LP_VARS else None)
     # After a district cut, CP-SAT's rosters of the cut problem are only the start of the
     # polish, which gets most of the time; otherwise the rest goes to the largest gaps.
     now = time.monotonic()
@@ -120,16 +145,32 @@ def solve(problem: Problem, *, time_limit: float = 30.0, workers: int = 2, seed:
     started = time.monotonic()
     unfilled = explain_roster(ix, roster, grids)
     info["explain_s"] = round(time.monotonic() - started, 3)
-    bound = _bound(runs, constant, lp)
+    model_bound = _bound(runs, constant, lp)
+    if model_bound is not None:
+        model_bound = max(model_bound, objective_floor(ix))
+    if cands.pruned:
+        # The pruned model's bound may lie above the true optimum: a figure of its own.
+        if model_bound is not None:
+            info["pruned_bound"] = round(model_bound, 3)
+        bound = None
+        if full_lp is not None:
+            wait = 0.0 if search.stopped() else t0 + time_limit - time.monotonic()
+            value = full_lp.result(wait=wait)
+            if value is not None:
+                bound = max(value, objective_floor(ix))
+            info["full_lp_s"] = round(full_lp.seconds, 3)
+    else:
+        bound = model_bound
     if bound is not None:
-        bound = max(bound, objective_floor(ix))
         info["model_bound"] = round(bound, 3)
-        # The fill-in can beat a pruned model's bound by reaching beyond the candidates;
-        # then that bound says nothing about this problem.
-        bound = bound if bound <= objective + 1e-9 else None
+        # A valid bound is never above a roster's objective but for rounding.
+        bound = min(bound, objective)
     if lp is not None:
         info["lp_bound_s"] = round(lp.seconds, 3)
     optimal = all(run.optimal for run in runs) and not cands.pruned and not cut and not added
+    # Pruning proven harmless: the roster meets the full problem's bound.
+    optimal = optimal or (bound is not None and objective - bound <= 1e-9 * max(1.0, abs(objective)))
+    info["bound_scope"] = _scope(cands.pruned, cut, bound is not None)
     return Solution(
         status="optimal" if optimal else "feasible", objective=objective,
         assignments=tuple(Assignment(ix.slots[i].id, ix.people[j].id, l) for i, l, j in triples),
@@ -144,8 +185,6 @@ def _stats(t0, runs, cands, k, cut, workers, seed, search, info) -> tuple:
         "variables": sum(r.part.size for r in runs), "pruned": int(cands.pruned),
         "k": k or 0, "pruned_lines": cands.pruned_lines,
         "district_cut": sum(len(r.part.extra) for r in runs),
-        "bound_scope": ("pruned problem: k cheapest per line" if cands.pruned else "full problem")
-                       + ("; LP relaxation across the district cut" if cut else ""),
         "workers": workers, "seed": seed, "solutions": search.solutions,
         "parts_optimal": sum(r.optimal for r in runs), "stopped": int(search.stopped()),
         **info,
@@ -156,9 +195,19 @@ def _stats(t0, runs, cands, k, cut, workers, seed, search, info) -> tuple:
     return tuple(stats.items())
 
 
+def _scope(pruned: bool, cut: bool, has_bound: bool) -> str:
+    """What the written `bound` is (`stats.bound_scope`)."""
+    if not has_bound:
+        return "none: pruned problem only (stats.pruned_bound)" if pruned else "none"
+    if pruned:
+        return "full problem: LP relaxation of the unpruned model (GLOP)"
+    return "full problem" + ("; LP relaxation across the district cut" if cut else "")
+
+
 class _LpBound:
-    """The LP bound of the components that were cut by district, computed by GLOP in a
-    background thread while CP-SAT works (see solver.model.lp_bound)."""
+    """The LP bound of the components that were cut by district (`parts` given), or of the
+    whole problem (`parts` None: then `value` includes the constants outside the models),
+    computed by GLOP in a background thread while CP-SAT works (see solver.model.lp_bound)."""
 
     def __init__(self, ix: ProblemIndex, cands, parts, time_limit: float) -> None:
         self.value: float | None = None
@@ -169,11 +218,14 @@ class _LpBound:
 
     def _run(self, ix, cands, parts, time_limit) -> None:
         started = time.monotonic()
-        cut_slots = {i for part in parts if part.linked for i in part.slots}
-        total = 0.0
-        for whole in components(ix, cands):
-            if whole.slots[0] not in cut_slots:
-                continue
+        wholes = components(ix, cands)
+        if parts is None:
+            total = ix.previous_outside * ix.weights.change + _idle_fairness(ix, wholes)
+        else:
+            cut_slots = {i for part in parts if part.linked for i in part.slots}
+            wholes = [w for w in wholes if w.slots[0] in cut_slots]
+            total = 0.0
+        for whole in wholes:
             pm = build_part(ix, whole.slots, whole.triples)
             value = lp_lower_bound(pm.model.proto, time_limit - (time.monotonic() - started))
             if value is None:

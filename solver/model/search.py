@@ -98,6 +98,8 @@ class Search:
         # The exact objective of the warm start: progress is told relative to it.
         self.start_objective = start_objective
         self.solutions = 0
+        # False when the parts' bounds are not bounds of the whole problem (pruned or cut).
+        self.report_bound = True
         self._lock = threading.Lock()
 
     def stopped(self) -> bool:
@@ -122,6 +124,8 @@ class Search:
                 lower = None if lower is None or b is None else lower + b
             if lower is not None:
                 lower = max(lower, objective_floor(self.ix))
+            if not self.report_bound:
+                lower = None
             self.on_progress(_progress(total, lower, time.monotonic() - self.t0, self.solutions))
 
     def report_roster(self, roster: Roster) -> None:

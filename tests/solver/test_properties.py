@@ -16,7 +16,7 @@ import os
 from datetime import date, datetime, time, timedelta
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from solver.check import check
@@ -279,3 +279,39 @@ def test_solver_reaches_the_brute_force_optimum(doc):
     assert written["status"] == "optimal"
     assert report.objective == pytest.approx(optimum, rel=1e-9, abs=1e-6), (
         f"solver {report.objective} vs brute force {optimum} with {best}")
+
+
+def _pruning_trap() -> dict:
+    """P0 is the nearest for both clashing slots, so k = 1 keeps only P0 (and the warm
+    start's P1 on B): the pruned model's optimum, 15 km, and its bound lie above the
+    true optimum, 10.5 km (tests/solver/test_solve.py has the same case)."""
+    from tests.solver.factories import person, problem, site, slot, to_doc
+
+    return to_doc(problem([site("SA", x=0), site("SB", x=10)],
+                          [person("P0", x=5), person("P1", x=20), person("P2", x=-5.5)],
+                          [slot("A", "SA", priority=5), slot("B", "SB", priority=1)]))
+
+
+@SETTINGS
+@given(problems(max_people=4, max_slots=3, max_lines=2, max_count=2), st.sampled_from((0, 1, 2)))
+@example(_pruning_trap(), 1)
+def test_written_bound_is_below_the_optimum_even_when_pruned(doc, k):
+    """`bound <= optimum <= objective` (issue 14): `bound` is a proven lower bound of the
+    problem in the file, also when candidates are pruned to the `k` cheapest per line
+    (k = 0: no pruning), whose own bound may lie above the optimum and is only reported
+    as `stats.pruned_bound`. `optimal` is claimed only when it is the optimum."""
+    from solver.io import parse_problem, solution_to_dict
+    from solver.solve import solve
+
+    optimum, _ = brute_force(doc)
+    written = solution_to_dict(solve(parse_problem(doc), time_limit=10.0, workers=1, k=k))
+    report = check(doc, written)
+    assert report.ok, report.summary()
+    tolerance = 1e-6 * max(1.0, abs(optimum))
+    assert report.objective >= optimum - tolerance
+    if "bound" in written:
+        assert written["bound"] <= optimum + tolerance, (
+            f"bound {written['bound']} above the optimum {optimum} (k={k}, "
+            f"stats {written['stats']})")
+    if written["status"] == "optimal":
+        assert report.objective == pytest.approx(optimum, rel=1e-9, abs=1e-6)

@@ -85,7 +85,10 @@ def test_pruning_keeps_k_per_line_and_says_so():
     sol = solved(problem([site("S1")], people, slots), k=2)
     stats = dict(sol.stats)
     assert (stats["pruned"], stats["k"], stats["variables"]) == (1, 2, 2)
-    assert stats["bound_scope"].startswith("pruned problem")
+    # The pruned model's bound is its own figure; the written one is the full LP's.
+    assert "pruned_bound" in stats
+    assert stats["bound_scope"].startswith("full problem: LP relaxation")
+    assert sol.bound is not None and sol.bound <= sol.objective + 1e-6
     assert {a.person for a in sol.assignments} == {"L0", "L1"}
     full = dict(solved(problem([site("S1")], people, slots), k=0).stats)
     assert (full["pruned"], full["variables"], full["bound_scope"]) == (0, 6, "full problem")
@@ -168,3 +171,20 @@ def test_stop_during_the_search_returns_the_best_so_far():
     sol = solved(p, time_limit=60, stop=stop)
     assert time.monotonic() - t < 10
     assert dict(sol.stats)["stopped"] == 1 and sol.assignments
+
+
+def test_bound_under_pruning_is_a_bound_of_the_whole_problem():
+    """Issue 14: P0 is the nearest for both clashing slots, so k = 1 keeps only P0 (and
+    the warm start's P1 on B); the pruned model's optimum (A: P0, B: P1, 15 km) and so its
+    bound lie above the true optimum (A: P2, B: P0, 10.5 km). The written bound must not."""
+    sites = [site("SA", x=0), site("SB", x=10)]
+    people = [person("P0", x=5), person("P1", x=20), person("P2", x=-5.5)]
+    slots = [slot("A", "SA", priority=5), slot("B", "SB", priority=1)]
+    p = problem(sites, people, slots)
+    exact = solved(p, k=0)
+    assert exact.status == "optimal" and exact.objective == pytest.approx(10.5, abs=0.01)
+    sol = solved(p, k=1)
+    stats = dict(sol.stats)
+    assert stats["pruned"] == 1
+    assert sol.bound is None or sol.bound <= exact.objective + 1e-6
+    assert sol.status != "optimal" or sol.objective == pytest.approx(exact.objective)
