@@ -307,7 +307,7 @@ ROUTES: dict[str, Route] = {
     "mine.delete_rule": Route("POST", rule_of_a, providers_only(302)),
     "mine.add_exception": Route("POST", no_args, providers_only(302)),
     "mine.delete_exception": Route("POST", period_of_a, providers_only(302)),
-    "mine.upload_calendar": Route("POST", no_args, providers_only(302)),
+    "mine.upload_calendar": Route("POST", no_args, providers_only(400)),  # no file: the form is refused
     "swaps.my_swaps": Route("GET", no_args, providers_only()),
     "swaps.ask": Route("GET", answers.my_place, providers_only()),
     "swaps.accept": Route("POST", answers.asked_of_a, providers_only(302)),
