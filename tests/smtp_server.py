@@ -1,14 +1,20 @@
 """A real SMTP server on 127.0.0.1 (aiosmtpd) for tests: it keeps every message it accepts,
-parsed, and can refuse chosen recipients permanently (550) or for now (451)."""
+parsed, and can refuse chosen recipients permanently (550) or for now (451). With a
+certificate (`make_certificate`, made by the openssl command line for 127.0.0.1 and
+localhost) it requires STARTTLS and a login, or speaks TLS from the first byte."""
 from __future__ import annotations
 
+import shutil
 import socket
+import ssl
+import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
+from pathlib import Path
 
 
 @dataclass
@@ -16,6 +22,8 @@ class Received:
     mail_from: str
     recipients: list[str]
     message: EmailMessage
+    tls: bool = False  # the message came over an encrypted connection
+    login: str | None = None  # the user name the client logged in with
 
     @property
     def subject(self) -> str:
@@ -34,6 +42,7 @@ class LoopbackSmtp:
     refuse: set[str] = field(default_factory=set)  # 550: the address does not exist
     later: set[str] = field(default_factory=set)  # 451: try again later
     spam: set[str] = field(default_factory=set)  # 554 after the message: refused as spam
+    logins: dict[str, str] = field(default_factory=dict)  # user name -> password accepted
 
     def to(self, recipient: str) -> list[Received]:
         return [m for m in self.received if recipient in m.recipients]
@@ -50,8 +59,19 @@ class LoopbackSmtp:
         if self.spam & set(envelope.rcpt_tos):
             return "554 5.7.1 message refused"
         message = BytesParser(policy=policy.default).parsebytes(envelope.original_content or envelope.content)
-        self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), message))
+        login = getattr(session, "test_login", None)
+        tls = session.ssl is not None or server.transport.get_extra_info("sslcontext") is not None
+        self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), message, tls=tls, login=login))
         return "250 Message accepted"
+
+    def authenticate(self, server, session, envelope, mechanism, auth_data):
+        from aiosmtpd.smtp import AuthResult
+
+        given = (auth_data.login.decode(), auth_data.password.decode())
+        if self.logins.get(given[0]) == given[1]:
+            session.test_login = given[0]
+            return AuthResult(success=True)
+        return AuthResult(success=False, handled=False)
 
 
 def free_port() -> int:
@@ -60,12 +80,51 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+@dataclass(frozen=True)
+class Certificate:
+    cert: Path  # PEM; also what a client trusts (the certificate is its own issuer)
+    key: Path
+
+    def server_context(self) -> ssl.SSLContext:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(self.cert, self.key)
+        return context
+
+
+def make_certificate(folder: Path, name: str = "server",
+                     names: str = "DNS:localhost,IP:127.0.0.1") -> Certificate:
+    """A self-signed certificate for `names` (127.0.0.1 and localhost), valid for a day
+    (openssl). Each call makes a new key, so two certificates never trust each other."""
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        import pytest
+
+        pytest.skip("needs the openssl command line to make a test certificate")
+    cert, key = folder / f"{name}.pem", folder / f"{name}.key"
+    subprocess.run([openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj",
+                    f"/CN={name}", "-addext", f"subjectAltName={names}",
+                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
+    return Certificate(cert, key)
+
+
 @contextmanager
-def loopback_smtp() -> Iterator[LoopbackSmtp]:
+def loopback_smtp(certificate: Certificate | None = None, *, implicit_tls: bool = False,
+                  logins: dict[str, str] | None = None) -> Iterator[LoopbackSmtp]:
+    """The server; with a certificate it requires STARTTLS before anything else and a login
+    (over TLS only) before a message, or with `implicit_tls` speaks TLS from the first byte."""
     from aiosmtpd.controller import Controller
 
-    server = LoopbackSmtp("127.0.0.1", free_port())
-    controller = Controller(server, hostname=server.host, port=server.port)
+    server = LoopbackSmtp("127.0.0.1", free_port(), logins=dict(logins or {}))
+    if certificate is None:
+        controller = Controller(server, hostname=server.host, port=server.port)
+    elif implicit_tls:
+        controller = Controller(server, hostname=server.host, port=server.port, server_hostname="localhost",
+                                ssl_context=certificate.server_context(), authenticator=server.authenticate,
+                                auth_required=True, auth_require_tls=False)
+    else:
+        controller = Controller(server, hostname=server.host, port=server.port,
+                                tls_context=certificate.server_context(), require_starttls=True,
+                                authenticator=server.authenticate, auth_required=True, auth_require_tls=True)
     controller.start()
     try:
         yield server

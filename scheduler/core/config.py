@@ -26,6 +26,10 @@ DEFAULT_FEED_DOMAIN = urlsplit(DEFAULT_BASE_URL).hostname or "localhost"
 HOTLINE = "12348"
 LOG_FORMATS = ("json", "text")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+SMTP_SECURITY = ("starttls", "ssl", "none")
+# SMTP_PORT's default follows SMTP_SECURITY: submission with STARTTLS, submissions, plain relay.
+SMTP_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 
 class SettingsError(ValueError):
@@ -51,6 +55,12 @@ class Settings:
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 25
     smtp_from: str = "noreply@localhost"
+    # "starttls", "ssl" (TLS from the first byte) or "none"; the server's certificate is checked
+    # against the system's trust store (SSL_CERT_FILE honoured), or only smtp_ca_file when set.
+    smtp_security: str = "none"
+    smtp_username: str | None = None
+    smtp_password: str | None = field(default=None, repr=False)
+    smtp_ca_file: Path | None = None
     # Sign-in (docs/security.md): failed attempts allowed per client address and per account
     # name, in Flask-Limiter's notation; where the counts are kept; idle time before a session ends.
     login_limit_address: str = "5 per minute;30 per hour"
@@ -91,6 +101,9 @@ class Settings:
         reader = _Reader(env)
         instance = Path(reader.text("SCHEDULER_INSTANCE_PATH") or default_instance_path())
         broker = reader.text("CELERY_BROKER_URL")
+        smtp_username = reader.text("SMTP_USERNAME")
+        smtp_security = reader.parse("SMTP_SECURITY", "starttls" if smtp_username else "none",
+                                     _choice(SMTP_SECURITY, str.lower))
         settings = cls(
             database_url=reader.text("DATABASE_URL") or f"sqlite:///{instance / 'scheduler.sqlite'}",
             instance_path=instance,
@@ -101,8 +114,12 @@ class Settings:
             complaint_phone=reader.text("SCHEDULER_COMPLAINT_PHONE") or HOTLINE,
             swap_approval=reader.text("SWAP_APPROVAL", lower=True) or "automatic",
             smtp_host=reader.text("SMTP_HOST") or "127.0.0.1",
-            smtp_port=reader.parse("SMTP_PORT", 25, _port),
-            smtp_from=reader.text("SMTP_FROM") or "noreply@localhost",
+            smtp_port=reader.parse("SMTP_PORT", SMTP_PORTS[smtp_security], _port),
+            smtp_from=reader.parse("SMTP_FROM", "noreply@localhost", _mailbox),
+            smtp_security=smtp_security,
+            smtp_username=smtp_username,
+            smtp_password=reader.text("SMTP_PASSWORD"),
+            smtp_ca_file=reader.parse("SMTP_CA_FILE", None, _readable_file),
             login_limit_address=reader.parse("LOGIN_LIMIT_PER_ADDRESS", "5 per minute;30 per hour", _rate_limits),
             login_limit_account=reader.parse("LOGIN_LIMIT_PER_ACCOUNT", "5 per minute;20 per hour", _rate_limits),
             ratelimit_storage_url=reader.parse("RATELIMIT_STORAGE_URL", _limit_storage(broker), _storage_url),
@@ -127,6 +144,7 @@ class Settings:
             demo_password=reader.text("SCHEDULER_DEMO_PASSWORD"),
             environ=env,
         )
+        _check_smtp_login(settings, reader)
         if reader.errors:
             raise SettingsError("Bad configuration: " + "; ".join(reader.errors)
                                 + " (see docs/configuration.md).")
@@ -240,6 +258,31 @@ def _storage_url(name: str, raw: str) -> str:
     if urlsplit(raw).scheme not in ("memory", "redis", "rediss", "redis+sentinel", "redis+cluster"):
         raise ValueError(f"{name} must be memory:// or a redis:// URL, not {raw!r}")
     return raw
+
+
+def _mailbox(name: str, raw: str) -> str:
+    from email import policy
+
+    header = policy.default.header_factory("From", raw)
+    if header.defects or len(header.addresses) != 1:
+        raise ValueError(f"{name} must be one address such as '公共法律服务 <noreply@example.gov.cn>', not {raw!r}")
+    return raw
+
+
+def _readable_file(name: str, raw: str) -> Path:
+    path = Path(raw).expanduser()
+    if not path.is_file():
+        raise ValueError(f"{name} must name a readable file (PEM certificates), not {raw!r}")
+    return path
+
+
+def _check_smtp_login(settings: Settings, reader: _Reader) -> None:
+    """A login needs both halves, and its password never crosses a network in clear text."""
+    if bool(settings.smtp_username) != bool(settings.smtp_password):
+        reader.errors.append("SMTP_USERNAME and SMTP_PASSWORD go together: set both or neither")
+    elif settings.smtp_username and settings.smtp_security == "none" and settings.smtp_host not in LOOPBACK_HOSTS:
+        reader.errors.append(f"SMTP_SECURITY=none with SMTP_USERNAME would send the password in clear text to "
+                             f"{settings.smtp_host!r}: use starttls or ssl")
 
 
 def _zone(name: str, raw: str) -> str:

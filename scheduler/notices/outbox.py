@@ -6,15 +6,28 @@ A channel is anything with a `name` and a `send(message)` that raises `DeliveryE
 be two more classes with the same method, registered under "sms" and "wecom"; until then
 their notifications simply wait in the outbox.
 
+Mail goes to the relay in clear (`SMTP_SECURITY=none`, the default without a login), over
+STARTTLS or over TLS from the first byte, with a login when one is configured; the server's
+certificate is always checked (`SmtpChannel.tls_context`) and never skipped for a fallback.
+
+Headers are built from parts (`email.headerregistry.Address` for the recipient, one line for
+the subject), so a CR/LF in a site name cannot add a header; a message that cannot be built
+or that makes a channel fail unexpectedly counts as a failed attempt of that message only,
+and the queue goes on.
+
 Each message is claimed before it is sent (its next attempt is pushed a lease ahead in its
 own transaction), so two senders running at once never send the same message twice; a
 sender that dies after sending but before recording sends it once more after the lease.
 """
 from __future__ import annotations
 
+import logging
 import smtplib
+import ssl
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from email.errors import NonASCIILocalPartDefect
+from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from typing import Protocol
@@ -24,11 +37,18 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from models import Notification
 from scheduler.core.config import Settings
+from scheduler.notices.text import one_line
+
+log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
 FIRST_RETRY = timedelta(minutes=1)
 LONGEST_WAIT = timedelta(hours=6)
 LEASE = timedelta(minutes=10)
+SECURITY = ("starttls", "ssl", "none")
+# Refusals about the login or the connection's security: the relay's set-up is wrong, not the
+# message, so they are tried again later instead of failing the message for good.
+SETUP_CODES = frozenset({530, 534, 535, 538})
 
 
 @dataclass(frozen=True)
@@ -55,41 +75,88 @@ class Channel(Protocol):
 
 
 class SmtpChannel:
-    """Plain SMTP to a relay (the city's mail server, or a local one that relays)."""
+    """SMTP to a relay (the city's mail server, a hosted mail service, or a local one that
+    relays): `security` "none" (plain), "starttls" or "ssl", with a login when `username` is set."""
 
     name = "email"
 
-    def __init__(self, host: str, port: int, sender: str, timeout: float = 30.0) -> None:
+    def __init__(self, host: str, port: int, sender: str, timeout: float = 30.0, *, security: str = "none",
+                 username: str | None = None, password: str | None = None, ca_file: str | None = None) -> None:
+        if security not in SECURITY:
+            raise ValueError(f"security must be one of {', '.join(SECURITY)}, not {security!r}")
         self.host, self.port, self.sender, self.timeout = host, port, sender, timeout
+        self.security, self.username, self.ca_file = security, username, ca_file
+        self._password = password
+
+    def __repr__(self) -> str:
+        return f"SmtpChannel({self.host!r}, {self.port}, security={self.security!r}, username={self.username!r})"
+
+    def tls_context(self) -> ssl.SSLContext:
+        """Certificate and host name checked against the system's trust store, as
+        `ssl.create_default_context()` does (so SSL_CERT_FILE and SSL_CERT_DIR are honoured),
+        or against `ca_file` alone when one is set; TLS 1.2 at least."""
+        context = ssl.create_default_context(cafile=self.ca_file)
+        context.minimum_version = ssl.TLSVersion.TLSv1_2
+        return context
 
     def build(self, message: Outgoing) -> EmailMessage:
+        """The message, or ValueError when its recipient is not one e-mail address."""
         mail = EmailMessage()
         mail["From"] = self.sender
-        mail["To"] = message.recipient
-        mail["Subject"] = message.subject
+        mail["To"] = _recipient(message.recipient)
+        mail["Subject"] = one_line(message.subject)
         mail["Date"] = formatdate(localtime=False)
         mail["Message-ID"] = make_msgid(domain=self.sender.rpartition("@")[2].strip("> ") or "localhost")
         mail["Auto-Submitted"] = "auto-generated"
         mail.set_content(message.body)
         return mail
 
+    def _connect(self) -> smtplib.SMTP:
+        if self.security == "ssl":
+            return smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout, context=self.tls_context())
+        return smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+
     def send(self, message: Outgoing) -> None:
         try:
-            with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
-                smtp.send_message(self.build(message))
+            mail = self.build(message)
+        except ValueError as exc:  # header defects are ValueErrors too
+            raise DeliveryError(f"the message cannot be built: {exc}", permanent=True) from exc
+        try:
+            with self._connect() as smtp:
+                if self.security == "starttls":
+                    # Refused (SMTPNotSupportedError) when the server offers no STARTTLS: never in clear.
+                    smtp.starttls(context=self.tls_context())
+                if self.username:
+                    smtp.login(self.username, self._password or "")
+                smtp.send_message(mail)
         except smtplib.SMTPRecipientsRefused as exc:
             codes = [code for code, _ in exc.recipients.values()]
             raise DeliveryError(f"recipient refused: {exc.recipients}", permanent=all(500 <= c < 600 for c in codes)) \
                 from exc
         except smtplib.SMTPResponseException as exc:
             text = exc.smtp_error.decode(errors="replace") if isinstance(exc.smtp_error, bytes) else str(exc.smtp_error)
-            raise DeliveryError(f"{exc.smtp_code} {text}", permanent=500 <= exc.smtp_code < 600) from exc
-        except (OSError, smtplib.SMTPException) as exc:
+            permanent = 500 <= exc.smtp_code < 600 and exc.smtp_code not in SETUP_CODES
+            raise DeliveryError(f"{exc.smtp_code} {text}", permanent=permanent) from exc
+        except (OSError, smtplib.SMTPException) as exc:  # ssl.SSLError (a refused certificate) is an OSError
             raise DeliveryError(f"{exc.__class__.__name__}: {exc}") from exc
 
 
+def _recipient(text: str) -> Address | str:
+    """One address, parsed: a CR/LF, a second address or a display name is a ValueError."""
+    try:
+        return Address(addr_spec=text)
+    except ValueError as exc:
+        # A non-ASCII local part is an address still (sent only to a server with SMTPUTF8).
+        if isinstance(exc, NonASCIILocalPartDefect) and one_line(text) == text and "," not in text:
+            return text
+        raise
+
+
 def channels_from_settings(settings: Settings) -> dict[str, Channel]:
-    return {"email": SmtpChannel(settings.smtp_host, settings.smtp_port, settings.smtp_from)}
+    return {"email": SmtpChannel(
+        settings.smtp_host, settings.smtp_port, settings.smtp_from, security=settings.smtp_security,
+        username=settings.smtp_username, password=settings.smtp_password,
+        ca_file=str(settings.smtp_ca_file) if settings.smtp_ca_file else None)}
 
 
 def backoff(attempts: int) -> timedelta:
@@ -159,6 +226,9 @@ def send_pending(factory: sessionmaker[Session], channels: dict[str, Channel], *
             error = None
         except DeliveryError as exc:
             error = exc
+        except Exception as exc:  # any error: one bad message must not stop the queue
+            log.exception("notification %s: %s sending failed unexpectedly", notification_id, channel_name)
+            error = DeliveryError(f"{exc.__class__.__name__}: {exc}")
         status = _record(factory, notification_id, now, error)
         if status == "sent":
             report.sent += 1

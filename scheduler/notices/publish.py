@@ -34,6 +34,7 @@ from scheduler.core import audit
 from scheduler.notices.text import (
     Reason,
     compose,
+    one_line,
     people_words,
     person_words,
     reason_words,
@@ -64,7 +65,7 @@ class NoticeReport:
 def enqueue(session: Session, *, recipient: str, subject: str, body: str, kind: str, dedupe_key: str,
             now: datetime, channel: str = "email") -> bool:
     """Put a message in the outbox unless one with the same key is there: False when it was."""
-    values = dict(channel=channel, recipient=recipient, subject=subject[:256], body=body, kind=kind,
+    values = dict(channel=channel, recipient=recipient, subject=one_line(subject)[:256], body=body, kind=kind,
                   dedupe_key=dedupe_key, status="pending", attempts=0, next_attempt_at=now, created_at=now)
     dialect = session.get_bind().dialect.name
     if dialect in ("postgresql", "sqlite"):

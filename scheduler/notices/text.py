@@ -2,6 +2,7 @@
 (like the calendar feeds). Times are local to the site, as on the bulletin board."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -14,6 +15,14 @@ REQUEST_KIND_ZH = {"consultation": "法律咨询", "legal_opinion": "出具法�
 REQUEST_KIND_EN = {"consultation": "consultation", "legal_opinion": "legal opinion", "mediation": "joining a mediation"}
 FOOTER = ("此邮件由公共法律服务排班系统自动发送，请勿直接回复。",
           "This message was sent by the public legal service scheduler; please do not reply to it.")
+# Control characters (CR, LF, tab, NUL, ESC...) and the Unicode line and paragraph separators.
+_BREAKS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+
+
+def one_line(text: str) -> str:
+    """`text` on one line: every run of control characters becomes one space. For mail
+    subjects, where a CR/LF (say, from a site name) would otherwise break the header."""
+    return _BREAKS.sub(" ", text).strip()
 
 
 @dataclass(frozen=True)

@@ -80,6 +80,40 @@ def test_a_bad_value_is_refused_with_the_variable_named(name, value, says):
     assert says in str(refused.value) and "docs/configuration.md" in str(refused.value)
 
 
+def test_mail_security_follows_the_login_unless_chosen(tmp_path):
+    login = {"SMTP_USERNAME": "gfw@example.org", "SMTP_PASSWORD": "pw", "SMTP_HOST": "smtp.example.org"}
+    plain = Settings.from_env({})
+    assert (plain.smtp_security, plain.smtp_port, plain.smtp_username, plain.smtp_password) == ("none", 25, None, None)
+    hosted = Settings.from_env(login)
+    assert (hosted.smtp_security, hosted.smtp_port, hosted.smtp_username) == ("starttls", 587, "gfw@example.org")
+    assert "'pw'" not in repr(hosted)
+    implicit = Settings.from_env({**login, "SMTP_SECURITY": "SSL"})
+    assert (implicit.smtp_security, implicit.smtp_port) == ("ssl", 465)
+    assert Settings.from_env({**login, "SMTP_SECURITY": "ssl", "SMTP_PORT": "2465"}).smtp_port == 2465
+    # A login in clear text only to a relay on this machine.
+    assert Settings.from_env({**login, "SMTP_HOST": "127.0.0.1", "SMTP_SECURITY": "none"}).smtp_port == 25
+    ca = tmp_path / "ca.pem"
+    ca.write_text("-----BEGIN CERTIFICATE-----\n")
+    assert Settings.from_env({"SMTP_CA_FILE": str(ca)}).smtp_ca_file == ca
+
+
+@pytest.mark.parametrize(("env", "says"), [
+    ({"SMTP_SECURITY": "tls"}, "SMTP_SECURITY must be one of starttls, ssl, none, not 'tls'"),
+    ({"SMTP_USERNAME": "u"}, "SMTP_USERNAME and SMTP_PASSWORD go together"),
+    ({"SMTP_PASSWORD": "p"}, "SMTP_USERNAME and SMTP_PASSWORD go together"),
+    ({"SMTP_USERNAME": "u", "SMTP_PASSWORD": "p", "SMTP_HOST": "mail.example.org", "SMTP_SECURITY": "none"},
+     "SMTP_SECURITY=none with SMTP_USERNAME would send the password in clear text to 'mail.example.org'"),
+    ({"SMTP_CA_FILE": "/nowhere/ca.pem"}, "SMTP_CA_FILE must name a readable file"),
+    ({"SMTP_FROM": "a@example.org, b@example.org"}, "SMTP_FROM must be one address"),
+    ({"SMTP_FROM": "noreply"}, "SMTP_FROM must be one address"),
+])
+def test_bad_mail_settings_are_refused(env, says):
+    with pytest.raises(SettingsError) as refused:
+        Settings.from_env(env)
+    assert says in str(refused.value)
+    assert "'p'" not in str(refused.value)
+
+
 def test_every_bad_value_is_named_at_once():
     with pytest.raises(SettingsError) as refused:
         Settings.from_env({"SMTP_PORT": "0", "RETENTION_AVAILABILITY_DAYS": "soon"})

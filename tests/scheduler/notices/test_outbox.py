@@ -133,6 +133,67 @@ def test_a_message_another_sender_claimed_is_not_sent_twice(committed_factory, s
     assert send_pending(committed_factory, channels(smtp), now=NOW + LEASE).sent == 1
 
 
+def test_a_line_break_in_a_site_name_adds_no_header_and_the_message_goes_out(committed_factory, smtp):
+    with committed_factory.begin() as session:
+        row_ = Notification(channel="email", recipient="wandi@example.org", kind="change", dedupe_key="crlf",
+                            subject="【走访时间变更】湾底\r\nBcc: evil@example.org\r\n村 / Visit moved", body=BODY,
+                            next_attempt_at=NOW, created_at=NOW)
+        session.add(row_)
+        session.flush()
+        nid = row_.id
+    assert send_pending(committed_factory, channels(smtp), now=NOW).sent == 1
+    (got,) = smtp.received
+    assert got.recipients == ["wandi@example.org"] and got.message["Bcc"] is None
+    assert got.subject == "【走访时间变更】湾底 Bcc: evil@example.org 村 / Visit moved"
+    assert row(committed_factory, nid).status == "sent"
+
+
+def test_new_notices_keep_their_subject_on_one_line(committed_factory):
+    from scheduler.notices.publish import enqueue
+
+    with committed_factory.begin() as session:
+        assert enqueue(session, recipient="wandi@example.org", subject="【明日提醒】湾底\r\n村\u2028x", body=BODY,
+                       kind="reminder", dedupe_key="one-line", now=NOW)
+    with committed_factory() as session:
+        assert session.query(Notification).one().subject == "【明日提醒】湾底 村 x"
+
+
+def test_a_message_that_cannot_be_built_fails_alone_and_the_queue_goes_on(committed_factory, smtp):
+    bad = add(committed_factory, recipient="wandi@example.org\r\nBcc: evil@example.org", key="bad",
+              due=NOW - timedelta(minutes=1))
+    also_bad = add(committed_factory, recipient="wandi@example.org, evil@example.org", key="two")
+    good = add(committed_factory, key="good")
+    report = send_pending(committed_factory, channels(smtp), now=NOW)
+    assert (report.sent, report.retrying, report.failed) == (1, 0, 2)
+    for nid in (bad, also_bad):
+        refused = row(committed_factory, nid)
+        assert (refused.status, refused.attempts) == ("failed", 1)
+        assert refused.last_error.startswith("the message cannot be built")
+    assert row(committed_factory, good).status == "sent"
+    assert [m.recipients for m in smtp.received] == [["wandi@example.org"]]
+
+
+def test_an_unexpected_error_of_a_channel_is_a_failed_attempt_and_the_queue_goes_on(committed_factory, smtp):
+    first = add(committed_factory, key="first", due=NOW - timedelta(minutes=1))
+    second = add(committed_factory, key="second")
+    real = channels(smtp)["email"]
+
+    class Flaky:
+        name = "email"
+
+        def send(self, message):
+            if message.key == "first":
+                raise RuntimeError("something nobody planned for")
+            real.send(message)
+
+    report = send_pending(committed_factory, {"email": Flaky()}, now=NOW)
+    assert (report.sent, report.retrying, report.failed) == (1, 1, 0)
+    waiting = row(committed_factory, first)
+    assert (waiting.status, waiting.attempts, waiting.next_attempt_at) == ("pending", 1, NOW + timedelta(minutes=1))
+    assert waiting.last_error == "RuntimeError: something nobody planned for"
+    assert row(committed_factory, second).status == "sent"
+
+
 def test_the_sender_address_comes_from_the_settings():
     settings = Settings.from_env({"SMTP_HOST": "mail.example.org", "SMTP_PORT": "2525",
                                   "SMTP_FROM": "gfw@example.org"})
