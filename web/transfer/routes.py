@@ -2,10 +2,9 @@
 `scheduler.transfer.printing`, with the acting user passed in for the district rules."""
 from __future__ import annotations
 
-import io
 from datetime import date
 
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -18,6 +17,7 @@ from scheduler.core.weeks import next_week_start, parse_week
 from web.access import acting_user, roles_required
 from web.dates import local_today, now
 from web.db import db
+from web.downloads import attachment
 from web.transfer import bp, uploads
 from web.transfer.forms import KIND_LABELS, ConfirmForm, DistrictPrintForm, FindForm, UploadForm, WeekExportForm
 from web.transfer.messages import import_error
@@ -231,4 +231,5 @@ def find():
 
 
 def download(data: bytes, name: str, mimetype: str):
-    return send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=name)
+    # Names come from districts, villages, people and sites: made safe for the header (web/downloads.py).
+    return attachment(data, name, mimetype)
