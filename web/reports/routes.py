@@ -17,6 +17,7 @@ from web.dates import local_today, now
 from web.db import db
 from web.reports import bp
 from web.requests.messages import problem_text
+from web.urls import carried_args
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV = "text/csv; charset=utf-8"
@@ -79,7 +80,7 @@ def export(fmt: str):
         abort(400)
     report = _report(choice)
     if report is None:
-        return redirect(url_for("reports.index", **request.args))
+        return redirect(url_for("reports.index", **carried_args()))
     tables = report_tables(report)
     span = f"{choice.first:%Y-%m}_{choice.last:%Y-%m}"
     if fmt == "xlsx":

@@ -22,6 +22,7 @@ from web.config import app_settings
 from web.dates import local_today, now
 from web.db import db
 from web.solve_runner import solve_runner
+from web.urls import carried_args
 from web.week import bp, messages
 from web.week.forms import AssignForm, CancelForm, DraftForm, SolveForm, WeekFilterForm
 from web.week.progress import job_info
@@ -46,7 +47,10 @@ def _week(district_id: int, text: str, canonical: str | None = None) -> date:
                 example=monday_of(local_today()).isoformat()), "error")
         abort(redirect(_week_url(district_id, monday_of(local_today()))))
     if canonical and start.isoformat() != text:
-        abort(redirect(url_for(canonical, district_id=district_id, week=start.isoformat(), **request.args)))
+        # The route's own arguments (slot and line too, on the assign page) with the Monday,
+        # then the query's, none of which may stand for url_for's own or the route's arguments.
+        path_args = {**(request.view_args or {}), "week": start.isoformat()}
+        abort(redirect(url_for(canonical, **path_args, **carried_args(*path_args))))
     return start
 
 
