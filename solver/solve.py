@@ -73,9 +73,10 @@ def choose_k(ix: ProblemIndex, k: int | None) -> int | None:
 
 def solve(problem: Problem, *, time_limit: float = 30.0, workers: int = 2, seed: int = 0,
           on_progress=None, stop: threading.Event | None = None, k: int | None = None,
-          pack_size: int = 3000, max_part: int = MAX_PART) -> Solution:
+          pack_size: int = 3000, max_part: int = MAX_PART, gap: float = 0.0) -> Solution:
     """Solve one week. `k`: candidates kept per line (None: automatic, 0: keep all);
-    `pack_size`, `max_part`: see solver.decompose."""
+    `pack_size`, `max_part`: see solver.decompose; `gap`: stop once the whole problem is
+    proven within this relative gap (0.05: 5%; 0: search to the end or proven optimum)."""
     t0 = time.monotonic()
     ix = ProblemIndex(problem)
     pins, conflicts = check_pins(ix)
@@ -101,7 +102,7 @@ def solve(problem: Problem, *, time_limit: float = 30.0, workers: int = 2, seed:
     warm_objective = sum(terms_of(ix, sorted(hint)).values())
     info["warm_start_objective"] = round(warm_objective, 3)
     search = Search(ix, runs, workers=workers, seed=seed, stop=stop, on_progress=on_progress,
-                    constant=constant, t0=t0, start_objective=warm_objective)
+                    constant=constant, t0=t0, start_objective=warm_objective, gap=gap)
     cut = any(r.part.linked for r in runs)
     # Progress bounds are CP-SAT's: of the whole problem only without pruning or a cut.
     search.report_bound = not cands.pruned and not cut
@@ -114,6 +115,8 @@ def solve(problem: Problem, *, time_limit: float = 30.0, workers: int = 2, seed:
     # relaxation of the full problem is a bound of the problem in the file.
     full_lp = (_LpBound(ix, full, None, time_limit=lp_limit)
                if cands.pruned and full_size is not None and full_size <= FULL_LP_VARS else None)
+    if full_lp is not None:
+        search.whole_bound = lambda: full_lp.result(wait=0.0)
     # After a district cut, CP-SAT's rosters of the cut problem are only the start of the
     # polish, which gets most of the time; otherwise the rest goes to the largest gaps.
     now = time.monotonic()
@@ -231,6 +234,7 @@ class _LpBound:
             if value is None:
                 return
             total += pm.unscale(value)
+        self.seconds = time.monotonic() - started
         self.value = total
         self.seconds = time.monotonic() - started
 

@@ -173,9 +173,12 @@ def _run_solver(problem: Problem, display: ProgressLine, **options):
               type=click.Path(dir_okay=False),
               help="The schedule published before (a solution file): each of its assignments "
                    "that is changed costs `change`. Replaces the problem's own `previous`.")
+@click.option("--gap", type=click.FloatRange(min=0), default=0.0, show_default=True,
+              help="Stop once the whole problem is proven within this relative gap "
+                   "(0.05: 5%); 0 searches to the time limit or a proven optimum.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress line and no summary.")
 def solve_cmd(problem_path: str, output: str, time_limit: float, workers: int, seed: int,
-              previous_path: str | None, quiet: bool) -> None:
+              previous_path: str | None, gap: float, quiet: bool) -> None:
     """Solve a roster-problem/1 file into a roster-solution/1 file.
 
     Exit status: 0 solved, 1 the pins cannot all hold (infeasible), 2 bad input."""
@@ -195,7 +198,7 @@ def solve_cmd(problem_path: str, output: str, time_limit: float, workers: int, s
     started = time.monotonic()
     try:
         solution = _run_solver(problem, display, time_limit=time_limit, workers=workers,
-                               seed=seed)
+                               seed=seed, gap=gap)
     finally:
         display.clear()
     wall = time.monotonic() - started

@@ -69,8 +69,11 @@ class Run:
         return self.best if self.best is not None else self.hint
 
 
-def cp_parameters(solver: cp_model.CpSolver, seconds: float, seed: int) -> None:
+def cp_parameters(solver: cp_model.CpSolver, seconds: float, seed: int,
+                  gap: float = 0.0) -> None:
     p = solver.parameters
+    if gap > 0:
+        p.relative_gap_limit = gap
     p.max_time_in_seconds = max(0.05, seconds)
     p.num_workers = 1
     p.linearization_level = 2
@@ -92,7 +95,7 @@ class _Reporter(cp_model.CpSolverSolutionCallback):
 class Search:
     def __init__(self, ix: ProblemIndex, runs: list[Run], *, workers: int, seed: int,
                  stop: threading.Event | None, on_progress, constant: float, t0: float,
-                 start_objective: float) -> None:
+                 start_objective: float, gap: float = 0.0) -> None:
         self.ix, self.runs, self.workers, self.seed = ix, runs, max(1, workers), seed
         self.stop, self.on_progress, self.constant, self.t0 = stop, on_progress, constant, t0
         # The exact objective of the warm start: progress is told relative to it.
@@ -100,6 +103,10 @@ class Search:
         self.solutions = 0
         # False when the parts' bounds are not bounds of the whole problem (pruned or cut).
         self.report_bound = True
+        # Stop once the whole problem is proven within this relative gap (0: prove optimal).
+        self.gap = max(0.0, gap)
+        # A bound of the whole problem from elsewhere (the full LP under pruning), or None.
+        self.whole_bound = lambda: None
         self._lock = threading.Lock()
 
     def stopped(self) -> bool:
@@ -127,6 +134,21 @@ class Search:
             if not self.report_bound:
                 lower = None
             self.on_progress(_progress(total, lower, time.monotonic() - self.t0, self.solutions))
+
+    def estimate(self) -> float:
+        """The objective of the best rosters so far: the warm start's, less the parts' gains."""
+        return self.start_objective + sum(r.value - r.hint_value for r in self.runs
+                                          if r.value is not None and r.hint_value is not None)
+
+    def within_gap(self) -> bool:
+        """Whether the whole problem is proven within `gap` of the best rosters so far."""
+        if self.gap <= 0:
+            return False
+        lower = self.whole_bound()
+        if lower is None and self.report_bound and all(r.bound is not None for r in self.runs):
+            lower = self.constant + sum(r.bound for r in self.runs)
+        objective = self.estimate()
+        return lower is not None and objective - lower <= self.gap * max(abs(objective), 1e-9)
 
     def report_roster(self, roster: Roster) -> None:
         """Progress from a whole roster (the polish): its exact objective, no bound."""
@@ -156,7 +178,8 @@ class Search:
         """One CP-SAT solve of `model` (for `run`, whose time and solves it counts), which a
         stop request ends early. Returns (solver, status)."""
         solver = cp_model.CpSolver()
-        cp_parameters(solver, seconds, seed)
+        # Each part within the gap puts the sum within it (every term is non-negative).
+        cp_parameters(solver, seconds, seed, self.gap if self.report_bound else 0.0)
         done = threading.Event()
         if self.stop is not None:
             threading.Thread(target=self._watch, args=(solver, done), daemon=True).start()
@@ -188,7 +211,11 @@ class Search:
             if run.value is None or value <= run.value:
                 run.value = value
                 run.best = {key for key, var in pm.v.x.items() if solver.boolean_value(var)}
-            run.optimal = run.optimal or status == cp_model.OPTIMAL
+            # With a relative gap limit CP-SAT says OPTIMAL once within it: proven only
+            # when the bound meets the objective (integers, so within 0.5).
+            run.optimal = run.optimal or (
+                status == cp_model.OPTIMAL
+                and solver.objective_value - solver.best_objective_bound < 0.5)
             bound = pm.unscale(solver.best_objective_bound)
             run.bound = bound if run.bound is None else max(run.bound, bound)
         if run.optimal:
@@ -210,7 +237,7 @@ class Search:
 
     def phase_two(self, deadline: float) -> None:
         """The rest of the time to the parts with the largest gaps."""
-        while not self.stopped():
+        while not self.stopped() and not self.within_gap():
             left = deadline - time.monotonic()
             open_runs = [r for r in self.runs if not r.optimal and not r.infeasible
                          and r.part.size and r.model is not None]

@@ -188,3 +188,26 @@ def test_bound_under_pruning_is_a_bound_of_the_whole_problem():
     assert stats["pruned"] == 1
     assert sol.bound is None or sol.bound <= exact.objective + 1e-6
     assert sol.status != "optimal" or sol.objective == pytest.approx(exact.objective)
+
+
+def test_gap_stops_once_the_whole_problem_is_proven_within_it():
+    """Issue 14 item 4: `gap` ends the search once objective - bound <= gap x objective;
+    the status stays `optimal` only when the bound meets the objective."""
+    people = [person(f"L{n}", x=n, target_hours=6) for n in range(8)]
+    slots = [slot(f"T{d}{h}", "S1", day=d, start=h) for d in range(5) for h in (9, 14)]
+    p = problem([site("S1")], people, slots)
+    for gap in (0.5, 0.0):
+        sol = solved(p, gap=gap)
+        assert sol.bound is not None
+        # 1e-3: the integer scaling rounds costs down, so the bound may sit just below.
+        assert sol.objective - sol.bound <= (gap + 1e-3) * sol.objective
+        if sol.status == "optimal":
+            assert sol.bound == pytest.approx(sol.objective, rel=1e-3)  # integer scaling
+    assert solved(p, gap=0.0).status == "optimal"
+
+
+def test_gap_under_pruning_uses_the_full_bound():
+    people = [person(f"L{n}", x=n) for n in range(6)]
+    slots = [slot("T1", "S1", demand=[line(count=2)])]
+    sol = solved(problem([site("S1")], people, slots), k=2, gap=0.5)
+    assert sol.bound is not None and sol.objective - sol.bound <= 0.5 * sol.objective + 1e-6

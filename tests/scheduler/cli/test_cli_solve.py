@@ -216,3 +216,13 @@ def test_check_exits_2_on_malformed_input(tmp_path, which):
     assert result.exit_code == 2
     assert ("$.slots[0].demand[0].count" if which == "problem" else "$.assignments[0].line") \
         in result.stderr
+
+
+def test_gap_option_is_passed_to_the_solver(tmp_path):
+    out = tmp_path / "gap.json"
+    result = invoke("solve", TINY, "-o", out, "--time-limit", 3, "--workers", 1, "--gap", 0.05)
+    assert result.exit_code == 0, result.output
+    written = json.loads(out.read_text())
+    assert "bound" in written
+    assert written["objective"] - written["bound"] <= 0.05 * written["objective"] + 1e-6
+    assert invoke("solve", TINY, "-o", out, "--gap", -1).exit_code == 2
