@@ -82,7 +82,10 @@ def quickstart(size: str, time_limit: float, host: str, port: int, no_serve: boo
     if no_serve:
         return
     from web import create_app
+    from web.serving import development_logging
     # Plain http on this machine: the development configuration, unless chosen otherwise.
     app_settings = settings if settings.config_name else replace(settings, config_name="development")
+    app = create_app(settings=app_settings, clock=clock)
+    development_logging(app_settings)
     click.echo(f"Serving on http://{host}:{port}/  (Ctrl-C stops)")
-    create_app(settings=app_settings, clock=clock).run(host=host, port=port, debug=False, use_reloader=False)
+    app.run(host=host, port=port, debug=False, use_reloader=False)

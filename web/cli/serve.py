@@ -7,7 +7,7 @@ import click
 
 from scheduler.cli.base import current_clock, current_settings, main, open_migrated
 from web import create_app
-from web.serving import exec_gunicorn
+from web.serving import development_logging, exec_gunicorn
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
@@ -34,4 +34,7 @@ def serve(host: str, port: int, prod: bool, workers: int | None) -> None:
         click.echo("Warning: the development server is not made for a network; serve the app "
                    "behind https with a production server there.", err=True)
     app = create_app(settings=settings, clock=current_clock())
+    development_logging(settings)
+    shown = f"[{host}]" if ":" in host else host
+    click.echo(f"Serving on http://{shown}:{port}/  (Ctrl-C stops)")
     app.run(host=host, port=port, debug=False, use_reloader=False)
