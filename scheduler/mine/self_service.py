@@ -16,6 +16,7 @@ from models import Assignment, AvailabilityException, AvailabilityRule, Calendar
 from models.availability import EXCEPTION_KINDS, RULE_KINDS
 from scheduler.core import audit
 from scheduler.core.access import NotVisible, require_role
+from scheduler.core.personal_data import has_personal_data
 from scheduler.core.versions import current_versions
 from scheduler.mine import busy_ics
 
@@ -93,6 +94,8 @@ def decline(session: Session, user: User, slot_id: int, reason: str, now: dateti
     if len(reason) > REASON_MAX:
         raise SelfServiceError("reason_too_long", f"the reason is longer than {REASON_MAX} characters",
                                max=REASON_MAX)
+    if has_personal_data(reason):
+        raise SelfServiceError("reason_personal_data", "an ID card or mobile number in the reason")
     slot = session.scalar(
         select(Slot).join(Assignment, Assignment.slot_id == Slot.id)
         .where(Slot.id == slot_id, Assignment.person_id == person.id,

@@ -19,6 +19,7 @@ from scheduler.core import audit
 from scheduler.core.access import AccessDenied, NotVisible, can_see_district, district_filter, require_role
 from scheduler.core.checking import FieldProblem
 from scheduler.core.config import DEFAULT_FEED_DOMAIN
+from scheduler.core.personal_data import has_personal_data
 from scheduler.feeds.render import refresh_feeds
 from scheduler.notices.publish import notices_for_cancellation, village_recipients
 from scheduler.requests.plan import OPEN_STATUSES, Staffed, planned_visits
@@ -152,6 +153,8 @@ def _reason(reason: str | None, code: str = "reason_required") -> str:
         raise RequestActionRefused(code, "say why")
     if len(text) > REASON_MAX:
         raise RequestActionRefused("reason_too_long", f"at most {REASON_MAX} characters", max=REASON_MAX)
+    if has_personal_data(text):
+        raise RequestActionRefused("reason_personal_data", "an ID card or mobile number in the reason")
     return text
 
 

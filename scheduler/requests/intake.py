@@ -11,7 +11,6 @@ when the village sends it from the web.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -24,6 +23,7 @@ from models.visit_request import REQUEST_KINDS, REQUEST_URGENCIES
 from scheduler.core import audit
 from scheduler.core.access import can_see_district, require_role
 from scheduler.core.checking import FieldProblem
+from scheduler.core.personal_data import has_personal_data
 
 TOPIC_MAX = 200
 DETAILS_MAX = 2000
@@ -35,10 +35,8 @@ AHEAD_MAX_DAYS = 180
 # Coordinators write down requests that reach them by phone or at the counter.
 STAFF_CHANNELS = ("phone", "in_person")
 DEFAULT_ZONE = "Asia/Shanghai"
-# Requests keep counts, never villagers' identities: an ID card number (18 characters) or a
-# mobile number in the text is refused rather than stored.
-ID_NUMBER = re.compile(r"(?<![0-9])[1-9][0-9]{16}[0-9Xx](?![0-9A-Za-z])")
-MOBILE = re.compile(r"(?<![0-9])1[3-9][0-9]{9}(?![0-9])")
+# Requests keep counts, never villagers' identities: an ID card number or a mobile number in
+# the text, however it is written, is refused rather than stored (scheduler.core.personal_data).
 
 
 class RequestRefused(Exception):
@@ -134,7 +132,7 @@ def _check_text(data: RequestInput, problems: list[FieldProblem]) -> tuple[str, 
     if len(details) > DETAILS_MAX:
         problems.append(FieldProblem("details", "details_too_long", {"max": DETAILS_MAX}))
     for name, value in (("topic", topic), ("details", details)):
-        if ID_NUMBER.search(value) or MOBILE.search(value):
+        if has_personal_data(value):
             problems.append(FieldProblem(name, "personal_data"))
     return topic, details or None
 

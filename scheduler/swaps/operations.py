@@ -26,6 +26,7 @@ from models import Assignment, Decline, Person, Schedule, Slot, SlotLine, SwapRe
 from scheduler.core import audit
 from scheduler.core.access import NotVisible, can_see_district, require_role
 from scheduler.core.config import DEFAULT_FEED_DOMAIN
+from scheduler.core.personal_data import has_personal_data
 from scheduler.core.versions import current_draft, latest_published
 from scheduler.mine.self_service import provider_person
 from scheduler.swaps.notices import tell
@@ -78,6 +79,8 @@ def _note(text: str | None, required: bool = False) -> str | None:
         raise SwapRefused("reason_required", "say why")
     if len(text) > NOTE_MAX:
         raise SwapRefused("reason_too_long", f"the text is longer than {NOTE_MAX} characters", max=NOTE_MAX)
+    if has_personal_data(text):
+        raise SwapRefused("reason_personal_data", "an ID card or mobile number in the text")
     return text or None
 
 

@@ -16,8 +16,8 @@ from models import Assignment, Person, Slot, User, VisitOutcome, VisitRating, Vi
 from scheduler.core import audit
 from scheduler.core.access import NotVisible, require_role
 from scheduler.core.checking import FieldProblem
+from scheduler.core.personal_data import has_personal_data
 from scheduler.core.versions import newest_versions
-from scheduler.requests.intake import ID_NUMBER, MOBILE
 
 COUNT_MAX = 1000
 HOURS_MAX = 24
@@ -117,7 +117,7 @@ def record_outcome(session: Session, actor: User, slot_id: int, *, consultations
     text = (notes or "").strip()
     if len(text) > NOTES_MAX:
         problems.append(FieldProblem("notes", "notes_too_long", {"max": NOTES_MAX}))
-    if ID_NUMBER.search(text) or MOBILE.search(text):
+    if has_personal_data(text):
         problems.append(FieldProblem("notes", "personal_data"))
     if problems:
         raise VisitRefused(problems)
@@ -190,7 +190,7 @@ def rate_visit(session: Session, actor: User, slot_id: int, score: object, comme
     note = (comment or "").strip()
     if len(note) > COMMENT_MAX:
         problems.append(FieldProblem("comment", "comment_too_long", {"max": COMMENT_MAX}))
-    if ID_NUMBER.search(note) or MOBILE.search(note):
+    if has_personal_data(note):
         problems.append(FieldProblem("comment", "personal_data"))
     if problems:
         raise VisitRefused(problems)

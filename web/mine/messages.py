@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 
 from scheduler.mine import ics_budget
 from scheduler.mine.self_service import SelfServiceError
+from web.requests.messages import reason_personal_data
 
 
 def self_service_error(error: SelfServiceError) -> str:
@@ -12,6 +13,7 @@ def self_service_error(error: SelfServiceError) -> str:
         "reason_required": lambda: _("Say why you decline."),
         "reason_too_long": lambda: _("The reason is too long (at most %(max)s characters).",
                                      max=error.params.get("max", 256)),
+        "reason_personal_data": reason_personal_data,
         "not_assigned": lambda: _("You hold no published assignment for this."),
         "started": lambda: _("This assignment has already started; call your coordinator."),
         "already_declined": lambda: _("You have already declined this assignment."),

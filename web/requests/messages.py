@@ -46,6 +46,7 @@ MESSAGES: dict[str, Callable[[dict], str]] = {
     "closed": lambda p: _("This request is already closed (%(status)s).", status=request_status(p.get("status"))),
     "reason_required": lambda p: _("Give the reason."),
     "reason_too_long": lambda p: _("The reason is too long (at most %(max)d characters).", **p),
+    "reason_personal_data": lambda p: reason_personal_data(),
     "unknown_coordinator": lambda p: _("Choose a coordinator of this district to hand the request to."),
     "same_owner": lambda p: _("That coordinator already owns this request."),
     "already_confirmed": lambda p: _("This visit is already confirmed with the village."),
@@ -78,6 +79,13 @@ FIELD_NAMES: dict[str, Callable[[], str]] = {
     "disputes_mediated": lambda: _("Disputes mediated"),
     "opinions_written": lambda: _("Legal opinions written"),
 }
+
+
+def reason_personal_data() -> str:
+    """One sentence for every reason refused for an ID card or mobile number in it: a request's
+    hand-over or cancellation, a decline, a swap asked, refused or rejected."""
+    return _("Remove the ID card or phone number from the reason: reasons are kept and shown to others, so "
+             "they must hold no one's personal data.")
 
 
 def problem_text(problem: FieldProblem) -> str:

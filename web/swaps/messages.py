@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from scheduler.swaps.declines import ReplanRefused
 from scheduler.swaps.operations import SwapRefused
 from scheduler.week.edits import EditRefused
+from web.requests.messages import reason_personal_data
 from web.swaps.labels import swap_status
 from web.week.messages import refused as rules_refused
 
@@ -18,6 +19,7 @@ def swap_refused(error: SwapRefused | EditRefused) -> list[str]:
     messages = {
         "reason_required": lambda: _("Say why."),
         "reason_too_long": lambda: _("The text is too long (at most %(max)s characters).", max=p.get("max", 256)),
+        "reason_personal_data": reason_personal_data,
         "not_assigned": lambda: _("You hold no published assignment for this."),
         "started": lambda: _("This assignment has already started; call your coordinator."),
         "already_asked": lambda: _("You have already asked a colleague to take this place: withdraw that request "
