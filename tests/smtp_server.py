@@ -1,13 +1,11 @@
 """A real SMTP server on 127.0.0.1 (aiosmtpd) for tests: it keeps every message it accepts,
 parsed, and can refuse chosen recipients permanently (550) or for now (451). With a
-certificate (`make_certificate`, made by the openssl command line for 127.0.0.1 and
-localhost) it requires STARTTLS and a login, or speaks TLS from the first byte."""
+certificate (`make_certificate`, issued by a test CA of its own with trustme for 127.0.0.1
+and localhost) it requires STARTTLS and a login, or speaks TLS from the first byte."""
 from __future__ import annotations
 
-import shutil
 import socket
 import ssl
-import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -82,29 +80,26 @@ def free_port() -> int:
 
 @dataclass(frozen=True)
 class Certificate:
-    cert: Path  # PEM; also what a client trusts (the certificate is its own issuer)
-    key: Path
+    cert: Path  # PEM of the issuing CA: what a client trusts
+    chain: Path  # PEM of the server's key and certificate chain
 
     def server_context(self) -> ssl.SSLContext:
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        context.load_cert_chain(self.cert, self.key)
+        context.load_cert_chain(self.chain)
         return context
 
 
 def make_certificate(folder: Path, name: str = "server",
-                     names: str = "DNS:localhost,IP:127.0.0.1") -> Certificate:
-    """A self-signed certificate for `names` (127.0.0.1 and localhost), valid for a day
-    (openssl). Each call makes a new key, so two certificates never trust each other."""
-    openssl = shutil.which("openssl")
-    if openssl is None:
-        import pytest
+                     names: tuple[str, ...] = ("localhost", "127.0.0.1")) -> Certificate:
+    """A server certificate for `names`, issued by a CA made for this call alone (trustme),
+    so two certificates never trust each other."""
+    import trustme
 
-        pytest.skip("needs the openssl command line to make a test certificate")
-    cert, key = folder / f"{name}.pem", folder / f"{name}.key"
-    subprocess.run([openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj",
-                    f"/CN={name}", "-addext", f"subjectAltName={names}",
-                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
-    return Certificate(cert, key)
+    authority = trustme.CA()
+    cert, chain = folder / f"{name}-ca.pem", folder / f"{name}.pem"
+    authority.cert_pem.write_to_path(str(cert))
+    authority.issue_cert(*names).private_key_and_cert_chain_pem.write_to_path(str(chain))
+    return Certificate(cert, chain)
 
 
 @contextmanager

@@ -91,7 +91,7 @@ def test_a_certificate_nobody_trusts_is_refused_and_nothing_is_sent(committed_fa
 
 
 def test_a_trusted_certificate_for_another_host_name_is_refused(committed_factory, tmp_path, monkeypatch):
-    elsewhere = make_certificate(tmp_path, "elsewhere", names="DNS:mail.example.org")
+    elsewhere = make_certificate(tmp_path, "elsewhere", names=("mail.example.org",))
     monkeypatch.setenv("SSL_CERT_FILE", str(elsewhere.cert))
     with loopback_smtp(elsewhere, logins=LOGIN) as smtp:
         nid = add(committed_factory)
