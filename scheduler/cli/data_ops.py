@@ -35,18 +35,31 @@ def backup_cmd(file: str) -> None:
 
 @main.command("restore")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
-@click.option("--force", is_flag=True, help="Replace a database that is not empty (everything in it is lost).")
-def restore_cmd(file: str, force: bool) -> None:
+@click.option("--yes", "yes", is_flag=True,
+              help="Replace a database that is not empty without asking (everything in it is lost).")
+@click.option("--force", "yes", is_flag=True, hidden=True, help="The same as --yes (its old name).")
+def restore_cmd(file: str, yes: bool) -> None:
     """Restore a backup made by `scheduler backup` into the database.
 
-    Refuses a database that has any table unless --force is given. Afterwards run
-    `scheduler init-db` if the backup is older than this version's schema.
+    The backup is validated before anything is touched, and the restore is all or nothing:
+    a damaged backup leaves the database as it was. A database that has any table is only
+    replaced after you confirm, or with --yes (--force). Afterwards run `scheduler init-db`
+    if the backup is older than this version's schema.
     """
-    from scheduler.ops.backup import BackupError, restore
+    from scheduler.ops.backup import BackupError, is_empty, restore
 
     settings = current_settings()
+    where = _where(settings.database_url)
+    if not yes and not is_empty(settings.database_url):
+        try:
+            confirmed = click.confirm(f"{where} is not empty: replace everything in it with {file}?", default=False)
+        except click.Abort:
+            confirmed = False
+        if not confirmed:
+            raise click.ClickException("Not restored: the database is not empty and the replacement was not "
+                                       "confirmed (give --yes, or its old name --force, to skip the question).")
     try:
-        done = restore(settings.database_url, file, force=force, environ=settings.child_environ())
+        done = restore(settings.database_url, file, force=True, environ=settings.child_environ())
     except BackupError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"Restored {done.path} into {_where(settings.database_url)} ({done.seconds:.1f} s).")

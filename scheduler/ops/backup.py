@@ -2,15 +2,27 @@
 
 SQLite: the online backup API copies a consistent snapshot page by page (WAL lets writers
 go on meanwhile) into a temporary file that is checked and then renamed into place; the
-backup is itself a SQLite database. Restore copies it back the same way, atomically for
-every other connection.
+backup is itself a SQLite database.
 
 PostgreSQL: `pg_dump --format=custom` (one snapshot transaction; compressed; restorable
-table by table with `pg_restore`) and `pg_restore --single-transaction`. This is the
-deliberate choice over a home-made portable dump: it carries everything the migrations
-create (triggers of the append-only audit log, partial indexes, sequences) and is what a
-PostgreSQL administrator already trusts. Without the client tools it stops with the
-package to install rather than write a lesser backup.
+table by table with `pg_restore`). This is the deliberate choice over a home-made portable
+dump: it carries everything the migrations create (triggers of the append-only audit log,
+partial indexes, sequences) and is what a PostgreSQL administrator already trusts. Without
+the client tools it stops with the package to install rather than write a lesser backup.
+
+Restore can never leave an empty or half-restored database behind (issue 13 row 10):
+
+- SQLite: the backup is opened read-only and must pass `PRAGMA integrity_check` and carry an
+  Alembic revision this version knows, before the live file is touched; it is then copied
+  into a temporary file beside the target, checked again, and only then copied into the live
+  file with the online backup API, which SQLite applies as one transaction (all pages or
+  none, and safe for connections the running app holds and for its WAL file, which a file
+  rename under an open WAL database is not). A target that does not exist yet is simply the
+  checked temporary file renamed into place.
+- PostgreSQL: `pg_restore --list` validates the archive; then `pg_restore` turns it into SQL
+  streamed into one `psql` transaction that first drops and recreates schema `public`. The
+  COMMIT is only sent when pg_restore read the whole archive without error, and psql stops
+  at the first failing statement, so a bad dump rolls back to the live data untouched.
 
 Restore refuses a database that has any table unless `force` is given.
 """
@@ -21,6 +33,7 @@ import re
 import shutil
 import sqlite3
 import subprocess
+import tempfile
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -86,15 +99,13 @@ def restore(url: str, path: str | Path, *, force: bool = False, environ: Mapping
         raise BackupError("the database is not empty: restoring would overwrite it. Give --force to replace "
                           "everything in it with the backup.")
     if kind == "sqlite":
-        target_file = _sqlite_file(parsed, must_exist=False)
-        target_file.parent.mkdir(parents=True, exist_ok=True)
-        _sqlite_copy(path, target_file)
+        _sqlite_validate(path)
+        _sqlite_restore(path, _sqlite_file(parsed, must_exist=False))
     else:
         _check_pg_tool("pg_restore", parsed)
-        if force:
-            _pg_empty(url)
-        _run(["pg_restore", "--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction",
-              f"--dbname={_conninfo(parsed)}", str(path)], parsed, environ)
+        _check_pg_tool("psql", parsed)
+        _run(["pg_restore", "--list", str(path)], parsed, environ)
+        _pg_restore_atomically(path, parsed, environ)
     return Done(kind, path, path.stat().st_size, time.monotonic() - started, backup_revision(path))
 
 
@@ -165,6 +176,95 @@ def _sqlite_copy(source: Path, target: Path) -> None:
         src.close()
 
 
+def _sqlite_validate(path: Path) -> None:
+    """The backup, opened read-only, is whole and of a schema this version knows."""
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
+        try:
+            problems = [row[0] for row in conn.execute("PRAGMA integrity_check")]
+            revision_row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        raise BackupError(f"{path} is damaged or no backup of this app: {exc}. Nothing was changed.") from exc
+    if problems != ["ok"]:
+        raise BackupError(f"{path} failed its integrity check ({'; '.join(problems[:5])}). Nothing was changed.")
+    revision = revision_row[0] if revision_row else None
+    if revision is None or not _known_revision(revision):
+        raise BackupError(f"{path} holds schema revision {revision!r}, which this version does not know. "
+                          "Nothing was changed.")
+
+
+def _known_revision(revision: str) -> bool:
+    from alembic.script import ScriptDirectory
+    from alembic.util import CommandError
+
+    from scheduler.core.database import alembic_config
+
+    try:
+        return ScriptDirectory.from_config(alembic_config("sqlite://")).get_revision(revision) is not None
+    except CommandError:
+        return False
+
+
+def _sqlite_restore(source: Path, target: Path) -> None:
+    """Copy the validated `source` into a checked temporary file beside `target`, then into
+    `target` in one SQLite transaction (or by rename when there is no target yet)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.restoring-{os.getpid()}")
+    _private_file(tmp)
+    try:
+        _sqlite_copy(source, tmp)
+        if not target.exists():
+            os.replace(tmp, target)
+            return
+        _sqlite_copy(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _pg_restore_atomically(path: Path, parsed: URL, environ: Mapping[str, str] | None) -> None:
+    """Drop schema public and restore the dump in one psql transaction, committed only when
+    pg_restore read the whole archive: any failure leaves the live data as it was."""
+    env = dict(inherited_environ() if environ is None else environ)
+    if parsed.password:
+        env["PGPASSWORD"] = str(parsed.password)
+    with tempfile.TemporaryFile() as restore_err, tempfile.TemporaryFile() as psql_err:
+        psql = subprocess.Popen(["psql", "--no-psqlrc", "--quiet", "--set=ON_ERROR_STOP=1", "--file=-",
+                                 f"--dbname={_conninfo(parsed)}"],
+                                stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=psql_err, env=env)
+        reader = subprocess.Popen(["pg_restore", "--no-owner", "--no-privileges", "--exit-on-error", "--file=-",
+                                   str(path)], stdout=subprocess.PIPE, stderr=restore_err, env=env)
+        assert psql.stdin is not None and reader.stdout is not None
+        try:
+            try:
+                psql.stdin.write(b"BEGIN;\nDROP SCHEMA IF EXISTS public CASCADE;\nCREATE SCHEMA public;\n")
+                shutil.copyfileobj(reader.stdout, psql.stdin, 1 << 20)
+                read_rc = reader.wait(timeout=PG_TIMEOUT_S)
+                if read_rc == 0:
+                    psql.stdin.write(b"COMMIT;\n")
+            except BrokenPipeError:
+                reader.kill()
+                read_rc = reader.wait()
+            finally:
+                try:
+                    psql.stdin.close()
+                except BrokenPipeError:
+                    pass
+            psql_rc = psql.wait(timeout=PG_TIMEOUT_S)
+        finally:
+            for proc in (reader, psql):
+                if proc.poll() is None:
+                    proc.kill()
+                    proc.wait()
+        if read_rc != 0 or psql_rc != 0:
+            restore_err.seek(0)
+            psql_err.seek(0)
+            detail = (restore_err.read().decode(errors="replace") + psql_err.read().decode(errors="replace"))
+            raise BackupError(f"the restore failed and was rolled back, the database is unchanged: "
+                              f"{detail.strip()[-2000:]}")
+
+
 def _conninfo(parsed: URL) -> str:
     """A libpq URI without the password (that goes through PGPASSWORD, not the process list)."""
     return parsed.set(drivername="postgresql", password=None).render_as_string(hide_password=False)
@@ -196,13 +296,3 @@ def _check_pg_tool(tool: str, parsed: URL) -> None:
         raise BackupError(f"{tool} {tool_major} cannot work with a PostgreSQL {server_major} server: install "
                           f"postgresql-client-{server_major}")
 
-
-def _pg_empty(url: str) -> None:
-    """Everything goes: tables, sequences, functions and triggers live in schema public."""
-    engine = make_engine(url, isolation_level="AUTOCOMMIT")
-    try:
-        with engine.connect() as conn:
-            conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
-    finally:
-        engine.dispose()
