@@ -7,7 +7,7 @@ everything, commits included, is rolled back after the test.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from urllib.parse import urlsplit
 
 import pytest
@@ -29,7 +29,7 @@ PASSWORD = "correct horse battery"
 # The moment web tests run at: each app's clock stands still there unless a test moves it
 # (`app_clock(app)`). Thursday 26 November 2026, 10:00 in Ningbo: the week of
 # tests.factories.MONDAY is next week.
-NOW = datetime(2026, 11, 26, 2, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 26, 2, tzinfo=UTC)
 
 
 @pytest.fixture(scope="session")

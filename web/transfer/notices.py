@@ -8,10 +8,9 @@ from flask import abort, flash, redirect, render_template, request, send_file, u
 from flask_babel import gettext as _
 from markupsafe import Markup
 
-from scheduler.transfer import exports
 from scheduler.feeds.tokens import new_link
 from scheduler.feeds.urls import feed_urls
-from scheduler.transfer import printing
+from scheduler.transfer import exports, printing
 from web.access import acting_user, roles_required
 from web.config import app_settings, base_url
 from web.dates import now
@@ -19,6 +18,7 @@ from web.db import db
 from web.transfer import bp
 from web.transfer.forms import PosterLinkForm
 from web.transfer.routes import PDF, download, week_arg
+
 
 @bp.route("/notices.css")
 def notices_css():

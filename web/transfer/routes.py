@@ -9,11 +9,10 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from models import District, Person, Site
-from scheduler.transfer import exports
-from scheduler.transfer import imports
 from scheduler.core.access import district_filter, visible_districts
-from scheduler.transfer.imports.template import template_workbook
 from scheduler.core.weeks import next_week_start, parse_week
+from scheduler.transfer import exports, imports
+from scheduler.transfer.imports.template import template_workbook
 from web.access import acting_user, roles_required
 from web.dates import local_today, now
 from web.db import db
