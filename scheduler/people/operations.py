@@ -42,6 +42,20 @@ def mask_phone(phone: str | None) -> str:
     return "".join(out)
 
 
+def mask_email(email: str | None) -> str:
+    """Keep the first character of the local part and the domain: wang@example.com -> w***@example.com."""
+    if not email:
+        return ""
+    local, at, domain = email.partition("@")
+    return f"{local[:1]}***{at}{domain}" if at else mask_phone(email) or "***"
+
+
+# Contact details are kept in the audit log masked only (issue 13 rows 7, 8): the log is
+# append-only (triggers refuse UPDATE and DELETE) and kept for good, so a full number once
+# written could never be purged. What changed and by whom stays visible; the values do not.
+MASKED_IN_AUDIT = {"phone": mask_phone, "email": mask_email}
+
+
 @dataclass(frozen=True)
 class PeopleQuery:
     text: str = ""
@@ -136,11 +150,26 @@ def update_person(session: Session, user: Any, person_id: int, changes: PersonCh
     _replace_roles(session, person, changes.roles)
     _replace_skills(session, person, changes.skills)
     after = _snapshot(person)
-    changed = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
+    changed = {k: _audited(k, before[k], after[k]) for k in after if before[k] != after[k]}
     if changed:
         _audit(session, user, person, "person.update", changed)
     session.flush()
     return person
+
+
+def reveal_phone(session: Session, user: Any, person_id: int) -> str | None:
+    """The person's full phone number for a coordinator who asked to see it; the asking is
+    audited (the number itself is not written to the log)."""
+    person = get_person(session, user, person_id)
+    if person.phone:
+        _audit(session, user, person, "person.phone_revealed", {"phone": mask_phone(person.phone)})
+        session.flush()
+    return person.phone
+
+
+def _audited(field: str, before: Any, after: Any) -> list[Any]:
+    mask = MASKED_IN_AUDIT.get(field)
+    return [mask(before) or None, mask(after) or None] if mask else [before, after]
 
 
 def set_person_active(session: Session, user: Any, person_id: int, active: bool) -> Person:

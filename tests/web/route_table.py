@@ -281,6 +281,7 @@ ROUTES: dict[str, Route] = {
     "people.index": Route("GET", no_args, coordinators_only()),
     "people.detail": Route("GET", person_a, district_a_only()),
     "people.edit": Route("GET", person_a, district_a_only()),
+    "people.reveal_phone": Route("POST", person_a, district_a_only()),
     "people.deactivate": Route("POST", person_a, district_a_only(ok=302)),
     "people.reactivate": Route("POST", person_a, district_a_only(ok=302)),
     "sites.index": Route("GET", no_args, coordinators_only()),

@@ -94,9 +94,18 @@ def test_people_list_pages(as_role, world, make):
     assert "第 2 页，共 2 页" in text(client, "/people/?q=排序&page=99")
 
 
-def test_person_detail_shows_the_full_phone_to_the_coordinator(as_role, world):
-    page = text(as_role("city"), f"/people/{world.person_a.id}")
-    assert "13812345678" in page and world.village_a.name in page
+def test_person_detail_masks_the_phone_until_shown_and_audits_the_showing(as_role, world, session):
+    """Issue 13 row 8: the page showed the full mobile number and nobody knew who had looked."""
+    client = as_role("city")
+    page = text(client, f"/people/{world.person_a.id}")
+    assert "138****5678" in page and "13812345678" not in page and world.village_a.name in page
+    assert ">显示</button>" in page
+    shown = client.post(f"/people/{world.person_a.id}/phone")
+    assert shown.status_code == 200 and "13812345678" in shown.get_data(as_text=True)
+    session.expire_all()
+    entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "person.phone_revealed")).one()
+    assert entry.object_id == world.person_a.external_id and entry.details == {"phone": "138****5678"}
+    assert ">Show</button>" in text(client, f"/people/{world.person_a.id}?lang=en")
 
 
 def test_edit_person_saves_and_audits(as_role, world, session):
@@ -117,6 +126,10 @@ def test_edit_person_saves_and_audits(as_role, world, session):
     assert person.max_hours_week == 10 and person.target_hours_week == 6 and person.max_slots_per_day == 2
     entry = session.scalars(select(AuditEntry).where(AuditEntry.object_id == person.external_id)).one()
     assert entry.action == "person.update" and entry.details["name"] == ["王律师", "王大律师"]
+    # Issue 13 row 7: the append-only audit log keeps contact details masked, never in full.
+    assert entry.details["phone"] == ["138****5678", "138****0000"]
+    assert entry.details["email"] == [None, "w***@example.com"]
+    assert "13800000000" not in str(entry.details) and "wang@example.com" not in str(entry.details)
 
 
 def test_edit_person_refuses_bad_input_with_messages(as_role, world, session):

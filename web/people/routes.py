@@ -44,6 +44,21 @@ def detail(person_id: int):
     return render_template("people/detail.html", person=person, villages=villages, active_form=ActiveForm())
 
 
+@bp.route("/<int:person_id>/phone", methods=["POST"])
+@roles_required("coordinator")
+def reveal_phone(person_id: int):
+    """The page again with the full phone number, after an audit entry says who saw it."""
+    user = acting_user()
+    if not ActiveForm().validate_on_submit():
+        return redirect(url_for("people.detail", person_id=person_id))
+    phone = service.reveal_phone(db(), user, person_id)
+    db().commit()
+    person = service.get_person(db(), user, person_id)
+    villages = service.paired_villages(db(), person, local_today())
+    return render_template("people/detail.html", person=person, villages=villages, active_form=ActiveForm(),
+                           revealed_phone=phone)
+
+
 @bp.route("/<int:person_id>/edit", methods=["GET", "POST"])
 @roles_required("coordinator")
 def edit(person_id: int):
