@@ -1,5 +1,10 @@
 """A solve running outside the request: its state, live progress and cancel flag live in the
-database so every web process (and a Celery worker) sees the same job."""
+database so every web process (and a Celery worker) sees the same job.
+
+The worker running a job holds a lease on it (`claimed_by`, `lease_until`), renewed while it
+works: a job whose lease ran out belongs to a worker that died, and another worker may take it
+over (`attempts` counts the claims). `discarded`: the solve finished but the week's draft had
+changed since the solver read it, so its result was not stored (scheduler.jobs.leases)."""
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -11,7 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from models.base import Base, utcnow
 from models.vocab import one_of
 
-JOB_STATES = ("queued", "running", "done", "failed", "cancelled")
+JOB_STATES = ("queued", "running", "done", "failed", "cancelled", "discarded")
 
 
 class SolveJob(Base):
@@ -43,3 +48,7 @@ class SolveJob(Base):
     progress: Mapped[dict[str, Any]] = mapped_column(default=dict)
     schedule_id: Mapped[int | None] = mapped_column(ForeignKey("schedules.id", ondelete="SET NULL"))
     error: Mapped[str | None] = mapped_column(Text)
+    # The lease of the worker running the job: who holds it, until when, how many claims so far.
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    lease_until: Mapped[datetime | None]
+    attempts: Mapped[int] = mapped_column(default=0, server_default=text("0"))
