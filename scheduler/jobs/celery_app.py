@@ -27,6 +27,9 @@ from scheduler.core.config import Settings
 SOLVE_TASK = "scheduler.solve_job"
 # Results are only read by a caller waiting for its jobs; the database keeps the record.
 RESULT_EXPIRES_S = 24 * 3600
+# How long Redis waits for a message's acknowledgement before delivering it again (Celery's
+# default is an hour): a job whose whole worker was killed is taken over after about this long.
+VISIBILITY_TIMEOUT_S = 300
 
 # The settings of the app made last in this process: the worker's (for its logging set-up).
 _worker_settings: Settings | None = None
@@ -48,6 +51,12 @@ def make_celery(settings: Settings, *, queue: str | None = None, clock: Clock | 
         # worker hoarding several, and a job whose worker died is delivered again.
         task_acks_late=True,
         worker_prefetch_multiplier=1,
+        # A worker process killed mid-solve puts its message back at once (not acknowledged as
+        # if done); a whole worker killed has its messages back after the visibility timeout.
+        # The job's lease (scheduler.jobs.leases) makes a second delivery harmless: it takes
+        # the job over only when the first worker's lease ran out.
+        task_reject_on_worker_lost=True,
+        broker_transport_options={"visibility_timeout": VISIBILITY_TIMEOUT_S},
         broker_connection_retry_on_startup=True,
         worker_hijack_root_logger=False,
         enable_utc=True,
@@ -68,8 +77,9 @@ def solve_job(settings: Settings, job_id: int, *, clock: Clock) -> str:
     """Run one solve job in this worker; returns the job's final state."""
     from scheduler.jobs.solve_jobs import run_and_log
 
+    # A message can come again (its worker died, acks are late): the job's lease decides who runs it.
     return run_and_log(_worker_factory(settings), job_id, clock=clock, workers=settings.solve_workers,
-                       runner="celery")
+                       runner="celery", take_over=True)
 
 
 _factories: dict[tuple[int, str], sessionmaker[Session]] = {}

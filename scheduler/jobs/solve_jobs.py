@@ -2,7 +2,9 @@
 
 The job's state lives in the `solve_jobs` table, so any web process can show it. `run_job`
 is the whole job; the default runner calls it on a worker thread inside the app, and a
-Celery worker calls the very same function (one code path).
+Celery worker calls the very same function (one code path). The worker holds a lease on the
+job while it runs (`scheduler.jobs.leases`): claimed by one conditional UPDATE, renewed by
+the watcher, checked before the draft is stored and when the job ends.
 """
 from __future__ import annotations
 
@@ -10,14 +12,17 @@ import logging
 import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from models import SolveJob, User
 from scheduler.core.clock import Clock
+from scheduler.jobs import leases
+from scheduler.week.drafts import DraftChanged
 from scheduler.week.solve import SolveCancelled, solve_week
 from solver.problem import Progress
 
@@ -64,65 +69,103 @@ def status(job: SolveJob) -> dict[str, Any]:
             "error": job.error, "cancel_requested": job.cancel_requested}
 
 
-def run_job(factory: sessionmaker[Session], job_id: int, *, clock: Clock, workers: int = 2) -> str:
-    """Run one queued job to its end, its times read from `clock`; returns its final state."""
-    with factory.begin() as session:
-        job = session.get(SolveJob, job_id)
-        if job is None or job.state != "queued":
-            return job.state if job else "missing"
-        if job.cancel_requested:
-            job.state, job.finished_at = "cancelled", clock.now()
-            return job.state
-        job.state, job.started_at = "running", clock.now()
-        district_id, week_start, limit, actor_id = job.district_id, job.week_start, job.time_limit, job.requested_by_id
-    stop = threading.Event()
+def run_job(factory: sessionmaker[Session], job_id: int, *, clock: Clock, workers: int = 2,
+            take_over: bool = False) -> str:
+    """Run one job to its end, its times read from `clock`; returns its final state.
+
+    The job is claimed first (`leases.claim`): a queued job, or one whose worker died. With
+    `take_over` (a Celery message delivered again after its worker died) a job still under
+    another worker's lease is waited for until that lease runs out, then taken over; without
+    it, or when that worker turns out alive, this returns the job's state at once."""
+    claimed = leases.claim(factory, job_id, now=clock.now())
+    if claimed == "running" and take_over:
+        leases.wait_out(factory, job_id, clock=clock)
+        claimed = leases.claim(factory, job_id, now=clock.now())
+    if not isinstance(claimed, leases.Claim):
+        return claimed
+    token = claimed.token
+    stop, lost = threading.Event(), threading.Event()
     latest: dict[str, Any] = {}
-    watcher = threading.Thread(target=_watch, args=(factory, job_id, stop, latest), daemon=True)
+    if claimed.attempt > 1:
+        latest["attempt"] = claimed.attempt
+    watcher = threading.Thread(target=_watch, args=(factory, job_id, stop, latest),
+                               kwargs={"token": token, "clock": clock, "lost": lost}, daemon=True)
     watcher.start()
 
     def on_progress(p: Progress) -> None:
         latest.update(objective=p.objective, bound=p.bound, elapsed_s=round(p.elapsed_s, 2), solutions=p.solutions)
 
+    def before_store(session: Session) -> None:
+        leases.hold(session, job_id, token, clock.now())
+
     final, schedule_id, error = "done", None, None
     try:
-        result = solve_week(factory, district_id, week_start, actor_id, clock=clock, time_limit=limit, workers=workers,
-                            on_progress=on_progress, stop=stop)
+        result = solve_week(factory, claimed.district_id, claimed.week_start, claimed.requested_by_id, clock=clock,
+                            time_limit=claimed.time_limit, workers=workers, on_progress=on_progress, stop=stop,
+                            before_store=before_store)
         schedule_id = result.schedule_id
         latest.update(status=result.solution.status, objective=result.solution.objective)
     except SolveCancelled:
         final = "cancelled"
+    except DraftChanged as changed:
+        # The week's draft changed while the solver ran: its answer would undo that change.
+        final = "discarded"
+        latest.update(draft_read=changed.read, draft_now=changed.now)
+    except leases.LeaseLost:
+        lost.set()
     except Exception as exc:  # a failed job records why; the worker lives on
         final, error = "failed", f"{exc.__class__.__name__}: {exc}"
     finally:
         stop.set()
         watcher.join()
-    with factory.begin() as session:
-        job = session.get(SolveJob, job_id)
-        job.state, job.finished_at, job.schedule_id, job.error = final, clock.now(), schedule_id, error
-        job.progress = dict(latest)
+    if lost.is_set() or not leases.finish(factory, job_id, token, now=clock.now(), state=final,
+                                          schedule_id=schedule_id, error=error, progress=dict(latest)):
+        # Another worker took the job over, or it was recorded failed: this one writes nothing.
+        log.warning("solve job %s: lease lost, its result is left to the worker holding it", job_id)
+        with factory() as session:
+            return session.scalar(select(SolveJob.state).where(SolveJob.id == job_id)) or "missing"
     return final
 
 
-def _watch(factory: sessionmaker[Session], job_id: int, stop: threading.Event, latest: dict[str, Any]) -> None:
-    """Write progress and honour cancel requests while the solver runs."""
+def _watch(factory: sessionmaker[Session], job_id: int, stop: threading.Event, latest: dict[str, Any], *,
+           token: str | None = None, clock: Clock | None = None, lost: threading.Event | None = None) -> None:
+    """Write progress, renew the job's lease and honour cancel requests while the solver runs.
+
+    With a `token`, every write is conditional on still holding the lease: when it is gone
+    (taken over, or marked failed) `lost` and `stop` are set and the watcher ends. A database
+    error skips one round instead of ending the watcher (its lease would run out)."""
     written: dict[str, Any] = {}
+    renewed = clock.now() if clock is not None else None
     while not stop.wait(POLL_SECONDS):
-        with factory.begin() as session:
-            job = session.get(SolveJob, job_id)
-            if job.cancel_requested:
-                stop.set()
-            snapshot = dict(latest)
-            if snapshot != written:
-                job.progress = snapshot
+        try:
+            with factory.begin() as session:
+                snapshot = dict(latest)
+                changed = snapshot != written
+                if token is not None and clock is not None:
+                    now = clock.now()
+                    if changed or now >= renewed + timedelta(seconds=leases.RENEW_SECONDS):
+                        if not leases.renew(session, job_id, token, now, progress=snapshot if changed else None):
+                            if lost is not None:
+                                lost.set()
+                            stop.set()
+                            return
+                        renewed = now
+                elif changed:
+                    session.get(SolveJob, job_id).progress = snapshot
                 written = snapshot
+                if session.scalar(select(SolveJob.cancel_requested).where(SolveJob.id == job_id)):
+                    stop.set()
+        except DBAPIError:
+            log.warning("solve job %s: the watcher could not reach the database; trying again", job_id,
+                        exc_info=True)
 
 
 def run_and_log(factory: sessionmaker[Session], job_id: int, *, clock: Clock, workers: int = 2,
-                runner: str = "thread") -> str:
+                runner: str = "thread", take_over: bool = False) -> str:
     """`run_job`, then one structured log line saying how the job ended."""
     started = time.monotonic()
     try:
-        state = run_job(factory, job_id, clock=clock, workers=workers)
+        state = run_job(factory, job_id, clock=clock, workers=workers, take_over=take_over)
     except Exception:
         log.exception("solve job %s crashed", job_id, extra={"event": "job", "job_id": job_id, "runner": runner})
         raise
@@ -135,7 +178,7 @@ def run_and_log(factory: sessionmaker[Session], job_id: int, *, clock: Clock, wo
             fields.update(district_id=job.district_id, week=job.week_start.isoformat(),
                           time_limit=job.time_limit, status=progress.get("status"),
                           objective=progress.get("objective"), solutions=progress.get("solutions"),
-                          error=job.error)
+                          error=job.error, attempts=job.attempts)
     log.log(logging.WARNING if state == "failed" else logging.INFO, "solve job %s %s", job_id, state, extra=fields)
     return state
 

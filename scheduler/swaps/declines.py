@@ -77,8 +77,9 @@ def replan_week(session: Session, actor: User, district_id: int, week_start: dat
     declines = pending(session, actor, district_id, now, week_start)
     if not declines:
         raise ReplanRefused("nothing_declined", "no pending declines this week")
-    if week_desk.live_job(session, actor, district_id, week_start) is not None:
+    if week_desk.live_job(session, actor, district_id, week_start, now=now) is not None:
         # A solve already under way may have been built before the decline: let it end first.
+        # (One whose worker died is not under way: start_solve below records it failed.)
         raise ReplanRefused("solving", "the week is being solved right now")
     draft = drafts.get_or_create_draft(session, district_id, week_start, actor)
     gone = {(d.slot.id, d.person.id) for d in declines}

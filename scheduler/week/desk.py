@@ -18,6 +18,7 @@ from scheduler.core.access import NotVisible, require_district, require_role, re
 from scheduler.core.config import DEFAULT_FEED_DOMAIN
 from scheduler.core.versions import current_draft, latest_published
 from scheduler.core.weeks import to_local
+from scheduler.jobs import leases
 from scheduler.jobs import solve_jobs as jobs
 from scheduler.week import drafts
 
@@ -70,8 +71,7 @@ def townships(session: Session, actor: User, district_id: int) -> list[Township]
 
 
 def draft_lock_version(session: Session, district_id: int, week_start: date) -> int | None:
-    draft = current_draft(session, district_id, week_start)
-    return draft.lock_version if draft is not None else None
+    return drafts.draft_version(session, district_id, week_start)
 
 
 def check_version(session: Session, district_id: int, week_start: date, expected: int | None) -> None:
@@ -79,14 +79,7 @@ def check_version(session: Session, district_id: int, week_start: date, expected
 
     `expected` is the draft's lock_version the page showed, None when the page showed no
     draft: a draft made since then (by anyone) makes that page stale too."""
-    draft = current_draft(session, district_id, week_start)
-    if draft is None:
-        if expected is not None:
-            raise drafts.StaleDraft("the draft you edited is gone")
-        return
-    if expected is None:
-        raise drafts.StaleDraft(f"a draft (version {draft.lock_version}) was started since you opened the week")
-    drafts.check_fresh(draft, expected)
+    drafts.check_version(session, district_id, week_start, expected)
 
 
 # --- solve jobs ---------------------------------------------------------------------------
@@ -98,21 +91,42 @@ def start_solve(session: Session, actor: User, district_id: int, week_start: dat
     district_for(session, actor, district_id)
     live = jobs.live_job(session, district_id, week_start)
     if live is not None and abandoned(live, now):
+        if leases.lost(live, now):
+            live.error = (f"{leases.WORKER_LOST}: its lease ran out at {live.lease_until:%Y-%m-%d %H:%M:%S} UTC "
+                          "and no worker took it over")
+        else:
+            live.error = "abandoned: no worker finished it in time (the process running it stopped)"
         live.state, live.finished_at = "failed", now
-        live.error = "abandoned: no worker finished it in time (the process running it stopped)"
         session.flush()
     return jobs.request_solve(session, district_id, week_start, actor, time_limit=time_limit)
 
 
 def abandoned(job: SolveJob, now: datetime) -> bool:
+    """The job's worker died (its lease ran out, `scheduler.jobs.leases`), or it has run far
+    past its time limit, or nobody took it from the queue for an hour."""
+    if leases.lost(job, now):
+        return True
     if job.state == "running" and job.started_at is not None:
         return now > job.started_at + timedelta(seconds=job.time_limit) + RUNNING_GRACE
     return job.state == "queued" and now > job.created_at + QUEUED_GRACE
 
 
-def live_job(session: Session, actor: User, district_id: int, week_start: date) -> SolveJob | None:
+def live_job(session: Session, actor: User, district_id: int, week_start: date, *,
+             now: datetime | None = None) -> SolveJob | None:
+    """The week's queued or running job; given `now`, one whose worker died is not live."""
     district_for(session, actor, district_id)
-    return jobs.live_job(session, district_id, week_start)
+    job = jobs.live_job(session, district_id, week_start)
+    if job is not None and now is not None and abandoned(job, now):
+        return None
+    return job
+
+
+def last_job(session: Session, actor: User, district_id: int, week_start: date) -> SolveJob | None:
+    """The week's newest solve job, whatever its state (the week page tells how it ended)."""
+    district_for(session, actor, district_id)
+    return session.scalar(select(SolveJob).where(SolveJob.district_id == district_id,
+                                                 SolveJob.week_start == week_start)
+                          .order_by(SolveJob.id.desc()).limit(1))
 
 
 def job_for(session: Session, actor: User, job_id: int) -> SolveJob:

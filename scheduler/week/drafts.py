@@ -27,6 +27,16 @@ class StaleDraft(Exception):
     """Someone else changed the draft since the caller read it."""
 
 
+class DraftChanged(StaleDraft):
+    """A solve's result arrived after the week's draft changed (a hand edit, an approved swap,
+    a publish) since the solver read the week: storing it would undo that change, so it is
+    refused. `read` and `now` are the draft's lock_version then and now (None: no draft)."""
+
+    def __init__(self, read: int | None, now: int | None) -> None:
+        super().__init__(f"the draft changed while solving (version {read} when read, {now} now)")
+        self.read, self.now = read, now
+
+
 class NothingToPublish(Exception):
     pass
 
@@ -52,6 +62,27 @@ def touch(draft: Schedule, now: datetime) -> None:
     fixed clock, or two changes within the clock's resolution)."""
     draft.updated_at = now
     flag_modified(draft, "updated_at")
+
+
+def draft_version(session: Session, district_id: int, week_start: date) -> int | None:
+    """The week's draft's lock_version, None when the week has no draft."""
+    draft = current_draft(session, district_id, week_start)
+    return draft.lock_version if draft is not None else None
+
+
+def check_version(session: Session, district_id: int, week_start: date, expected: int | None) -> None:
+    """Refuse a write based on a copy that no longer shows the week's draft as it is.
+
+    `expected` is the draft's lock_version as the caller read it, None when it read no draft:
+    a draft made since then (by anyone) makes that copy stale too."""
+    draft = current_draft(session, district_id, week_start)
+    if draft is None:
+        if expected is not None:
+            raise StaleDraft("the draft you edited is gone")
+        return
+    if expected is None:
+        raise StaleDraft(f"a draft (version {draft.lock_version}) was started since you opened the week")
+    check_fresh(draft, expected)
 
 
 def check_fresh(draft: Schedule, expected_lock_version: int | None) -> None:

@@ -5,6 +5,12 @@ Every edit is checked at once against the spec's hard rules by the independent c
 is refused with the rule, named as in the catalogue `solver.rules`, and the reason. Edits
 carry the draft's `lock_version` as the editor saw it, so two coordinators never overwrite
 each other silently.
+
+Edits while the week is being solved are allowed and carried over as locks: a place given by
+hand while a solve job is queued or running is locked. A solver that has not read the week yet
+plans around it; one that has gets its answer refused when it arrives, because the draft's
+version moved (`scheduler.week.solve`), and the next solve keeps the place. Blocking edits
+instead would make the coordinator wait out the solve for a change they already know they want.
 """
 from __future__ import annotations
 
@@ -13,7 +19,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models import Assignment, Person, Schedule, Slot, User
+from models import Assignment, Person, Schedule, Slot, SolveJob, User
 from scheduler.core import audit
 from scheduler.core.access import NotVisible, require_district, require_role, require_visible
 from scheduler.week.drafts import check_fresh, get_or_create_draft, touch
@@ -97,14 +103,24 @@ def assign(session: Session, actor: User, district_id: int, week_start: date, sl
     require_visible(actor, person.district_id if person else None)
     slot_ids, before = _scope(session, draft, slot, person_id)
     _refuse_new_violations(session, draft, slot_ids, before, [*before, (slot_id, person_id, line_index)])
+    # Made while the week is being solved: locked, so no solve answer can take it away.
+    solving = solving_job(session, district_id, week_start)
     assignment = Assignment(schedule_id=draft.id, slot_id=slot_id, person_id=person_id, line_index=line_index,
-                            source="manual", made_by_id=actor.id)
+                            source="manual", made_by_id=actor.id, locked=solving is not None)
     session.add(assignment)
     _touch(draft, now)
     session.flush()
     audit.record(session, actor, "assign", "assignment", assignment.id, district_id, slot=slot.external_id,
-                 person=person.external_id, line=line_index)
+                 person=person.external_id, line=line_index,
+                 **({"locked_during_job": solving} if solving is not None else {}))
     return assignment
+
+
+def solving_job(session: Session, district_id: int, week_start: date) -> int | None:
+    """The id of the week's queued or running solve job, if any."""
+    return session.scalar(select(SolveJob.id).where(
+        SolveJob.district_id == district_id, SolveJob.week_start == week_start,
+        SolveJob.state.in_(("queued", "running"))))
 
 
 def _draft_assignment(session: Session, actor: User, assignment_id: int,

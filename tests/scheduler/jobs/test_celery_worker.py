@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 import uuid
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -152,3 +152,25 @@ def test_a_worker_solves_and_cancels_jobs_and_a_city_in_parallel(worker, committ
     with committed_factory() as session:
         published = session.scalars(select(Schedule).where(Schedule.state == "published")).all()
         assert len(published) == 2
+
+
+def test_a_redelivered_task_takes_over_the_job_a_killed_worker_left_running(worker, committed_factory):
+    """A worker killed mid-solve leaves its job "running" under a lease nobody renews, and its
+    message comes back (acks are late). The worker that gets it takes the job over and solves
+    it, instead of returning at once because the job is no longer queued."""
+    settings, queue, _ = worker
+    district_id = seed_district(committed_factory, "戊区")
+    long_ago = datetime(2000, 1, 1, tzinfo=UTC)  # the worker's clock is the system's: the lease ran out
+    with committed_factory.begin() as session:
+        job, _ = request_solve(session, district_id, WEEK, None, time_limit=10)
+        job.state, job.started_at, job.claimed_by, job.attempts = "running", long_ago, "killed-host:1:0", 1
+        job.lease_until = long_ago + timedelta(seconds=20)
+    runner = CeleryRunner(settings, queue=queue)
+    try:
+        assert runner.submit(job.id).result(timeout=60) == "done"
+    finally:
+        runner.shutdown()
+    with committed_factory() as session:
+        taken = session.get(SolveJob, job.id)
+        assert (taken.state, taken.attempts, taken.progress["attempt"]) == ("done", 2, 2)
+        assert taken.claimed_by != "killed-host:1:0" and len(session.get(Schedule, taken.schedule_id).assignments) == 1

@@ -49,6 +49,20 @@ def test_a_broker_url_means_celery_and_none_means_a_thread():
     local.shutdown()
 
 
+def test_a_message_whose_worker_died_comes_back_soon():
+    """A worker process killed mid-solve gives its message back at once, a whole worker killed
+    after minutes, not Celery's default hour: the job's lease decides who then runs it."""
+    from scheduler.jobs.celery_app import VISIBILITY_TIMEOUT_S
+
+    celery = make_runner(settings("redis://127.0.0.1:6379/15"), None, clock=CLOCK)
+    try:
+        assert celery.app.conf.task_reject_on_worker_lost is True
+        assert celery.app.conf.broker_transport_options == {"visibility_timeout": VISIBILITY_TIMEOUT_S}
+        assert VISIBILITY_TIMEOUT_S <= 600
+    finally:
+        celery.shutdown()
+
+
 def test_the_thread_runner_logs_one_structured_line_per_job(committed_factory, caplog):
     district_id = seed(committed_factory, "甲区")
     with committed_factory.begin() as session:

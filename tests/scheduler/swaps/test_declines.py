@@ -105,3 +105,21 @@ def test_replanning_needs_a_decline_and_no_solve_under_way(session, week):
     assert refused.value.code == "solving"
     # Nothing was taken out of the draft.
     assert (week["tuesday"].id, week["wang"].id) in pairs(session, current_draft(session, week["d"].id, MONDAY))
+
+
+def test_a_solve_whose_worker_died_does_not_hold_up_the_replan(session, week):
+    """Issue 13 row 18: a job left "running" by a dead worker (its lease ran out) no longer
+    counts as a solve under way; the re-plan records it failed and queues its own."""
+    from datetime import timedelta
+
+    from scheduler.jobs import leases
+
+    self_service.decline(session, week["provider"], week["tuesday"].id, "开庭", NOW)
+    dead, _ = jobs.request_solve(session, week["d"].id, MONDAY, week["coordinator"])
+    dead.state, dead.started_at, dead.claimed_by = "running", NOW - timedelta(minutes=1), "dead-host:1:0"
+    dead.lease_until = NOW - leases.LOST_GRACE - timedelta(seconds=1)
+    session.flush()
+    job = declines.replan_week(session, week["coordinator"], week["d"].id, MONDAY, NOW, time_limit=5)
+    assert job.id != dead.id and job.state == "queued"
+    assert dead.state == "failed" and dead.error.startswith(leases.WORKER_LOST)
+

@@ -199,3 +199,24 @@ def test_editing_a_published_assignment_starts_a_draft_copy(session, make, desk)
     copy = session.get(Assignment, target)
     assert copy.schedule.state == "draft" and (copy.slot_id, copy.person_id) == (slot.id, person.id)
     assert editable_assignment(session, mine, target) == target
+
+
+def test_a_job_whose_workers_lease_ran_out_is_lost_at_once_and_replaced(session, desk):
+    """Well within its time limit (and the old five-minute grace), a running job whose lease
+    ran out is no longer the week's live job, and Solve records it failed and starts anew;
+    while its worker renews the lease it is joined."""
+    from scheduler.jobs import leases
+
+    d, mine, _ = desk
+    job, _ = start_solve(session, mine, d.id, WEEK, time_limit=300, now=NOW)
+    job.state, job.started_at, job.claimed_by = "running", NOW - timedelta(seconds=40), "dead-host:1:0"
+    job.lease_until = NOW + timedelta(seconds=leases.LEASE_SECONDS - 1)
+    session.flush()
+    assert start_solve(session, mine, d.id, WEEK, time_limit=300, now=NOW) == (job, False)
+    later = job.lease_until + leases.LOST_GRACE + timedelta(seconds=1)  # nobody renewed it
+    assert later - job.started_at < timedelta(seconds=job.time_limit)
+    assert live_job(session, mine, d.id, WEEK).id == job.id  # without a moment: as stored
+    assert live_job(session, mine, d.id, WEEK, now=later) is None
+    fresh, new = start_solve(session, mine, d.id, WEEK, time_limit=300, now=later)
+    assert new and fresh.id != job.id
+    assert job.state == "failed" and job.error.startswith(leases.WORKER_LOST) and job.finished_at == later
