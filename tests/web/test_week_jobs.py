@@ -3,12 +3,14 @@ JSON status show progress in the reader's language, Cancel asks the solver to st
 app's runner runs jobs on a thread with the app's own sessions."""
 from __future__ import annotations
 
+import threading
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
-from models import Assignment, Schedule, SolveJob
+from models import Assignment, Pairing, Schedule, SolveJob
+from scheduler.core.clock import FixedClock
 from scheduler.jobs import solve_jobs as jobs
 from scheduler.jobs.runners import LoggingThreadRunner
 from scheduler.jobs.solve_jobs import request_solve
@@ -228,3 +230,114 @@ def test_without_the_lock_the_solver_prefers_the_adviser(engine, session, tmp_pa
     session.expire_all()
     kept = session.scalars(select(Assignment).where(Assignment.schedule_id == draft.id)).all()
     assert [a.person_id for a in kept] == [world.person_a.id]
+
+
+# --- no lost edit; jobs whose worker died (issue 13 rows 9 and 18) --------------------------
+
+class PausedSolver:
+    """Stands in for the CP-SAT call of `solve_week`: says when the week has been read, waits
+    to be let go, then solves for real."""
+
+    def __init__(self, real):
+        self.real, self.read, self.go = real, threading.Event(), threading.Event()
+
+    def __call__(self, *args, **kwargs):
+        self.read.set()
+        assert self.go.wait(60), "the test never let the solver go"
+        return self.real(*args, **kwargs)
+
+
+def test_a_hand_edit_during_a_solve_survives_and_the_pages_say_so(committed_factory, tmp_path, monkeypatch,
+                                                                   password_hash):
+    """The whole path on a real database: Solve starts a job on the app's thread, the solver
+    is held once it has read the week, the coordinator gives the visit to someone by hand,
+    then the solver finishes. The hand edit stays (locked) and the pages tell what happened."""
+    from scheduler.week import solve as solving
+
+    paused = PausedSolver(solving.solve)
+    monkeypatch.setattr(solving, "solve", paused)
+    monkeypatch.delenv("CELERY_BROKER_URL", raising=False)
+    url = committed_factory.kw["bind"].url.render_as_string(hide_password=False)
+    with committed_factory.begin() as s:
+        make = Factory(s)
+        d = make.district()
+        village = make.site(d)
+        adviser = make.person(d, name="王律师")
+        stranger = make.person(d, name="远律师", lat=30.6, lon=122.4)
+        s.add(Pairing(site_id=village.id, person_id=adviser.id, valid_from=date(2020, 1, 1)))
+        visit = make.slot(village, start=utc(2026, 12, 1, 1))
+        user = make.user("coordinator", district_id=d.id, password_hash=password_hash)
+        s.expunge_all()
+    monkeypatch.setenv("SCHEDULER_INSTANCE_PATH", str(tmp_path / "instance"))
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "test", "SOLVE_RUNNER": "thread", "SOLVE_TIME_LIMIT": 5},
+                     clock=FixedClock(NOW))
+    client = app.test_client()
+    login_as(client, user)
+    week = f"/districts/{d.id}/weeks/2026-11-30"
+    try:
+        job_id = int(client.post(f"{week}/solve").headers["Location"].rsplit("/", 1)[1])
+        assert paused.read.wait(60), "the job never read the week"
+        page = client.get(f"{week}?lang=en").get_data(as_text=True)
+        assert "This week is being solved right now." in page and "You can still edit" in page
+        response = client.post(f"{week}/slots/{visit.id}/lines/0/assign?lang=en",
+                               data={"person": stranger.id, "lock_version": ""})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        told = client.get(response.headers["Location"]).get_data(as_text=True)
+        assert "远律师 was locked in: the solve cannot take the place away" in told
+    finally:
+        paused.go.set()
+    try:
+        assert jobs.wait_for(committed_factory, job_id, timeout=60).state == "discarded"
+        with committed_factory() as s:
+            kept = s.scalars(select(Assignment)).all()
+            assert [(a.person_id, a.source, a.locked) for a in kept] == [(stranger.id, "manual", True)]
+        job_en = client.get(f"/jobs/{job_id}?lang=en").get_data(as_text=True)
+        assert "Result not stored" in job_en and "so the solver's result was not stored" in job_en
+        assert "job.js" not in job_en
+        job_zh = client.get(f"/jobs/{job_id}?lang=zh").get_data(as_text=True)
+        assert "结果未保存" in job_zh and "计算结果未保存" in job_zh
+        status = client.get(f"/jobs/{job_id}/status").get_json()
+        assert (status["outcome"], status["live"]) == ("discarded", False)
+        week_en = client.get(f"{week}?lang=en").get_data(as_text=True)
+        assert "The last solve's result was not stored" in week_en and f'href="/jobs/{job_id}"' in week_en
+        assert "上次计算的结果未保存" in client.get(f"{week}?lang=zh").get_data(as_text=True)
+    finally:
+        solve_runner(app).shutdown()
+
+
+def lost_job(session, world) -> SolveJob:
+    """What a worker killed mid-solve leaves: "running" under a lease that ran out 40 s ago."""
+    job = running_job(session, world, objective=50.0, solutions=1)
+    job.started_at, job.claimed_by = NOW - timedelta(seconds=70), "dead-host:1:0"
+    job.lease_until = NOW - timedelta(seconds=40)
+    session.flush()
+    return job
+
+
+def test_a_job_whose_worker_died_is_shown_stopped_and_the_week_can_be_solved_again(as_role, session, world):
+    job = lost_job(session, world)
+    client = as_role("coord_a")
+    info = client.get(f"/jobs/{job.id}/status?lang=en").get_json()
+    assert (info["state"], info["outcome"], info["live"]) == ("running", "lost", False)
+    assert info["display"]["state"] == "Stopped: its worker died" and info["elapsed_s"] == 30.0
+    html = client.get(f"/jobs/{job.id}?lang=en").get_data(as_text=True)
+    assert "The process solving this week stopped" in html and "job.js" not in html
+    assert f'action="/jobs/{job.id}/cancel"' not in html
+    assert "计算本周排班的进程已停止" in client.get(f"/jobs/{job.id}?lang=zh").get_data(as_text=True)
+    week = client.get(f"/districts/{world.district_a.id}/weeks/2026-11-30?lang=en").get_data(as_text=True)
+    assert "The last solve stopped: the process running it died" in week and solve_url(world) in week
+    assert "This week is being solved right now." not in week
+    # Solve records it failed and starts a new job.
+    response = client.post(solve_url(world))
+    session.refresh(job)
+    assert job.state == "failed" and job.error.startswith("worker lost")
+    assert response.headers["Location"] != f"/jobs/{job.id}"
+    assert "已中断" in client.get(f"/jobs/{job.id}?lang=zh").get_data(as_text=True)
+
+
+def test_a_job_taken_over_by_another_worker_says_which_attempt(as_role, session, world):
+    job = running_job(session, world)
+    job.claimed_by, job.lease_until, job.attempts = "host:2:1", NOW + timedelta(seconds=15), 2
+    session.flush()
+    info = as_role("coord_a").get(f"/jobs/{job.id}/status?lang=en").get_json()
+    assert info["live"] and info["display"]["state"] == "Solving (attempt 2: another worker took it over)"

@@ -15,6 +15,8 @@ JOB_STATES = {
     "done": _l("Finished"),
     "failed": _l("Failed"),
     "cancelled": _l("Cancelled"),
+    "discarded": _l("Result not stored"),
+    "lost": _l("Stopped: its worker died"),
 }
 CHANGE_KINDS = {
     "added": _l("Added"),

@@ -23,5 +23,11 @@ def nothing_to_publish() -> str:
     return _("There is no draft of this week to publish yet: solve the week or assign someone first.")
 
 
+def locked_while_solving(name: str) -> str:
+    return _("This week is being solved, so %(name)s was locked in: the solve cannot take the place away. "
+             "If the solver had already read the week, its result will not be stored; the solve's page will "
+             "say so, and solving again keeps this place.", name=name)
+
+
 def incomplete_form() -> str:
     return _("The form was incomplete (it lacked the draft's version). Reload the page and try again.")

@@ -9,16 +9,25 @@ from flask_babel import format_decimal, format_percent
 from flask_babel import gettext as _
 
 from models import SolveJob
+from scheduler.jobs import leases
 from web.dates import now
 from web.week.labels import job_state, solver_status
 
 LIVE = ("queued", "running")
 
 
+def outcome(job: SolveJob) -> str:
+    """The job's state as the pages tell it: its state in the table, or "lost" when its
+    worker died (the lease ran out and nobody took it over; recorded or not yet)."""
+    return "lost" if leases.lost(job, now()) else job.state
+
+
 def _elapsed(job: SolveJob) -> float | None:
     if job.started_at is None:
         return None
-    return max(((job.finished_at or now()) - job.started_at).total_seconds(), 0.0)
+    # A job whose worker died stopped, at the latest, when its lease ran out.
+    end = job.finished_at or (job.lease_until if outcome(job) == "lost" else None) or now()
+    return max((end - job.started_at).total_seconds(), 0.0)
 
 
 def _gap(objective: float | None, bound: float | None) -> float | None:
@@ -35,11 +44,14 @@ def job_info(job: SolveJob) -> dict[str, Any]:
     objective, bound = progress.get("objective"), progress.get("bound")
     elapsed, gap = _elapsed(job), _gap(objective, bound)
     week = job.week_start.isoformat()
-    live = job.state in LIVE
+    ended = outcome(job)
+    live = ended in LIVE
     dash = "—"
     return {
         "id": job.id,
         "state": job.state,
+        "outcome": ended,
+        "attempts": job.attempts,
         "live": live,
         "cancel_requested": job.cancel_requested,
         "objective": objective,
@@ -51,7 +63,8 @@ def job_info(job: SolveJob) -> dict[str, Any]:
         "solver_status": progress.get("status"),
         "error": job.error,
         "display": {
-            "state": job_state(job.state) + (_(" (cancel requested)") if live and job.cancel_requested else ""),
+            "state": job_state(ended) + (_(" (cancel requested)") if live and job.cancel_requested else "")
+            + (_(" (attempt %(n)d: another worker took it over)", n=job.attempts) if live and job.attempts > 1 else ""),
             "objective": dash if objective is None else format_decimal(objective, "#,##0.0"),
             "bound": dash if bound is None else format_decimal(bound, "#,##0.0"),
             "gap": dash if gap is None else format_percent(gap, "#,##0.0%"),

@@ -25,7 +25,7 @@ from web.solve_runner import solve_runner
 from web.urls import carried_args
 from web.week import bp, messages
 from web.week.forms import AssignForm, CancelForm, DraftForm, SolveForm, WeekFilterForm
-from web.week.progress import job_info
+from web.week.progress import job_info, outcome
 
 FIRST_YEAR, LAST_YEAR = 2000, 2099
 
@@ -61,6 +61,16 @@ def _pages(week_start: date, **nav_args) -> dict:
             "nav_args": {k: v for k, v in nav_args.items() if v}}
 
 
+def _jobs(session, user, district_id: int, week_start: date) -> dict:
+    """The week's running solve (`job`) for the pages' banner, or else its last one when it
+    ended without storing anything the coordinator should know of (`ended_job`: its result
+    refused because the draft changed meanwhile, or its worker died)."""
+    live = week_desk.live_job(session, user, district_id, week_start, now=now())
+    last = None if live is not None else week_desk.last_job(session, user, district_id, week_start)
+    told = outcome(last) if last is not None else None
+    return {"job": live, "ended_job": last if told in ("discarded", "lost") else None, "ended_outcome": told}
+
+
 def _back(form: DraftForm, default: str) -> str:
     # Only a path on this site: never an open redirect.
     target = form.next.data or ""
@@ -94,7 +104,7 @@ def show(district_id: int, week: str):
     filters = {k: v for k, v in (("kind", kind), ("township", township)) if v}
     return render_template(
         "week/show.html", district=district, view=view, form=form, published=published, editable=not published,
-        filter_args=filters, job=week_desk.live_job(session, user, district_id, week_start),
+        filter_args=filters, **_jobs(session, user, district_id, week_start),
         lock_version=week_desk.draft_lock_version(session, district_id, week_start),
         solve_form=SolveForm(), here=request.full_path.rstrip("?"),
         **_pages(week_start, view="published" if published else None, **filters))
@@ -158,7 +168,7 @@ def review(district_id: int, week: str):
     return render_template(
         "week/review.html", district=district, diff=changes, view=view, locked=locked,
         lock_version=week_desk.draft_lock_version(session, district_id, week_start),
-        job=week_desk.live_job(session, user, district_id, week_start),
+        **_jobs(session, user, district_id, week_start),
         solve_form=SolveForm(), draft_form=DraftForm(), **_pages(week_start))
 
 
@@ -205,8 +215,8 @@ def assign(district_id: int, week: str, slot_id: int, line: int):
     if form.validate_on_submit():
         try:
             week_desk.check_version(session, district_id, week_start, form.lock_version.data)
-            edits.assign(session, user, district_id, week_start, slot_id, form.person.data, line,
-                         expected_lock_version=form.lock_version.data, now=now())
+            made = edits.assign(session, user, district_id, week_start, slot_id, form.person.data, line,
+                                expected_lock_version=form.lock_version.data, now=now())
         except StaleDraft as error:
             session.rollback()
             flash(messages.stale_draft(error), "error")
@@ -220,6 +230,8 @@ def assign(district_id: int, week: str, slot_id: int, line: int):
             session.commit()
             name = next(c.person.name for c in choice.candidates if c.person.id == form.person.data)
             flash(_("%(name)s now has this place.", name=name), "success")
+            if made.locked:
+                flash(messages.locked_while_solving(name), "info")
             return redirect(_week_url(district_id, week_start) + f"#slot-{slot_id}")
     return render_template("week/assign.html", district=district, choice=choice, form=form, refusals=refusals,
                            **_pages(week_start)), (422 if refusals else 200)
