@@ -74,7 +74,7 @@ def solve_city(week: date, district_names: tuple[str, ...], time_limit: float, t
         runner = make_runner(settings, factory, clock=clock, workers=workers)
         where = "Celery workers" if settings.celery_broker_url else "this process"
         try:
-            queued = city.queue_city(factory, runner, week, time_limit=time_limit, districts=ids)
+            queued = city.queue_city(factory, runner, week, time_limit=time_limit, districts=ids, now=clock.now())
             if not queued:
                 raise click.ClickException("There are no districts in the database.")
             click.echo(f"Week of {week}: {len(queued)} district jobs on {where}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -37,9 +37,9 @@ class JobView:
 
 
 def queue_city(factory: sessionmaker[Session], runner: Runner, week_start: date, *, time_limit: float,
-               districts: Iterable[int] | None = None) -> list[CityJob]:
-    """Queue (or join) one solve job per district, biggest district first so the longest
-    solves start early, and hand the new ones to the runner."""
+               districts: Iterable[int] | None = None, now: datetime | None = None) -> list[CityJob]:
+    """Queue (or join) one solve job per district (new ones created at `now`), biggest
+    district first so the longest solves start early, and hand the new ones to the runner."""
     wanted = None if districts is None else set(districts)
     with factory() as session:
         rows = session.execute(
@@ -52,7 +52,7 @@ def queue_city(factory: sessionmaker[Session], runner: Runner, week_start: date,
     for district_id, name, _people in rows:
         if wanted is not None and district_id not in wanted:
             continue
-        job_id, new = _request(factory, district_id, week_start, time_limit)
+        job_id, new = _request(factory, district_id, week_start, time_limit, now)
         if new:
             runner.submit(job_id)
         queued.append(CityJob(district_id, name, job_id, new))
@@ -60,7 +60,7 @@ def queue_city(factory: sessionmaker[Session], runner: Runner, week_start: date,
 
 
 def _request(factory: sessionmaker[Session], district_id: int, week_start: date, time_limit: float,
-             attempts: int = 20) -> tuple[int, bool]:
+             now: datetime | None, attempts: int = 20) -> tuple[int, bool]:
     """Committed before it is submitted: a worker in another process must see the row.
 
     On SQLite a transaction that read before a worker's commit cannot write after it: the
@@ -69,7 +69,7 @@ def _request(factory: sessionmaker[Session], district_id: int, week_start: date,
     for attempt in range(attempts):
         try:
             with factory.begin() as session:
-                job, new = jobs.request_solve(session, district_id, week_start, None, time_limit=time_limit)
+                job, new = jobs.request_solve(session, district_id, week_start, None, time_limit=time_limit, now=now)
                 return job.id, new
         except OperationalError as exc:
             if "locked" not in str(exc) or attempt == attempts - 1:

@@ -12,7 +12,7 @@ import logging
 import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -43,13 +43,17 @@ def live_job(session: Session, district_id: int, week_start: date) -> SolveJob |
 
 
 def request_solve(session: Session, district_id: int, week_start: date, actor: User | None,
-                  time_limit: float = 30.0) -> tuple[SolveJob, bool]:
-    """A queued job for the week, or the one already under way; True when it is new."""
+                  time_limit: float = 30.0, *, now: datetime | None = None) -> tuple[SolveJob, bool]:
+    """A queued job for the week, or the one already under way; True when it is new. A new
+    job is created at `now` (the caller's clock: how long it has waited counts from there);
+    without it, at the database's default."""
     existing = live_job(session, district_id, week_start)
     if existing is not None:
         return existing, False
     job = SolveJob(district_id=district_id, week_start=week_start, time_limit=time_limit,
                    requested_by_id=actor.id if actor else None)
+    if now is not None:
+        job.created_at = now
     session.add(job)
     session.flush()
     return job, True

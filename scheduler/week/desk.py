@@ -98,7 +98,7 @@ def start_solve(session: Session, actor: User, district_id: int, week_start: dat
             live.error = "abandoned: no worker finished it in time (the process running it stopped)"
         live.state, live.finished_at = "failed", now
         session.flush()
-    return jobs.request_solve(session, district_id, week_start, actor, time_limit=time_limit)
+    return jobs.request_solve(session, district_id, week_start, actor, time_limit=time_limit, now=now)
 
 
 def abandoned(job: SolveJob, now: datetime) -> bool:
