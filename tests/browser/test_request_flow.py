@@ -160,7 +160,8 @@ def test_a_request_from_the_form_to_the_rating(live_app, new_page, shots):
 
     # The notices go out through a real SMTP server on loopback.
     with loopback_smtp() as smtp:
-        report = send_pending(live.factory, {"email": SmtpChannel(smtp.host, smtp.port, "noreply@example.org")})
+        report = send_pending(live.factory, {"email": SmtpChannel(smtp.host, smtp.port, "noreply@example.org")},
+                              now=datetime.now(UTC))
         assert report.failed == 0 and report.sent == len(smtp.received)
         scheduled, changed = smtp.to(REP_EMAIL)
         assert scheduled.subject.startswith(f"【预约已安排】{village_name}")

@@ -5,7 +5,7 @@ the district dashboard (in English) and watches the solve finish."""
 from __future__ import annotations
 
 import re
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -75,7 +75,7 @@ def two_lawyers_and_a_window(live: LiveApp, week):
             session.add(Assignment(schedule_id=draft.id, slot_id=place.id, person_id=asking.id, line_index=0))
         session.flush()
         session.expire(draft, ["assignments"])
-        drafts.publish(session, live.district_id, week, None)
+        drafts.publish(session, live.district_id, week, None, now=datetime.now(UTC))
         return (asking.id, asking.name, users[asking.id]), (colleague.id, colleague.name, users[colleague.id]), \
             window.name, [p.id for p in places]
 

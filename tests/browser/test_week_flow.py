@@ -9,6 +9,7 @@ from datetime import date, timedelta
 import pytest
 
 from models import Schedule, SolveJob, utcnow
+from scheduler.core.clock import SystemClock
 from scheduler.jobs.solve_jobs import request_solve, run_job
 from tests.browser.conftest import DESKTOP, PHONE, LiveApp, sign_in
 
@@ -32,7 +33,7 @@ def solved(live: LiveApp, week: date) -> None:
         if session.query(Schedule).filter_by(district_id=live.district_id, week_start=week).first():
             return
         job, _ = request_solve(session, live.district_id, week, None, time_limit=10)
-    assert run_job(live.factory, job.id) == "done"
+    assert run_job(live.factory, job.id, clock=SystemClock()) == "done"
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
