@@ -99,7 +99,7 @@ def test_replanning_needs_a_decline_and_no_solve_under_way(session, week):
         declines.replan_week(session, week["coordinator"], week["d"].id, MONDAY, NOW, time_limit=5)
     assert refused.value.code == "nothing_declined"
     self_service.decline(session, week["provider"], week["tuesday"].id, "开庭", NOW)
-    jobs.request_solve(session, week["d"].id, MONDAY, week["coordinator"])
+    jobs.request_solve(session, week["d"].id, MONDAY, week["coordinator"], now=NOW)
     with pytest.raises(declines.ReplanRefused) as refused:
         declines.replan_week(session, week["coordinator"], week["d"].id, MONDAY, NOW, time_limit=5)
     assert refused.value.code == "solving"
