@@ -164,7 +164,8 @@ def free_port() -> int:
 
 def start_server(url: str, port: int, threads: int, instance: Path) -> subprocess.Popen:
     env = {**os.environ, "DATABASE_URL": url, "SCHEDULER_INSTANCE_PATH": str(instance),
-           "SCHEDULER_CONFIG": "production", "SECRET_KEY": secrets.token_hex(16)}
+           "SCHEDULER_CONFIG": "production", "SECRET_KEY": secrets.token_hex(16),
+           "SCHEDULER_BASE_URL": f"http://{HOST}:{port}"}
     server = subprocess.Popen(
         [sys.executable, "-m", "waitress", f"--host={HOST}", f"--port={port}", f"--threads={threads}",
          "--connection-limit=200", "--call", "web:create_app"],

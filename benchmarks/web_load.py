@@ -88,7 +88,8 @@ def free_port() -> int:
 
 def start_server(url: str, port: int, workers: int, logdir: Path) -> subprocess.Popen:
     env = {**os.environ, "DATABASE_URL": url, "SCHEDULER_INSTANCE_PATH": str(logdir / "instance"),
-           "SECRET_KEY": uuid.uuid4().hex, "SCHEDULER_CONFIG": "production", "LOG_LEVEL": "WARNING"}
+           "SECRET_KEY": uuid.uuid4().hex, "SCHEDULER_CONFIG": "production", "LOG_LEVEL": "WARNING",
+           "SCHEDULER_BASE_URL": f"http://127.0.0.1:{port}"}
     env.pop("CELERY_BROKER_URL", None)
     log = open(logdir / "server.log", "wb")
     proc = subprocess.Popen([sys.executable, "-c", "from scheduler.cli import main; main()", "serve", "--prod",

@@ -11,7 +11,7 @@ from scheduler.core.config import Settings
 from web import db as database
 from web import errors, health, i18n, request_log, security, solve_runner
 from web.auth.session import init_login
-from web.config import SETTINGS, TestingConfig, config_class, runtime_settings
+from web.config import SETTINGS, TestingConfig, config_class, require_public_address, runtime_settings
 from web.dates import CLOCK
 from web.extensions import csrf
 from web.templating import init_templating
@@ -42,6 +42,7 @@ def create_app(test_config: dict[str, Any] | None = None, *, settings: Settings 
         app.config.from_object(TestingConfig)
         app.config.from_mapping(test_config)
     app.config.update(runtime_settings(settings, Path(app.instance_path), app.config))
+    require_public_address(app)
 
     database.init_app(app)
     solve_runner.init_app(app)

@@ -11,7 +11,7 @@ from typing import Any
 
 from flask import Flask, current_app, request
 
-from scheduler.core.config import Settings, public_base_url
+from scheduler.core.config import Settings, SettingsError, public_base_url
 
 SECRET_KEY_FILE = "secret_key"
 # The app's `Settings`, in app.extensions (read once, by `web.create_app`).
@@ -72,9 +72,37 @@ def app_settings(app: Flask | None = None) -> Settings:
 
 def base_url() -> str:
     """The scheme://host[:port] feed and poster links start with: the configured
-    SCHEDULER_BASE_URL, else (development) the address of this request. One rule for every
-    link: `scheduler.core.config.public_base_url`."""
-    return public_base_url(current_app.config.get("SCHEDULER_BASE_URL"), request.url_root)
+    SCHEDULER_BASE_URL, else, in development and tests only, the address of this request.
+    The Host header is the client's to choose, so a production app never builds a link from
+    it (`require_public_address` refuses to start one without the setting). One rule for
+    every link: `scheduler.core.config.public_base_url`."""
+    app = current_app
+    trusted_host = app.debug or app.testing
+    return public_base_url(app.config.get("SCHEDULER_BASE_URL"), request.url_root if trusted_host else None)
+
+
+NO_PUBLIC_ADDRESS = (
+    "SCHEDULER_BASE_URL must be set in production: it is the public https address that "
+    "calendar links and the QR codes on printed posters carry, for example "
+    "SCHEDULER_BASE_URL=https://paiban.example.gov.cn (see docs/configuration.md). "
+    "`scheduler serve` without --prod runs the development configuration, which needs none.")
+
+
+def require_public_address(app: Flask) -> None:
+    """A production app needs SCHEDULER_BASE_URL: printed QR codes and calendar links must
+    carry the address people reach, never whatever Host a request names (issue 13, row 15)."""
+    if app.debug or app.testing or app.config.get("SCHEDULER_BASE_URL"):
+        return
+    raise SettingsError(NO_PUBLIC_ADDRESS)
+
+
+def production_problem(settings: Settings) -> str | None:
+    """Why `settings` cannot serve production (checked before gunicorn starts its workers,
+    which would each fail the same way), or None."""
+    chosen = config_class(settings.config_name)
+    if not (chosen.DEBUG or chosen.TESTING) and not settings.base_url:
+        return NO_PUBLIC_ADDRESS
+    return None
 
 
 def config_class(name: str | None = None) -> type[Config]:

@@ -108,6 +108,7 @@ def test_production_config_makes_the_cookie_secure(monkeypatch, tmp_path):
     monkeypatch.setenv("SCHEDULER_INSTANCE_PATH", str(tmp_path))
     monkeypatch.setenv("SCHEDULER_CONFIG", "production")
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/x.sqlite")
+    monkeypatch.setenv("SCHEDULER_BASE_URL", "https://paiban.example.gov.cn")
     app = create_app()
     assert app.config["SESSION_COOKIE_SECURE"] and app.config["SESSION_COOKIE_HTTPONLY"]
     assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
@@ -123,6 +124,7 @@ def test_secret_key_from_the_environment_wins(monkeypatch, tmp_path):
     monkeypatch.setenv("SCHEDULER_INSTANCE_PATH", str(tmp_path))
     monkeypatch.setenv("SECRET_KEY", "from-the-environment")
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/x.sqlite")
+    monkeypatch.setenv("SCHEDULER_BASE_URL", "https://paiban.example.gov.cn")
     assert create_app().config["SECRET_KEY"] == "from-the-environment"
     assert not (tmp_path / "secret_key").exists()
 

@@ -7,6 +7,7 @@ import click
 
 from scheduler.cli.base import current_clock, current_settings, main, open_migrated
 from web import create_app
+from web.config import production_problem
 from web.serving import development_logging, exec_gunicorn
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
@@ -21,6 +22,9 @@ def serve(host: str, port: int, prod: bool, workers: int | None) -> None:
     """Run the web app on Flask's development server (for a single machine or a trial), or
     under gunicorn with --prod (see docs/operations.md)."""
     settings = current_settings()
+    problem = production_problem(settings) if prod else None
+    if problem:
+        raise click.ClickException(problem)
     engine, _ = open_migrated(settings)
     engine.dispose()
     if prod:

@@ -24,7 +24,8 @@ def test_workers_without_prod_is_a_usage_error(committed_factory, monkeypatch):
 
 
 def test_serve_prod_runs_gunicorn_with_probes_and_masked_json_logs(committed_factory, tmp_path):
-    with serving(committed_factory, tmp_path, "--prod", "--workers", "2", env={"LOG_FORMAT": "json"}) as base:
+    with serving(committed_factory, tmp_path, "--prod", "--workers", "2",
+                 env={"LOG_FORMAT": "json", "SCHEDULER_BASE_URL": "https://paiban.example.gov.cn"}) as base:
         status, body = get(base + "/readyz")
         assert status == 200 and json.loads(body)["status"] == "ready"
         assert get(base + "/feeds/NotARealToken42.ics")[0] == 404
