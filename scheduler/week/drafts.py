@@ -10,8 +10,9 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 from sqlalchemy.orm.attributes import flag_modified
+from sqlalchemy.orm.exc import StaleDataError
 
 from models import Assignment, OpenPlace, Person, Schedule, Slot, User
 from scheduler.core import audit
@@ -59,9 +60,21 @@ def get_or_create_draft(session: Session, district_id: int, week_start: date, ac
 def touch(draft: Schedule, now: datetime) -> None:
     """Mark the draft changed at `now`: its row is written, so its `lock_version` rises and an
     editor holding the old version gets a conflict, even when `now` equals the last stamp (a
-    fixed clock, or two changes within the clock's resolution)."""
+    fixed clock, or two changes within the clock's resolution).
+
+    The row is written at once: two editors who both read the same version pass
+    `check_fresh`, and the second one's UPDATE then matches no row (on PostgreSQL it waits for
+    the first to commit). SQLAlchemy reports that as StaleDataError, which is turned into
+    `StaleDraft` here so that the caller tells the editor instead of failing with a 500."""
     draft.updated_at = now
     flag_modified(draft, "updated_at")
+    session = object_session(draft)
+    if session is None:
+        return
+    try:
+        session.flush()
+    except StaleDataError as error:
+        raise StaleDraft("the draft was changed by another editor at the same moment") from error
 
 
 def draft_version(session: Session, district_id: int, week_start: date) -> int | None:

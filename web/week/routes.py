@@ -172,6 +172,14 @@ def review(district_id: int, week: str):
         solve_form=SolveForm(), draft_form=DraftForm(), **_pages(week_start))
 
 
+@bp.app_errorhandler(StaleDraft)
+def stale_anywhere(error: StaleDraft):
+    """A conflict no route caught (two editors writing the same draft at the same moment, seen
+    at flush): nothing was saved, and the reader is told so instead of a 500."""
+    db().rollback()
+    return render_template("week/stale.html", code=409, message=messages.stale_draft(error)), 409
+
+
 @bp.route("/districts/<int:district_id>/weeks/<week>/publish", methods=["POST"])
 @roles_required("coordinator")
 def publish(district_id: int, week: str):
