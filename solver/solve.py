@@ -32,12 +32,13 @@ import time
 from ortools.sat.python import cp_model
 
 from solver.candidates import RoleGrids, build_candidates
-from solver.decompose import components, decompose
+from solver.decompose import decompose
 from solver.explain import explain_roster
 from solver.model.build import build_part
 from solver.model.fill import fill
 from solver.model.index import ProblemIndex
-from solver.model.lp_bound import lp_lower_bound
+from solver.model.lp_guide import LpThread
+from solver.model.lp_guide import idle_fairness as _idle_fairness
 from solver.model.pins import check_pins, pin_label
 from solver.model.polish import polish
 from solver.model.roster import Roster
@@ -58,6 +59,9 @@ FULL_VARS = 20_000
 # When candidates are pruned, the LP relaxation of the full problem gives the bound if it
 # has at most this many variables; beyond, no bound is written.
 FULL_LP_VARS = 400_000
+# With candidates pruned, the solve waits up to this share of its time for the full LP, whose
+# columns guide the pruning (solver.model.lp_guide); later, the LP gives the bound only.
+GUIDE_SHARE = 0.5
 # Components above this many variables are cut along districts (solver.decompose).
 MAX_PART = 20_000
 # With a district cut, the share of the solving time for the cut parts; polish gets the rest.
@@ -92,8 +96,17 @@ def solve(problem: Problem, *, time_limit: float = 30.0, workers: int = 2, seed:
     full_size = sum(len(v) for v in full.by_line.values()) if full is not None else None
     if k is None and full_size is not None and full_size <= FULL_VARS:
         kk = None  # the full model fits: nothing is pruned
+    # The fill-in and the explanations need a moment at the end.
+    end = t0 + time_limit - min(0.1 * time_limit, 0.5 + 0.002 * len(ix.slots))
+    lp_limit = max(1.0, end - time.monotonic())
+    # With candidates pruned, the LP relaxation of the full problem is the bound of the
+    # problem in the file, and says which columns to keep (solver.model.lp_guide).
+    full_lp = (LpThread(ix, full, None, time_limit=lp_limit, guide=True)
+               if kk is not None and full_size is not None and full_size <= FULL_LP_VARS else None)
+    guide = _await_guide(full_lp, t0 + GUIDE_SHARE * time_limit, stop)
+    info["lp_guided"] = len(guide)
     cands = full if kk is None and full is not None else build_candidates(
-        ix, kk, keep=hint, grids=grids)
+        ix, kk, keep=hint | guide, grids=grids)
     parts = decompose(ix, cands, pack_size, max_part, pins=pins, keep=hint)
     pinset = set(pins)
     runs = [Run(part, hint=valid_subset(ix, hint & set(part.triples)),
@@ -107,14 +120,10 @@ def solve(problem: Problem, *, time_limit: float = 30.0, workers: int = 2, seed:
     # Progress bounds are CP-SAT's: of the whole problem only without pruning or a cut.
     search.report_bound = not cands.pruned and not cut
     info["prep_s"] = round(time.monotonic() - t0, 3)
-    # The fill-in and the explanations need a moment at the end.
-    end = t0 + time_limit - min(0.1 * time_limit, 0.5 + 0.002 * len(ix.slots))
-    lp_limit = max(1.0, end - time.monotonic())
-    lp = _LpBound(ix, cands, parts, time_limit=lp_limit) if cut else None
-    # With candidates pruned, the models' bounds hold for the pruned problem only; the LP
-    # relaxation of the full problem is a bound of the problem in the file.
-    full_lp = (_LpBound(ix, full, None, time_limit=lp_limit)
-               if cands.pruned and full_size is not None and full_size <= FULL_LP_VARS else None)
+    lp = LpThread(ix, cands, parts, time_limit=max(1.0, end - time.monotonic())) if cut else None
+    # With candidates pruned, the models' bounds hold for the pruned problem only.
+    if full_lp is not None and not cands.pruned:
+        full_lp = None  # nothing was left out after all: CP-SAT's bound is the problem's
     if full_lp is not None:
         search.whole_bound = lambda: full_lp.result(wait=0.0)
     # After a district cut, CP-SAT's rosters of the cut problem are only the start of the
@@ -162,6 +171,7 @@ def solve(problem: Problem, *, time_limit: float = 30.0, workers: int = 2, seed:
             if value is not None:
                 bound = max(value, objective_floor(ix))
             info["full_lp_s"] = round(full_lp.seconds, 3)
+            info["lp_fixable"] = full_lp.fixable(objective)
     else:
         bound = model_bound
     if bound is not None:
@@ -207,43 +217,7 @@ def _scope(pruned: bool, cut: bool, has_bound: bool) -> str:
     return "full problem" + ("; LP relaxation across the district cut" if cut else "")
 
 
-class _LpBound:
-    """The LP bound of the components that were cut by district (`parts` given), or of the
-    whole problem (`parts` None: then `value` includes the constants outside the models),
-    computed by GLOP in a background thread while CP-SAT works (see solver.model.lp_bound)."""
-
-    def __init__(self, ix: ProblemIndex, cands, parts, time_limit: float) -> None:
-        self.value: float | None = None
-        self.seconds = 0.0
-        self._thread = threading.Thread(target=self._run, args=(ix, cands, parts, time_limit),
-                                        daemon=True)
-        self._thread.start()
-
-    def _run(self, ix, cands, parts, time_limit) -> None:
-        started = time.monotonic()
-        wholes = components(ix, cands)
-        if parts is None:
-            total = ix.previous_outside * ix.weights.change + _idle_fairness(ix, wholes)
-        else:
-            cut_slots = {i for part in parts if part.linked for i in part.slots}
-            wholes = [w for w in wholes if w.slots[0] in cut_slots]
-            total = 0.0
-        for whole in wholes:
-            pm = build_part(ix, whole.slots, whole.triples)
-            value = lp_lower_bound(pm.model.proto, time_limit - (time.monotonic() - started))
-            if value is None:
-                return
-            total += pm.unscale(value)
-        self.seconds = time.monotonic() - started
-        self.value = total
-        self.seconds = time.monotonic() - started
-
-    def result(self, wait: float) -> float | None:
-        self._thread.join(timeout=max(0.0, wait))
-        return self.value
-
-
-def _bound(runs: list[Run], constant: float, lp: _LpBound | None) -> float | None:
+def _bound(runs: list[Run], constant: float, lp: LpThread | None) -> float | None:
     """CP-SAT's bounds of the parts, but for parts cut by district (whose bounds hold for
     the cut problem only) the LP bound of the uncut components."""
     total = constant
@@ -261,11 +235,15 @@ def _bound(runs: list[Run], constant: float, lp: _LpBound | None) -> float | Non
     return total
 
 
-def _idle_fairness(ix: ProblemIndex, parts) -> float:
-    """Fairness of people with a target and no candidacy left: they work 0 hours."""
-    busy = {j for part in parts for _, _, j in part.triples}
-    return sum(p.target_hours * ix.weights.fairness for j, p in enumerate(ix.people)
-               if p.target_hours is not None and j not in busy)
+def _await_guide(full_lp: LpThread | None, until: float, stop: threading.Event | None) -> set:
+    """The full LP's columns to keep, waiting for them until `until` (or a stop)."""
+    if full_lp is None:
+        return set()
+    while time.monotonic() < until and not (stop is not None and stop.is_set()):
+        full_lp.result(wait=min(0.2, until - time.monotonic()))
+        if full_lp.done:
+            break
+    return full_lp.guide or set()
 
 
 def _conflicts_by_assumptions(ix: ProblemIndex, run: Run) -> list[str]:

@@ -10,6 +10,7 @@ the bound always matches what CP-SAT was given.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 from ortools.linear_solver import pywraplp
 
@@ -21,11 +22,28 @@ def _literal(index: int) -> tuple[int, float, float]:
     return (index, 1.0, 0.0) if index >= 0 else (-index - 1, -1.0, 1.0)
 
 
+@dataclass(frozen=True)
+class LpRelaxation:
+    """The LP optimum of a model: its value (scaled as in the proto, offset included), and
+    per proto variable its value and reduced cost."""
+
+    value: float
+    values: tuple[float, ...]
+    reduced_costs: tuple[float, ...]
+
+
 def lp_lower_bound(proto, time_limit: float = 30.0) -> float | None:
     """The optimum of the LP relaxation of `proto` (objective scaled as in the proto,
-    offset included), or None if GLOP did not prove it in time. Handles the constraint
-    kinds the weekly model uses: linear, at_most_one, exactly_one, bool_or and bool_and
-    (the latter with one enforcement literal, i.e. implications)."""
+    offset included), or None if GLOP did not prove it in time."""
+    relaxed = lp_relaxation(proto, time_limit)
+    return relaxed.value if relaxed is not None else None
+
+
+def lp_relaxation(proto, time_limit: float = 30.0, *, with_columns: bool = False) -> LpRelaxation | None:
+    """The LP relaxation of `proto` solved by GLOP, or None if it was not proven optimal in
+    time. Handles the constraint kinds the weekly model uses: linear, at_most_one,
+    exactly_one, bool_or and bool_and (the latter with one enforcement literal, i.e.
+    implications). `with_columns`: also read every variable's value and reduced cost."""
     lp = pywraplp.Solver.CreateSolver("GLOP")
     if lp is None:
         return None
@@ -72,4 +90,8 @@ def lp_lower_bound(proto, time_limit: float = 30.0) -> float | None:
     if lp.Solve() != pywraplp.Solver.OPTIMAL:
         return None
     value = objective.Value()
-    return value if math.isfinite(value) else None
+    if not math.isfinite(value):
+        return None
+    if not with_columns:
+        return LpRelaxation(value, (), ())
+    return LpRelaxation(value, tuple(c.solution_value() for c in cols), tuple(c.reduced_cost() for c in cols))

@@ -56,7 +56,7 @@ def test_the_second_of_two_simultaneous_edits_is_refused_as_stale(committed_fact
                 assign(b, b.get(User, coordinator_id), district_id, WEEK, second, lawyer_b, 0,
                        expected_lock_version=version[b], now=NOW)
                 results.append(None)
-            except BaseException as error:  # noqa: BLE001 - the test inspects what was raised
+            except BaseException as error:  # the test inspects what was raised
                 results.append(error)
 
         editor = threading.Thread(target=second_editor)
