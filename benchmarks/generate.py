@@ -2,6 +2,7 @@
 
     python -m benchmarks.generate district --seed 1 -o district.json
     python -m benchmarks.generate city --scarce -o city-scarce.json
+    python -m benchmarks.generate district --requests -o district-requests.json
 
 Slots: window and station shifts from the templates, the village visits due this week by
 their rhythm (the paired adviser preferred through `paired_sites`), the weekend square
@@ -9,7 +10,10 @@ events, and every village request as a `choice` group (one slot per acceptable t
 later preference costing 20 more). People: everyone active, with their weekly availability
 expanded over the week minus their dated unavailability. `scarce=True` is the same week
 after a wave of absences: most people lose most of their time, so even a careful greedy
-leaves several percent of places open.
+leaves several percent of places open. `requests=True` is the same week with
+REQUEST_FACTOR times as many village visit requests (choice groups): the extra requests
+are drawn like the demo world's own (`scheduler.demo.services.visit_requests`, this week
+only) from a generator of their own, deterministic by seed.
 """
 from __future__ import annotations
 
@@ -17,10 +21,12 @@ import argparse
 import json
 import random
 import sys
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 
 from scheduler.demo import build_world
-from scheduler.demo.model import DemandLine, World
+from scheduler.demo.model import DemandLine, VisitRequest, World
+from scheduler.demo.services import visit_requests
 
 DEFAULT_WEEK = date(2026, 11, 30)  # the Monday after 2026-11-23
 TIMEZONE = "Asia/Shanghai"
@@ -30,10 +36,12 @@ URGENCY_PRIORITY = {"normal": 4, "urgent": 5}  # as scheduler.demand.generate gi
 # solver.greedy over seeds 1-3: about 8% of places left open for the city (7-8%), about 10%
 # for the district (10-11%); supply falls off a cliff below this, so change it in small steps.
 SCARCE_KEEP = 0.08
+# requests=True: about this many times the usual number of village requests this week.
+REQUEST_FACTOR = 5
 
 
 def problem_doc(size: str, seed: int, week_start: date | None = None,
-                scarce: bool = False) -> dict:
+                scarce: bool = False, requests: bool = False) -> dict:
     week_start = week_start or DEFAULT_WEEK
     world = build_world(size, seed, week_start)
     districts = {d.code: d.name for d in world.districts}
@@ -47,8 +55,23 @@ def problem_doc(size: str, seed: int, week_start: date | None = None,
         "sites": [_site(s, districts) for s in world.sites],
         "people": [_person(p, week_start, districts, paired.get(p.external_id, []), scarce_rng)
                    for p in world.people if p.active],
-        "slots": _slots(world, seed),
+        "slots": _slots(world, seed, _extra_requests(world, seed) if requests else []),
     }
+
+
+def _extra_requests(world: World, seed: int) -> list[VisitRequest]:
+    """(REQUEST_FACTOR - 1) times the usual weekly number of requests per district, drawn
+    as the demo world draws its own, with ids of their own (R -> RH)."""
+    rng = random.Random(f"requests:{seed}:{world.week_start.isoformat()}")
+    out = []
+    for d in world.districts:
+        villages = [s for s in world.sites if s.kind == "village" and s.district == d.code]
+        if not villages:
+            continue
+        per_week = (REQUEST_FACTOR - 1) * max(1, round(len(villages) / 40))
+        for r in visit_requests(rng, d, villages, world.week_start, 1, per_week):
+            out.append(replace(r, external_id=r.external_id.replace("-R", "-RH", 1)))
+    return out
 
 
 def _iso(moment: datetime) -> str:
@@ -155,7 +178,7 @@ class _Slots:
         self.items.append(doc)
 
 
-def _slots(world: World, seed: int) -> list[dict]:
+def _slots(world: World, seed: int, extra: list[VisitRequest]) -> list[dict]:
     week = world.week_start
     days = {week + timedelta(days=k) for k in range(7)}
     rng = random.Random(f"visits:{seed}:{week.isoformat()}")
@@ -176,7 +199,7 @@ def _slots(world: World, seed: int) -> list[dict]:
         if e.day in days:
             out.add(e.site, "event", _at(e.day, e.start), _at(e.day, e.end), e.priority,
                     _lines(e.demand))
-    for r in world.requests:
+    for r in [*world.requests, *extra]:
         if not all(w.day in days for w in r.windows):
             continue
         lines = [{"roles": ["lawyer"], "count": 1}]
@@ -196,10 +219,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--week", type=date.fromisoformat, default=None,
                     help=f"Monday of the week (YYYY-MM-DD), default {DEFAULT_WEEK}")
     ap.add_argument("--scarce", action="store_true", help="much less availability")
+    ap.add_argument("--requests", action="store_true",
+                    help=f"about {REQUEST_FACTOR} times as many village visit requests")
     ap.add_argument("-o", "--output", default="-", help="file to write, - for stdout")
     args = ap.parse_args(argv)
     try:
-        doc = problem_doc(args.size, args.seed, args.week, args.scarce)
+        doc = problem_doc(args.size, args.seed, args.week, args.scarce, args.requests)
     except ValueError as e:
         ap.error(str(e))
     text = json.dumps(doc, ensure_ascii=False, indent=1)

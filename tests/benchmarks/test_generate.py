@@ -162,3 +162,16 @@ def test_command_line_writes_the_same_document(tmp_path, capsys):
     assert "slots" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         main(["tiny", "--week", "2026-12-01"])
+
+
+def test_heavy_requests_week_multiplies_the_choice_groups(doc):
+    heavy = problem_doc("tiny", 1, requests=True)
+    assert heavy == problem_doc("tiny", 1, requests=True)  # deterministic by seed
+    assert heavy["people"] == doc["people"] and heavy["sites"] == doc["sites"]
+    assert heavy["slots"][:len(doc["slots"])] == doc["slots"]
+    groups = {s["choice"] for s in doc["slots"] if s.get("choice")}
+    more = {s["choice"] for s in heavy["slots"] if s.get("choice")}
+    assert groups < more and len(more) >= 3 * len(groups)
+    assert len({s["id"] for s in heavy["slots"]}) == len(heavy["slots"])
+    assert all(SLOT_ID.match(s["id"]) for s in heavy["slots"])
+    assert check(heavy, _empty_solution()).ok
