@@ -7,7 +7,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from scheduler.core.access import AccessDenied, NotVisible
 
-PAGES = {400, 403, 404, 405, 500}
+PAGES = {400, 403, 404, 405, 413, 500}
 
 
 def _page(code: int, reason: str | None = None, headers: dict[str, str] | None = None):

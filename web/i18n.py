@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 from flask import Flask, current_app, request, session
 from flask_login import current_user
 
+from web import form_messages
 from web.extensions import babel
 
 # What `?lang=` accepts, mapped to the catalogue names under web/translations.
@@ -69,3 +70,4 @@ def this_page() -> str:
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale, timezone_selector=lambda: app.config["SCHEDULER_TIMEZONE"])
     app.before_request(remember_language)
+    app.before_request(form_messages.install)

@@ -12,10 +12,12 @@ from web import i18n, labels, nav
 
 
 def _logout_form():
-    # Built only when a page shows it, so anonymous pages set no session cookie.
+    # Built only when a page shows it, so anonymous pages set no session cookie. Never bound
+    # to the request's form: that is the page's own, and reading a body over the size limit
+    # again while showing its 413 page turned the 413 into a 500.
     from web.auth.forms import LogoutForm
 
-    return LogoutForm()
+    return LogoutForm(formdata=None)
 
 
 def page_url(number: int) -> str:
