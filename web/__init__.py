@@ -14,6 +14,7 @@ from web.auth.session import init_login
 from web.config import SETTINGS, TestingConfig, config_class, require_public_address, runtime_settings
 from web.dates import CLOCK
 from web.extensions import csrf
+from web.ids import IdConverter
 from web.templating import init_templating
 
 
@@ -44,6 +45,8 @@ def create_app(test_config: dict[str, Any] | None = None, *, settings: Settings 
     app.config.update(runtime_settings(settings, Path(app.instance_path), app.config))
     require_public_address(app)
 
+    # Before any route is added: `<int:...>` stops at the largest row id (a bigger one is a 404).
+    app.url_map.converters["int"] = IdConverter
     database.init_app(app)
     solve_runner.init_app(app)
     csrf.init_app(app)

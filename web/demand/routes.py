@@ -22,10 +22,11 @@ from web.db import db
 from web.demand import bp
 from web.demand.forms import ButtonForm, EventForm, TemplateForm, without_line
 from web.demand.holiday_names import holiday_label
+from web.ids import parse_int
 
 
 def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+    return parse_int(value)
 
 
 def _district(district_id: int) -> District:

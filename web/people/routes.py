@@ -9,6 +9,7 @@ from scheduler.people import operations as service
 from web.access import acting_user, roles_required
 from web.dates import local_today
 from web.db import db
+from web.ids import parse_int
 from web.people import bp
 from web.people.forms import ActiveForm, PersonForm, SearchForm
 from web.people.messages import person_error
@@ -17,7 +18,7 @@ STATUS = {"active": True, "inactive": False, "all": None}
 
 
 def _int_arg(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+    return parse_int(value)
 
 
 @bp.route("/")

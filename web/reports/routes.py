@@ -15,6 +15,7 @@ from scheduler.transfer.exports import to_csv, to_xlsx
 from web.access import acting_user, roles_required
 from web.dates import local_today, now
 from web.db import db
+from web.ids import parse_id
 from web.reports import bp
 from web.requests.messages import problem_text
 from web.urls import carried_args
@@ -50,7 +51,7 @@ def _choice() -> Choice:
     problems: list[str] = []
     first = _month(request.args.get("from"), first_default, problems)
     last = _month(request.args.get("to"), this_month, problems)
-    return Choice(first, last, request.args.get("district", type=int), tuple(problems))
+    return Choice(first, last, request.args.get("district", type=parse_id), tuple(problems))
 
 
 def _report(choice: Choice):

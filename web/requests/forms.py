@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import FieldList, Form, FormField, RadioField, SelectField, StringField, TextAreaField
 
 from web.choices import choices
+from web.ids import coerce_id
 from web.week.labels import REQUEST_KINDS, URGENCIES
 
 WINDOW_ROWS = 3
@@ -33,7 +34,7 @@ class RequestForm(FlaskForm):
 
 
 class HandoverForm(FlaskForm):
-    to_user = SelectField(_l("Hand over to"), coerce=int, validate_choice=False)
+    to_user = SelectField(_l("Hand over to"), coerce=coerce_id, validate_choice=False)
     reason = StringField(_l("Why"), render_kw={"maxlength": 256})
 
 

@@ -17,6 +17,7 @@ from web.access import acting_user, roles_required
 from web.config import app_settings
 from web.dates import now
 from web.db import db
+from web.ids import parse_id
 from web.requests import bp
 from web.requests.forms import ActionForm, HandoverForm, ReasonForm, RequestForm
 from web.requests.messages import problem_text, texts
@@ -51,7 +52,7 @@ def index():
         return render_template("requests/village_list.html", rows=desk.village_requests(session, user))
     status = request.args.get("status", "open")
     status = status if status in LIST_STATUSES else "open"
-    district_id = request.args.get("district", type=int)
+    district_id = request.args.get("district", type=parse_id)
     rows = desk.request_list(session, user, status=status, district_id=district_id)
     return render_template("requests/list.html", rows=rows, status=status, statuses=LIST_STATUSES, mine=False,
                            districts=visible_districts(session, user), district_id=district_id)

@@ -12,6 +12,7 @@ from web.access import acting_user, roles_required
 from web.checks import attach, fields_with_errors, skill_list, summary
 from web.dates import local_today
 from web.db import db
+from web.ids import parse_int
 from web.sites import bp
 from web.sites.forms import ButtonForm, ExclusionForm, SearchForm, SiteForm
 
@@ -19,7 +20,7 @@ STATUS = {"active": True, "inactive": False, "all": None}
 
 
 def _int_arg(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+    return parse_int(value)
 
 
 @bp.route("/")

@@ -17,6 +17,7 @@ from web.access import acting_user, roles_required
 from web.dates import local_today, now
 from web.db import db
 from web.downloads import attachment
+from web.ids import parse_id
 from web.transfer import bp, uploads
 from web.transfer.forms import KIND_LABELS, ConfirmForm, DistrictPrintForm, FindForm, UploadForm, WeekExportForm
 from web.transfer.messages import import_error
@@ -111,10 +112,10 @@ def _preview(report: imports.ImportReport, token: str | None):
 def _district(value: str | None) -> District | None:
     if not value:
         return None
-    try:
-        district = db().get(District, int(value))
-    except ValueError:
+    district_id = parse_id(value)
+    if district_id is None:
         abort(400)
+    district = db().get(District, district_id)
     if district is None:
         abort(404)
     return district
@@ -142,7 +143,7 @@ def flag(name: str) -> bool:
 @bp.route("/export/week")
 @roles_required("coordinator")
 def export_week():
-    district_id = request.args.get("district", type=int)
+    district_id = request.args.get("district", type=parse_id)
     if district_id is None:
         abort(400)
     fmt = request.args.get("format", "xlsx")
