@@ -20,7 +20,7 @@ import pytest
 from flask import got_request_exception, url_for
 from hypothesis import HealthCheck, Phase, example, given, settings
 from sqlalchemy import update
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import AnyConverter, IntegerConverter
 
 from models import User
 from tests.factories import TOTP_SECRET
@@ -69,24 +69,38 @@ SESSION = {
 }
 
 CHINESE_EXAMPLES, ENGLISH_EXAMPLES = 10, 3
+SENTINEL_INT, SENTINEL_TEXT = 987654321, "fuzz-stand-in"
 FUZZ = settings(deadline=None, derandomize=True, database=None, phases=[Phase.explicit, Phase.generate],
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                        HealthCheck.function_scoped_fixture])
 
-# Inputs that once answered 5xx or an untranslated refusal: endpoint -> submissions.
+# Inputs that once answered 5xx or an untranslated refusal: (method, endpoint) -> submissions.
 # A value not among a multiple select's choices: WTForms' own English message (its Chinese
 # catalogue lacks it), now from ours (web/form_messages.py).
 NOT_A_ROLE = {"lines-0-roles": ["-1.7e+16"], "lines-0-count": ["1"], "start_at": ["2026-12-01T09:00"],
               "end_at": ["2026-12-01T12:00"], "title": ["普法"]}
-REGRESSIONS: dict[str, list[dict[str, list]]] = {
-    "demand.new_event": [NOT_A_ROLE],
-    "demand.edit_event": [NOT_A_ROLE],
-    "demand.new_template": [{"lines-0-roles": ["nobody"], "lines-0-count": ["1"]}],
-    "people.edit": [{"name": ["王律师"], "roles": ["2.5e-32", "nobody"], "target_hours_week": ["4"]}],
+# An id beyond PostgreSQL's INTEGER: the lookup was a DataError (500) there; and digits that
+# are not decimal ("¹²" passes str.isdigit, not int()): a ValueError (500) on every database.
+# Now no number (web/ids.py), and `<int:...>` in a URL stops at the largest id (a 404).
+TOO_BIG = "2147483648"
+REGRESSIONS: dict[tuple[str, str], list[dict[str, list]]] = {
+    ("POST", "demand.new_event"): [NOT_A_ROLE, {**NOT_A_ROLE, "lines-0-roles": ["lawyer"], "site": [TOO_BIG]}],
+    ("POST", "demand.edit_event"): [NOT_A_ROLE, {**NOT_A_ROLE, "lines-0-roles": ["lawyer"], "site": [TOO_BIG]}],
+    ("POST", "demand.new_template"): [{"lines-0-roles": ["nobody"], "lines-0-count": ["1"]},
+                                      {"site": ["¹²"], "weekday": ["²"], "priority": ["³"]}],
+    ("POST", "people.edit"): [{"name": ["王律师"], "roles": ["2.5e-32", "nobody"], "target_hours_week": ["4"]}],
+    ("POST", "requests.handover"): [{"to_user": [TOO_BIG]}, {"to_user": ["-68639375880982352"]}],
+    ("POST", "sites.new"): [{"name": ["新村"], "kind": ["village"], "township": ["¹²"]}],
+    ("GET", "people.index"): [{"district": ["¹²"], "page": ["²"]}],
+    ("GET", "sites.index"): [{"district": ["¹²"], "page": ["²"]}],
+    ("GET", "people.detail"): [{"<person_id>": [TOO_BIG]}],
+    ("GET", "week.assign"): [{"<slot_id>": ["9" * 30]}],
 }
 
 
 def test_every_endpoint_is_fuzzed_or_exempt():
+    for method, endpoint in REGRESSIONS:
+        assert method in ENDPOINTS.get(endpoint, ()), f"a regression of {method} {endpoint}, not in the app"
     for (endpoint, method), reason in EXEMPT.items():
         assert method in ENDPOINTS.get(endpoint, ()), f"{endpoint} {method}: exempt but not in the app"
         assert reason.strip(), f"{endpoint} {method}: exempt without a reason"
@@ -121,20 +135,23 @@ class Fuzzer:
         self.role = ROLE.get(endpoint) or fuzz_role(endpoint)
         self.client = app.test_client()
         self.path_args = ROUTES[endpoint].args(world)
-        self.url = self.url_with({})
         rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint and method in r.methods)
-        # The route's text arguments (a week, a token, a kind): fuzzed too, on a GET.
-        self.text_args = [name for name, converter in rule._converters.items()
-                          if not isinstance(converter, IntegerConverter)]
+        # The route's own arguments (an id, a week, a token, a kind) are fuzzed too, on a GET.
+        self.url_args = list(rule._converters)
+        self.int_args = {name for name, c in rule._converters.items() if isinstance(c, IntegerConverter)}
+        self.any_args = {name for name, c in rule._converters.items() if isinstance(c, AnyConverter)}
+        self.url = self.url_with({})
         self.raised: list[str] = app.extensions["tests.fuzz_exceptions"]
 
     def url_with(self, overrides: dict[str, str | bytes]) -> str:
-        """The endpoint's URL, a text argument's segment replaced by a fuzzed one (escaped, as
-        url_for would not build a value its converter refuses)."""
+        """The endpoint's URL, a path argument's segment replaced by a fuzzed one (escaped, as
+        url_for builds no value its converter refuses): built with a stand-in there first."""
+        stand_ins = {name: SENTINEL_INT if name in self.int_args else
+                     (self.path_args[name] if name in self.any_args else SENTINEL_TEXT) for name in overrides}
         with self.app.test_request_context():
-            url = url_for(self.endpoint, **self.path_args)
+            url = url_for(self.endpoint, **{**self.path_args, **stand_ins})
         for name, value in overrides.items():
-            url = url.replace(quote(str(self.path_args[name]), safe="/:"), quote(value, safe=""), 1)
+            url = url.replace(quote(str(stand_ins[name]), safe="/:"), quote(value, safe=""), 1)
         return url
 
     def prepare(self, english: bool) -> str:
@@ -198,7 +215,7 @@ def _run(fuzzer: Fuzzer, specs, rest: str, defaults: dict | None = None) -> None
     def in_chinese(sent):
         fuzzer.send(sent)
 
-    for regression in REGRESSIONS.get(fuzzer.endpoint, ()):
+    for regression in REGRESSIONS.get((fuzzer.method, fuzzer.endpoint), ()):
         in_chinese = example(regression)(in_chinese)
     in_chinese()
 
@@ -219,7 +236,7 @@ def test_post_forms(fuzz_app, session, world, endpoint):
 @pytest.mark.parametrize("endpoint", GETS)
 def test_get_query_arguments(fuzz_app, session, world, endpoint):
     fuzzer = Fuzzer(fuzz_app, session, world, endpoint, "GET")
-    path = [FieldSpec(f"<{name}>", "junk") for name in fuzzer.text_args]
+    path = [FieldSpec(f"<{name}>", "junk") for name in fuzzer.url_args]
     _run(fuzzer, view_args(fuzz_app.view_functions[endpoint]) + path, "missing")
 
 
@@ -243,3 +260,14 @@ def test_a_text_field_over_the_form_memory_limit_answers_413_in_chinese(fuzz_app
                                   content_type="multipart/form-data")
     assert response.status_code == 413
     assert language_problems(response, [], chinese=True) == []
+
+
+def test_numbers_from_readers_stop_at_the_largest_id():
+    from web.ids import MAX_ID, coerce_id, parse_id, parse_int
+
+    assert parse_int("12") == 12 and parse_int(" 0 ") == 0 and parse_int("１２") == 12
+    assert parse_int("¹²") is None and parse_int("-1") is None and parse_int(str(MAX_ID + 1)) is None
+    assert parse_id("0") is None and parse_id(str(MAX_ID)) == MAX_ID and parse_id(None) is None
+    assert coerce_id(0) is None and coerce_id("") is None and coerce_id("7") == 7
+    with pytest.raises(ValueError):
+        coerce_id(str(MAX_ID + 1))
