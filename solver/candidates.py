@@ -58,7 +58,7 @@ def static_blocker(ix: ProblemIndex, j: int, i: int, l: int) -> str | None:
     return None
 
 
-def _eligible_if_available(ix: ProblemIndex, j: int, i: int, l: int) -> bool:
+def eligible_if_available(ix: ProblemIndex, j: int, i: int, l: int) -> bool:
     """static_blocker(...) is None, for someone known to be available then."""
     p, s = ix.people[j], ix.slots[i]
     d = s.demand[l]
@@ -180,20 +180,28 @@ def optimistic_cost(ix: ProblemIndex, j: int, i: int, l: int) -> float:
     return cost
 
 
-def _cheapest_eligible(ix: ProblemIndex, grids: AvailableGrids, i: int, l: int, k: int):
-    """Up to `k` eligible people for line (i, l) of least optimistic cost, and whether
-    an eligible person may have been left out. People come ring by ring outwards, in the
-    order of the least cost a ring can hold: its distance, less the largest fairness
-    saving for the rings of people with a target."""
+def cost_rings(ix: ProblemIndex, grids: AvailableGrids, i: int, l: int):
+    """People available for slot `i` holding a role of line `l`, ring by ring outwards from
+    its site, as (least cost, people): a ring's least km cost, less the largest fairness
+    saving (the slot's hours at the fairness weight) for people with a target. The least
+    costs never decrease, so a search can stop at the first ring that costs too much."""
     site = ix.sites[ix.slots[i].site]
     w = ix.weights
     roles = ix.slots[i].demand[l].roles
     rebate = w.fairness * ix.duration[i] / 3600.0
     plain, aimed = grids.for_slot(i)
-    rings = heapq.merge(
+    return heapq.merge(
         ((b * w.km, people) for b, people in plain.rings(roles, site.lat, site.lon)),
         ((b * w.km - rebate, people) for b, people in aimed.rings(roles, site.lat, site.lon)),
         key=lambda ring: ring[0])
+
+
+def _cheapest_eligible(ix: ProblemIndex, grids: AvailableGrids, i: int, l: int, k: int):
+    """Up to `k` eligible people for line (i, l) of least optimistic cost, and whether
+    an eligible person may have been left out. People come ring by ring outwards, in the
+    order of the least cost a ring can hold: its distance, less the largest fairness
+    saving for the rings of people with a target."""
+    rings = cost_rings(ix, grids, i, l)
     seen: set[int] = set()
     best: list[tuple[float, int]] = []  # a max-heap on cost, by negation
     eligible = 0
@@ -204,7 +212,7 @@ def _cheapest_eligible(ix: ProblemIndex, grids: AvailableGrids, i: int, l: int, 
             # eligible.
             return [-j for _, j in sorted(best, reverse=True)], True
         for j in people:
-            if j in seen or not _eligible_if_available(ix, j, i, l):
+            if j in seen or not eligible_if_available(ix, j, i, l):
                 continue
             seen.add(j)
             eligible += 1

@@ -41,6 +41,7 @@ from solver.model.lp_guide import LpThread
 from solver.model.lp_guide import idle_fairness as _idle_fairness
 from solver.model.pins import check_pins, pin_label
 from solver.model.polish import polish
+from solver.model.priced_bound import PricedThread
 from solver.model.roster import Roster
 from solver.model.search import Run, Search, objective_floor
 from solver.model.warm import valid_subset, warm_start
@@ -120,12 +121,21 @@ def solve(problem: Problem, *, time_limit: float = 30.0, workers: int = 2, seed:
     # Progress bounds are CP-SAT's: of the whole problem only without pruning or a cut.
     search.report_bound = not cands.pruned and not cut
     info["prep_s"] = round(time.monotonic() - t0, 3)
-    lp = LpThread(ix, cands, parts, time_limit=max(1.0, end - time.monotonic())) if cut else None
     # With candidates pruned, the models' bounds hold for the pruned problem only.
     if full_lp is not None and not cands.pruned:
         full_lp = None  # nothing was left out after all: CP-SAT's bound is the problem's
+    # Too big for the full LP (a city): a Lagrangian bound priced over every eligible
+    # column (solver.model.priced_bound), when no cost can be negative.
+    priced = (PricedThread(ix, cands.triples(), end)
+              if cands.pruned and full_lp is None and objective_floor(ix) == 0.0 else None)
+    # The LP of the cut components bounds the pruned problem only: not worth the core
+    # while the priced bound of the whole problem needs it.
+    lp = (LpThread(ix, cands, parts, time_limit=max(1.0, end - time.monotonic()))
+          if cut and priced is None else None)
     if full_lp is not None:
         search.whole_bound = lambda: full_lp.result(wait=0.0)
+    elif priced is not None:
+        search.whole_bound = lambda: priced.result(wait=0.0)
     # After a district cut, CP-SAT's rosters of the cut problem are only the start of the
     # polish, which gets most of the time; otherwise the rest goes to the largest gaps.
     now = time.monotonic()
@@ -172,6 +182,11 @@ def solve(problem: Problem, *, time_limit: float = 30.0, workers: int = 2, seed:
                 bound = max(value, objective_floor(ix))
             info["full_lp_s"] = round(full_lp.seconds, 3)
             info["lp_fixable"] = full_lp.fixable(objective)
+        elif priced is not None:
+            value = priced.result(wait=0.0 if search.stopped() else t0 + time_limit - time.monotonic())
+            if value is not None:
+                bound = max(value, objective_floor(ix))
+            info.update(priced_s=round(priced.seconds, 3), **dict(priced.stats))
     else:
         bound = model_bound
     if bound is not None:
@@ -183,7 +198,7 @@ def solve(problem: Problem, *, time_limit: float = 30.0, workers: int = 2, seed:
     optimal = all(run.optimal for run in runs) and not cands.pruned and not cut and not added
     # Pruning proven harmless: the roster meets the full problem's bound.
     optimal = optimal or (bound is not None and objective - bound <= 1e-9 * max(1.0, abs(objective)))
-    info["bound_scope"] = _scope(cands.pruned, cut, bound is not None)
+    info["bound_scope"] = _scope(cands.pruned, cut, bound is not None, priced=full_lp is None)
     return Solution(
         status="optimal" if optimal else "feasible", objective=objective,
         assignments=tuple(Assignment(ix.slots[i].id, ix.people[j].id, l) for i, l, j in triples),
@@ -208,10 +223,12 @@ def _stats(t0, runs, cands, k, cut, workers, seed, search, info) -> tuple:
     return tuple(stats.items())
 
 
-def _scope(pruned: bool, cut: bool, has_bound: bool) -> str:
+def _scope(pruned: bool, cut: bool, has_bound: bool, priced: bool = False) -> str:
     """What the written `bound` is (`stats.bound_scope`)."""
     if not has_bound:
         return "none: pruned problem only (stats.pruned_bound)" if pruned else "none"
+    if pruned and priced:
+        return "full problem: Lagrangian bound of a relaxation priced over every eligible column"
     if pruned:
         return "full problem: LP relaxation of the unpruned model (GLOP)"
     return "full problem" + ("; LP relaxation across the district cut" if cut else "")
@@ -221,6 +238,8 @@ def _bound(runs: list[Run], constant: float, lp: LpThread | None) -> float | Non
     """CP-SAT's bounds of the parts, but for parts cut by district (whose bounds hold for
     the cut problem only) the LP bound of the uncut components."""
     total = constant
+    if lp is None and any(run.part.linked for run in runs):
+        return None
     for run in runs:
         if run.part.linked:
             continue

@@ -1,0 +1,311 @@
+"""A lower bound of the whole problem when the full model is far too big to build (a city
+week): a Lagrangian bound of an LP relaxation, priced over every eligible column.
+
+The relaxation R. Variables in [0, ub]: x per (slot, line, person) column, `gap` per line
+outside choice groups (places left open), `z` per slot of a choice group (staffed) and
+`none` per group, `dev` per person with a target (hours off target). Rows: a line's gap and
+assignments add up to its count; a choice slot's line holds at most count x z; a group has
+a staffed slot or none, and at most one staffed slot; a person holds at most one column
+covering any slot start (rules 5 and 8 without travel); their hours stay within max_hours
+(rule 6); dev is at least the load above and below the target. Costs are the spec's, exact.
+Every roster is a point of R with the same cost (rules 7, 10, 11 and travel are left out,
+which only relaxes), so any lower bound of R is one of the problem.
+
+The bound. For any multipliers y of R's rows (y >= 0 where a row's lower end binds, <= 0 at
+its upper end, 0 where that end is infinite), Lagrangian duality gives
+
+    L(y) = sum over rows of (y+ x lo + y- x hi) + sum over variables of ub x min(0, rc),
+    rc = cost - sum over rows of y x coefficient,
+
+a lower bound of R. y comes from GLOP's optimum of R restricted to the columns at hand; L is
+then computed exactly over every variable, including every eligible column that is not in
+the LP, so the bound holds whatever GLOP's tolerances. Eligible columns are not listed one by
+one: a missing column's reduced cost is at least km x w_km - y(line)+ - w_fairness x hours
+- change credit of its slot, so people are visited ring by ring outwards from the site
+(`solver.candidates.cost_rings`, the same order as pruning) and the search stops once a ring
+cannot hold a negative reduced cost. Columns with negative reduced cost are added and the LP
+solved again (column generation), while time lasts; the best L so far is the bound.
+"""
+from __future__ import annotations
+
+import bisect
+import itertools
+import math
+import threading
+import time
+
+from ortools.linear_solver import pywraplp
+
+from solver.candidates import AvailableGrids, cost_rings, eligible_if_available
+from solver.geo import km
+from solver.model.index import ProblemIndex
+
+ADD_PER_ROUND = 100_000
+# The first round only gathers columns (its bound, from the k cheapest alone, is far too
+# weak to use): each line stops after this many with a negative reduced cost, cheapest
+# rings first. Later rounds price every column, so their bounds hold.
+FIRST_ROUND_PER_LINE = 40
+EPS = 1e-9
+
+
+class RelaxedWeek:
+    """R for one problem (see the module docstring): row bounds, the variables other than
+    the columns, and the rows and cost of any column."""
+
+    def __init__(self, ix: ProblemIndex) -> None:
+        self.ix = ix
+        w = ix.weights
+        self.starts = sorted({ix.start[i] for i in range(len(ix.slots))})
+        self.rows: dict[tuple, tuple[float, float]] = {}
+        self.constant = (ix.previous_outside + sum(n for pairs in ix.previous_by_slot.values()
+                                                    for _, n in pairs)) * w.change
+        self.prev = {(i, j): n for i, pairs in ix.previous_by_slot.items() for j, n in pairs if j is not None}
+        self.prev_max = {i: max(n for _, n in pairs) * w.change for i, pairs in ix.previous_by_slot.items()}
+        # Other variables: (cost, upper bound, [(row, coefficient)]).
+        self.others: list[tuple[float, float, list]] = []
+        for i, s in enumerate(ix.slots):
+            if s.choice is None:
+                for l, d in enumerate(s.demand):
+                    self.rows[("line", i, l)] = (d.count, d.count)
+                    self.others.append((w.unfilled * s.priority, d.count, [(("line", i, l), 1.0)]))
+        for g, group in ix.choice_groups.items():
+            first = ix.slots[group[0]]
+            self.rows[("any", g)] = (1.0, math.inf)
+            self.rows[("one", g)] = (-math.inf, 1.0)
+            self.others.append((w.unfilled * first.priority * sum(d.count for d in first.demand), 1.0,
+                                [(("any", g), 1.0)]))
+            for i in group:
+                s = ix.slots[i]
+                rows = [(("any", g), 1.0), (("one", g), 1.0)]
+                for l, d in enumerate(s.demand):
+                    self.rows[("cap", i, l)] = (-math.inf, 0.0)
+                    rows.append((("cap", i, l), -float(d.count)))
+                cost = w.unfilled * s.priority * sum(d.count for d in s.demand) + s.choice_cost
+                self.others.append((cost, 1.0, rows))
+        for j, p in enumerate(ix.people):
+            if p.target_hours is not None:
+                t = p.target_hours
+                self.rows[("above", j)] = (-t, math.inf)
+                self.rows[("below", j)] = (t, math.inf)
+                top = max(t, p.max_hours - t) if math.isfinite(p.max_hours) else math.inf
+                self.others.append((w.fairness, top, [(("above", j), 1.0), (("below", j), 1.0)]))
+
+    def column(self, i: int, l: int, j: int) -> tuple[float, list]:
+        """The cost and the (row, coefficient) list of column (slot i, line l, person j)."""
+        ix, w = self.ix, self.ix.weights
+        s, p = ix.slots[i], ix.people[j]
+        cost = ix.km(j, s.site) * w.km - self.prev.get((i, j), 0) * w.change
+        if ix.unpaired(i, l, j):
+            cost += w.unpaired
+        if ix.undesired(j, i):
+            cost += w.undesired
+        rows = []
+        if s.choice is None:
+            rows.append((("line", i, l), 1.0))
+        else:
+            cost -= w.unfilled * s.priority
+            rows.append((("cap", i, l), 1.0))
+        hours = ix.duration[i] / 3600.0
+        if ix.duration[i] > 0:
+            lo = bisect.bisect_left(self.starts, ix.start[i])
+            hi = bisect.bisect_left(self.starts, ix.end[i])
+            for k in range(lo, hi):
+                rows.append((("at", j, k), 1.0))
+                self.rows.setdefault(("at", j, k), (-math.inf, 1.0))
+        if math.isfinite(p.max_hours):
+            rows.append((("hours", j), hours))
+            self.rows.setdefault(("hours", j), (-math.inf, p.max_hours))
+        if p.target_hours is not None:
+            rows += [(("above", j), -hours), (("below", j), hours)]
+        return cost, rows
+
+
+def solve_restricted(week: RelaxedWeek, columns, time_limit: float) -> dict | None:
+    """GLOP's optimum of R over `columns` (and every other variable): the row duals, clipped
+    to the signs the Lagrangian needs, or None if not proven in time."""
+    lp = pywraplp.Solver.CreateSolver("GLOP")
+    if lp is None:
+        return None
+    rows: dict[tuple, object] = {}
+
+    def row(key):
+        c = rows.get(key)
+        if c is None:
+            lo, hi = week.rows[key]
+            c = rows[key] = lp.Constraint(lo if lo > -math.inf else -lp.infinity(),
+                                          hi if hi < math.inf else lp.infinity())
+        return c
+
+    objective = lp.Objective()
+    entries = list(week.others)
+    for key in columns:
+        cost, coefs = week.column(*key)
+        entries.append((cost, 1.0, coefs))
+    for cost, ub, coefs in entries:
+        var = lp.NumVar(0.0, ub if ub < math.inf else lp.infinity(), "")
+        objective.SetCoefficient(var, cost)
+        for key, a in coefs:
+            c = row(key)
+            c.SetCoefficient(var, c.GetCoefficient(var) + a)
+    objective.SetMinimization()
+    lp.SetTimeLimit(max(1, int(time_limit * 1000)))
+    if lp.Solve() != pywraplp.Solver.OPTIMAL:
+        return None
+    fairness = week.ix.weights.fairness
+    duals = {}
+    for key, c in rows.items():
+        lo, hi = week.rows[key]
+        y = c.dual_value()
+        y = max(0.0, y) if hi == math.inf else min(0.0, y) if lo == -math.inf else y
+        if key[0] == "below":
+            y = min(y, fairness)  # keeps the ring search's stopping rule valid
+        duals[key] = y
+    # dev's reduced cost stays >= 0, so an unbounded dev never sends L to -infinity.
+    for key in [k for k in duals if k[0] == "above"]:
+        duals[key] = min(duals[key], max(0.0, fairness - duals.get(("below", key[1]), 0.0)))
+    return duals
+
+
+def lagrangian(week: RelaxedWeek, duals: dict, columns, missing) -> float:
+    """L(y) over R's rows, the other variables, `columns` and `missing` (every eligible
+    column not in `columns` whose reduced cost may be negative; see `price`)."""
+    total = week.constant
+    for key, y in duals.items():
+        lo, hi = week.rows[key]
+        total += y * (lo if y > 0 else hi) if y else 0.0
+    for cost, ub, coefs in week.others:
+        rc = cost - sum(duals.get(k, 0.0) * a for k, a in coefs)
+        if rc < 0:
+            total += rc * ub  # ub is finite for every variable with a cost that can go negative
+    for key in columns:
+        total += min(0.0, reduced_cost(week, duals, *key))
+    total += sum(min(0.0, rc) for rc, _ in missing)
+    return total
+
+
+def reduced_cost(week: RelaxedWeek, duals: dict, i: int, l: int, j: int) -> float:
+    cost, coefs = week.column(i, l, j)
+    return cost - sum(duals.get(k, 0.0) * a for k, a in coefs)
+
+
+def price(week: RelaxedWeek, grids: AvailableGrids, duals: dict, columns: set,
+          deadline: float, per_line: int | None = None) -> list[tuple[float, tuple]] | None:
+    """Every eligible column outside `columns` with a negative reduced cost, as (rc, key);
+    None if the deadline came first (then nothing can be said of the rest). `per_line`:
+    at most this many per line, the first found (then the list is not complete)."""
+    ix = week.ix
+    out = []
+    for i, s in enumerate(ix.slots):
+        if time.monotonic() > deadline:
+            return None
+        for l in range(len(s.demand)):
+            found = _price_line(week, grids, duals, columns, i, l)
+            out.extend(found if per_line is None else itertools.islice(found, per_line))
+    return sorted(out)
+
+
+def _price_line(week: RelaxedWeek, grids: AvailableGrids, duals: dict, columns: set, i: int, l: int):
+    """`price` for one line: people ring by ring until none can have a negative reduced
+    cost. Cheap tests first (km, then eligibility), the exact reduced cost last."""
+    ix, w = week.ix, week.ix.weights
+    s = ix.slots[i]
+    site = ix.sites[s.site]
+    hours = ix.duration[i] / 3600.0
+    if s.choice is None:  # the line row's y, subtracted from every column of the line
+        line_part = -duals.get(("line", i, l), 0.0)
+    else:  # the column's cost has -unfilled x priority; the cap row's y is <= 0
+        line_part = -w.unfilled * s.priority - duals.get(("cap", i, l), 0.0)
+    credit = week.prev_max.get(i, 0.0)
+    reach = max(0.0, -line_part) + credit + EPS
+    rebate = w.fairness * hours
+    instants = (range(bisect.bisect_left(week.starts, ix.start[i]), bisect.bisect_left(week.starts, ix.end[i]))
+                if ix.duration[i] > 0 else range(0))
+    seen: set[int] = set()
+    for least, people in cost_rings(ix, grids, i, l):
+        if least > reach:
+            break
+        for j in people:
+            if j in seen or (i, l, j) in columns:
+                continue
+            seen.add(j)
+            p = ix.people[j]
+            distance = km(p.lat, p.lon, site.lat, site.lon) * w.km
+            aimed = p.target_hours is not None
+            if distance + line_part - credit - (rebate if aimed else 0.0) >= -EPS:
+                continue  # even the largest savings leave its reduced cost >= 0
+            if not eligible_if_available(ix, j, i, l):
+                continue
+            rc = distance + line_part - week.prev.get((i, j), 0) * w.change
+            if ix.unpaired(i, l, j):
+                rc += w.unpaired
+            if ix.undesired(j, i):
+                rc += w.undesired
+            rc -= sum(duals.get(("at", j, k), 0.0) for k in instants)
+            rc -= duals.get(("hours", j), 0.0) * hours
+            if aimed:
+                rc += (duals.get(("above", j), 0.0) - duals.get(("below", j), 0.0)) * hours
+            if rc < -EPS:
+                yield rc, (i, l, j)
+
+
+def priced_bound(ix: ProblemIndex, columns, deadline: float, stats: dict | None = None,
+                 on_round=None) -> float | None:
+    """The best Lagrangian bound found before `deadline` (see the module docstring), from
+    R restricted to `columns` and grown by column generation; None if none was complete."""
+    week = RelaxedWeek(ix)
+    grids = AvailableGrids(ix)
+    columns = set(columns)
+    best = None
+    rounds = 0
+    while time.monotonic() < deadline:
+        duals = solve_restricted(week, sorted(columns), deadline - time.monotonic())
+        if duals is None:
+            break
+        first = rounds == 0
+        missing = price(week, grids, duals, columns, deadline, FIRST_ROUND_PER_LINE if first else None)
+        if missing is None:
+            break
+        rounds += 1
+        if first and missing:  # capped per line: not every negative column is listed
+            columns.update(key for _, key in missing[:ADD_PER_ROUND])
+            continue
+        # Sums of many floats: keep a margin for their rounding.
+        value = lagrangian(week, duals, columns, missing)
+        value -= 1e-9 * max(1.0, abs(value))
+        best = value if best is None else max(best, value)
+        if on_round is not None:
+            on_round(best)
+        if not missing:
+            break
+        columns.update(key for _, key in missing[:ADD_PER_ROUND])
+    if stats is not None:
+        stats.update(priced_rounds=rounds, priced_columns=len(columns))
+    return best
+
+
+class PricedThread:
+    """`priced_bound` in a background thread while CP-SAT works; `value` is None until the
+    first complete round (every round's bound is valid, so the best so far can be read)."""
+
+    def __init__(self, ix: ProblemIndex, columns, deadline: float) -> None:
+        self.value: float | None = None
+        self.stats: dict = {}
+        self.seconds = 0.0
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(ix, list(columns), deadline), daemon=True)
+        self._thread.start()
+
+    def _run(self, ix, columns, deadline) -> None:
+        started = time.monotonic()
+        try:
+            priced_bound(ix, columns, deadline, self.stats, on_round=self._found)
+        finally:
+            self.seconds = time.monotonic() - started
+            self._done.set()
+
+    def _found(self, value: float) -> None:
+        self.value = value if self.value is None else max(self.value, value)
+
+    def result(self, wait: float) -> float | None:
+        self._done.wait(timeout=max(0.0, wait))
+        return self.value
