@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import subprocess
 import time
 from pathlib import Path
@@ -124,8 +125,10 @@ def plain_cpsat(doc: dict, seconds: float = DEFAULT_SECONDS,
     if status == cp_model.INFEASIBLE:
         out["status"] = "infeasible"
         return out
+    bound = pm.unscale(solver.best_objective_bound) + constant
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        out.update(status="no solution", bound=None)
+        # No roster in time; CP-SAT's bound is still proven (when it has one).
+        out.update(status="no solution", bound=bound if math.isfinite(bound) else None)
         return out
     triples = sorted(key for key, var in pm.v.x.items() if solver.boolean_value(var))
     objective = sum(terms_of(ix, triples).values())
@@ -133,7 +136,6 @@ def plain_cpsat(doc: dict, seconds: float = DEFAULT_SECONDS,
                "assignments": [{"slot": ix.slots[i].id, "person": ix.people[j].id, "line": l}
                                for i, l, j in triples]}
     report = judged(doc, written, "reference")
-    bound = pm.unscale(solver.best_objective_bound) + constant
     proven = status == cp_model.OPTIMAL
     out.update(status="optimal" if proven else "feasible", objective=report.objective,
                model_objective=pm.unscale(solver.objective_value) + constant, bound=bound,

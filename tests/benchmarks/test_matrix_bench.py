@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from benchmarks import reference
-from benchmarks.matrix import main, parse_args, seeds_of, truth_check
+from benchmarks.matrix import main, merge, parse_args, seeds_of, truth_check
 
 FIELDS = ("size", "shape", "seed", "objective", "bound", "gap", "fill", "wall_s",
           "peak_rss_mib", "ratio", "status", "bound_scope", "greedy_objective",
@@ -34,6 +34,10 @@ def test_tiny_matrix_rows_reference_cache_and_bound_check(tmp_path, capsys):
     assert reference.load_cached(cache, "tiny", "requests", 1, sha, 600.0, 8) is None
     assert reference.load_cached(cache, "tiny", "requests", 1, "0" * 64, 2.0, 8) is None
     assert "| tiny | requests | 1 |" not in capsys.readouterr().out  # plain, not markdown
+    again = tmp_path / "again.json"
+    assert main(["--render", str(out), "--markdown", "--json", str(again)]) == 0
+    assert json.loads(again.read_text(encoding="utf-8"))["rows"] == rows
+    assert "| tiny | requests | 1 |" in capsys.readouterr().out
 
 
 def test_a_bound_above_the_best_known_fails():
@@ -48,6 +52,17 @@ def test_a_bound_above_the_best_known_fails():
     assert truth_check({**row, "bound": 98.0 * (1 + 1e-9)}) == []  # rounding only
     no_ref = {**row, "ref_objective": None, "ref_bound": None, "bound": 100.5}
     assert truth_check(no_ref) and no_ref["best_known"] == 100.0
+
+
+def test_a_reference_without_a_roster_still_lends_its_bound():
+    row = {"size": "district", "shape": "requests", "seed": 1, "objective": 100.0,
+           "bound": 90.0, "greedy_objective": 120.0}
+    ref = {"built": True, "status": "no solution", "bound": 95.0}
+    merged = merge(dict(row), ref)
+    assert merged["ref_status"] == "no solution" and "vs_ref" not in merged
+    assert truth_check(merged) == [] and merged["best_gap"] == 0.05
+    assert truth_check(merge(dict(row), {**ref, "bound": 101.0}))
+    assert merge(dict(row), {"built": False, "status": "not built: too big"})["ref_status"] == "—"
 
 
 def test_a_false_bound_makes_the_run_exit_1(monkeypatch, tmp_path, capsys):
