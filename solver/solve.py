@@ -186,6 +186,7 @@ def solve(problem: Problem, *, time_limit: float = 30.0, workers: int = 2, seed:
             value = priced.result(wait=0.0 if search.stopped() else t0 + time_limit - time.monotonic())
             if value is not None:
                 bound = max(value, objective_floor(ix))
+            priced.close()
             info.update(priced_s=round(priced.seconds, 3), **dict(priced.stats))
     else:
         bound = model_bound
