@@ -87,24 +87,18 @@ class FieldSpec:
     choices: tuple[str, ...] = ()
 
 
+# First match wins: DateTimeLocalField is a DateTimeField, not a DateField, but order
+# keeps the subclasses ahead of their bases anyway.
+KINDS = ((SubmitField, "submit"), (DateTimeLocalField, "datetime"), (DateField, "date"),
+         (TimeField, "time"), (IntegerField, "int"), (BooleanField, "bool"),
+         ((SelectField, SelectMultipleField, RadioField), "select"))
+
+
 def _kind(field_class: type) -> str:
-    if issubclass(field_class, SubmitField):
-        return "submit"
-    if issubclass(field_class, DateTimeLocalField):
-        return "datetime"
-    if issubclass(field_class, DateField):
-        return "date"
-    if issubclass(field_class, TimeField):
-        return "time"
-    if issubclass(field_class, IntegerField):
-        return "int"
-    if issubclass(field_class, BooleanField):
-        return "bool"
-    if issubclass(field_class, (SelectField, SelectMultipleField, RadioField)):
-        return "select"
-    if "File" in field_class.__name__:
-        return "file"
-    return "text"
+    found = next((kind for classes, kind in KINDS if issubclass(field_class, classes)), None)
+    if found:
+        return found
+    return "file" if "File" in field_class.__name__ else "text"
 
 
 def _choice_values(unbound: UnboundField) -> tuple[str, ...]:
