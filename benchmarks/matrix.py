@@ -144,7 +144,8 @@ def merge(row: dict, ref: dict | None) -> dict:
         return row
     if not ref.get("built") or ref.get("objective") is None:
         row.update(ref_status=ref.get("status") if ref.get("built") else "—",
-                   ref_note=ref.get("status"), ref_bound=ref.get("bound"))
+                   ref_note=ref.get("status"), ref_bound=ref.get("bound"),
+                   ref_time=(ref.get("params") or {}).get("max_time_in_seconds"))
         return row
     row.update(ref_objective=ref["objective"], ref_bound=ref.get("bound"),
                ref_status=ref["status"], ref_s=ref.get("seconds"),
@@ -186,7 +187,7 @@ COLUMNS = [
     ("fill", "fill", ".1%"), ("obj/greedy", "ratio", ".3f"),
     ("peak MiB", "peak_rss_mib", ",.0f"), ("ref obj", "ref_objective", ",.0f"),
     ("ref bound", "ref_bound", ",.0f"), ("ref status", "ref_status", "s"),
-    ("vs ref", "vs_ref", "+.2%"), ("gap to best bound", "best_gap", ".2%"),
+    ("ref limit s", "ref_time", ".0f"), ("vs ref", "vs_ref", "+.2%"), ("gap to best bound", "best_gap", ".2%"),
     ("bound ok", "bound_ok", "s"),
 ]
 AVERAGE_COLUMNS = [
