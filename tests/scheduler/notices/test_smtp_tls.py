@@ -5,16 +5,13 @@ refused, and TLS from the first byte (`ssl`) works too. The channel comes from t
 as `scheduler send-notifications` builds it."""
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 
-from models import Notification
 from scheduler.core.config import Settings
 from scheduler.notices.outbox import channels_from_settings, send_pending
+from tests.scheduler.notices.test_outbox import NOW, add, row
 from tests.smtp_server import loopback_smtp, make_certificate
 
-NOW = datetime(2026, 11, 30, 8, tzinfo=UTC)
 LOGIN = {"gfw@example.org": "s3cret-pass-word"}
 SUBJECT = "【走访时间变更】湾底村 / Visit moved"
 # aiosmtpd warns that the implicit-TLS server takes a login without STARTTLS: it is TLS already.
@@ -24,20 +21,6 @@ pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiri
 @pytest.fixture
 def certificate(tmp_path):
     return make_certificate(tmp_path)
-
-
-def add(factory, key="k1") -> int:
-    with factory.begin() as session:
-        row = Notification(channel="email", recipient="wandi@example.org", subject=SUBJECT, body="湾底村您好。\n",
-                           kind="change", dedupe_key=key, next_attempt_at=NOW, created_at=NOW)
-        session.add(row)
-        session.flush()
-        return row.id
-
-
-def row(factory, notification_id) -> Notification:
-    with factory() as session:
-        return session.get(Notification, notification_id)
 
 
 def channels(server, **env):
