@@ -37,8 +37,7 @@ from solver.explain import explain_roster
 from solver.model.build import build_part
 from solver.model.fill import fill
 from solver.model.index import ProblemIndex
-from solver.model.lp_guide import LpThread
-from solver.model.lp_guide import idle_fairness as _idle_fairness
+from solver.model.lp_guide import LpThread, idle_fairness
 from solver.model.pins import check_pins, pin_label
 from solver.model.polish import polish
 from solver.model.priced_bound import PricedThread
@@ -112,7 +111,7 @@ def solve(problem: Problem, *, time_limit: float = 30.0, workers: int = 2, seed:
     pinset = set(pins)
     runs = [Run(part, hint=valid_subset(ix, hint & set(part.triples)),
                 pins=[key for key in part.triples if key in pinset]) for part in parts]
-    constant = ix.previous_outside * ix.weights.change + _idle_fairness(ix, parts)
+    constant = ix.previous_outside * ix.weights.change + idle_fairness(ix, parts)
     warm_objective = sum(terms_of(ix, sorted(hint)).values())
     info["warm_start_objective"] = round(warm_objective, 3)
     search = Search(ix, runs, workers=workers, seed=seed, stop=stop, on_progress=on_progress,

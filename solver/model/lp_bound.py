@@ -32,13 +32,6 @@ class LpRelaxation:
     reduced_costs: tuple[float, ...]
 
 
-def lp_lower_bound(proto, time_limit: float = 30.0) -> float | None:
-    """The optimum of the LP relaxation of `proto` (objective scaled as in the proto,
-    offset included), or None if GLOP did not prove it in time."""
-    relaxed = lp_relaxation(proto, time_limit)
-    return relaxed.value if relaxed is not None else None
-
-
 def lp_relaxation(proto, time_limit: float = 30.0, *, with_columns: bool = False) -> LpRelaxation | None:
     """The LP relaxation of `proto` solved by GLOP, or None if it was not proven optimal in
     time. Handles the constraint kinds the weekly model uses: linear, at_most_one,

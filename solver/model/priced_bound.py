@@ -127,8 +127,8 @@ class RelaxedWeek:
 
 class RestrictedLp:
     """R over the columns added so far (and every other variable), kept in one GLOP
-    solver: columns added between solves extend the model, so GLOP starts again from its
-    last basis instead of from nothing (measured on a city week: ...)."""
+    solver: columns added between solves extend the model, so GLOP can start again from its
+    last basis instead of from nothing."""
 
     def __init__(self, week: RelaxedWeek) -> None:
         self.week = week
@@ -176,13 +176,6 @@ class RestrictedLp:
         for key in [k for k in duals if k[0] == "above"]:
             duals[key] = min(duals[key], max(0.0, fairness - duals.get(("below", key[1]), 0.0)))
         return duals
-
-
-def solve_restricted(week: RelaxedWeek, columns, time_limit: float) -> dict | None:
-    """GLOP's optimum of R over `columns`: the clipped row duals (see RestrictedLp)."""
-    lp = RestrictedLp(week)
-    lp.add(columns)
-    return lp.solve(time_limit)
 
 
 def lagrangian(week: RelaxedWeek, duals: dict, columns, missing) -> float:

@@ -26,6 +26,12 @@ def _trap():
                    [slot("A", "SA", priority=5), slot("B", "SB", priority=1)])
 
 
+def _duals(week, columns) -> dict:
+    lp = priced.RestrictedLp(week)
+    lp.add(sorted(columns))
+    return lp.solve(10.0)
+
+
 def _bound(p, k: int | None) -> float | None:
     ix = ProblemIndex(p)
     return priced.priced_bound(ix, build_candidates(ix, k).triples(), time.monotonic() + 20)
@@ -47,7 +53,7 @@ def test_without_pricing_the_restricted_lp_lies_above_the_optimum():
     ix = ProblemIndex(p)
     columns = set(build_candidates(ix, 1).triples())
     week = priced.RelaxedWeek(ix)
-    duals = priced.solve_restricted(week, sorted(columns), 10.0)
+    duals = _duals(week, columns)
     unpriced = priced.lagrangian(week, duals, columns, [])
     assert unpriced > 10.5 + 1.0  # the columns the optimum needs were pruned
     assert _bound(p, 1) <= 10.5 + TOLERANCE
@@ -92,7 +98,7 @@ def _pricing_agrees_with_the_full_list(ix: ProblemIndex, k: int, rounds: int = 0
     week = priced.RelaxedWeek(ix)
     grids = AvailableGrids(ix)
     for _ in range(rounds + 1):
-        duals = priced.solve_restricted(week, sorted(columns), 10.0)
+        duals = _duals(week, columns)
         listed = priced.price(week, grids, duals, columns, time.monotonic() + 10)
         if _ < rounds:
             columns.update(key for _, key in listed)
