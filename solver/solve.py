@@ -131,10 +131,10 @@ def solve(problem: Problem, *, time_limit: float = 30.0, workers: int = 2, seed:
     # while the priced bound of the whole problem needs it.
     lp = (LpThread(ix, cands, parts, time_limit=max(1.0, end - time.monotonic()))
           if cut and priced is None else None)
-    if full_lp is not None:
-        search.whole_bound = lambda: full_lp.result(wait=0.0)
-    elif priced is not None:
-        search.whole_bound = lambda: priced.result(wait=0.0)
+    # The bound of the whole problem, when pruning made CP-SAT's one of the pruned problem.
+    whole = full_lp if full_lp is not None else priced
+    if whole is not None:
+        search.whole_bound = lambda: whole.result(wait=0.0)
     # After a district cut, CP-SAT's rosters of the cut problem are only the start of the
     # polish, which gets most of the time; otherwise the rest goes to the largest gaps.
     now = time.monotonic()
@@ -174,17 +174,14 @@ def solve(problem: Problem, *, time_limit: float = 30.0, workers: int = 2, seed:
         if model_bound is not None:
             info["pruned_bound"] = round(model_bound, 3)
         bound = None
-        if full_lp is not None:
-            wait = 0.0 if search.stopped() else t0 + time_limit - time.monotonic()
-            value = full_lp.result(wait=wait)
+        if whole is not None:
+            value = whole.result(wait=0.0 if search.stopped() else t0 + time_limit - time.monotonic())
             if value is not None:
                 bound = max(value, objective_floor(ix))
+        if full_lp is not None:
             info["full_lp_s"] = round(full_lp.seconds, 3)
             info["lp_fixable"] = full_lp.fixable(objective)
         elif priced is not None:
-            value = priced.result(wait=0.0 if search.stopped() else t0 + time_limit - time.monotonic())
-            if value is not None:
-                bound = max(value, objective_floor(ix))
             priced.close()
             info.update(priced_s=round(priced.seconds, 3), **dict(priced.stats))
     else:
@@ -198,7 +195,7 @@ def solve(problem: Problem, *, time_limit: float = 30.0, workers: int = 2, seed:
     optimal = all(run.optimal for run in runs) and not cands.pruned and not cut and not added
     # Pruning proven harmless: the roster meets the full problem's bound.
     optimal = optimal or (bound is not None and objective - bound <= 1e-9 * max(1.0, abs(objective)))
-    info["bound_scope"] = _scope(cands.pruned, cut, bound is not None, priced=full_lp is None)
+    info["bound_scope"] = _scope(cands.pruned, cut, bound is not None, priced=priced is not None)
     return Solution(
         status="optimal" if optimal else "feasible", objective=objective,
         assignments=tuple(Assignment(ix.slots[i].id, ix.people[j].id, l) for i, l, j in triples),
