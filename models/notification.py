@@ -36,3 +36,10 @@ class Notification(Base):
     sent_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(String(1000))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Template parameters (JSON object of short strings): an SMS is an approved template
+    # plus parameters, not free text.
+    params: Mapped[str | None] = mapped_column(Text)
+    # Where to try next when this message fails for good: JSON list of [channel, recipient].
+    fallback: Mapped[str | None] = mapped_column(Text)
+    # Whom it is for ("person:7", "village:12"): the outbox page groups and resends by it.
+    audience: Mapped[str | None] = mapped_column(String(64), index=True)

@@ -7,6 +7,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, TimestampMixin
+from models.contact_preference import ContactPreferences
 from models.vocab import ROLES, one_of
 
 if TYPE_CHECKING:
@@ -14,7 +15,7 @@ if TYPE_CHECKING:
     from models.organisation import Organisation
 
 
-class Person(TimestampMixin, Base):
+class Person(ContactPreferences, TimestampMixin, Base):
     __tablename__ = "people"
     __table_args__ = (
         CheckConstraint("lat BETWEEN -90 AND 90 AND lon BETWEEN -180 AND 180", name="coordinates"),
@@ -33,6 +34,8 @@ class Person(TimestampMixin, Base):
     name: Mapped[str] = mapped_column(String(64), index=True)
     phone: Mapped[str | None] = mapped_column(String(32))
     email: Mapped[str | None] = mapped_column(String(254))
+    # The person's WeCom (企业微信) user id, for application messages.
+    wecom_userid: Mapped[str | None] = mapped_column(String(64))
     # Where the person sets out from (home or office), WGS-84.
     lat: Mapped[float]
     lon: Mapped[float]

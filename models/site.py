@@ -8,13 +8,14 @@ from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, TimestampMixin
+from models.contact_preference import ContactPreferences
 from models.vocab import SITE_KINDS, one_of
 
 if TYPE_CHECKING:
     from models.geography import District, Township
 
 
-class Site(TimestampMixin, Base):
+class Site(ContactPreferences, TimestampMixin, Base):
     __tablename__ = "sites"
     __table_args__ = (
         one_of("kind", SITE_KINDS, "kind"),
@@ -37,6 +38,7 @@ class Site(TimestampMixin, Base):
     lon: Mapped[float]
     timezone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai")
     address: Mapped[str | None] = mapped_column(String(256))
+    # A village's own phone; when it is a mobile, the village can be told by SMS.
     phone: Mapped[str | None] = mapped_column(String(32))
     # Skills the standing adviser of a village should hold (spec: Site.needs).
     needs: Mapped[list[str]] = mapped_column(default=list)

@@ -37,6 +37,8 @@ class User(TimestampMixin, Base):
     role: Mapped[str] = mapped_column(String(16))
     display_name: Mapped[str | None] = mapped_column(String(64))
     email: Mapped[str | None] = mapped_column(String(254))
+    # A mobile for SMS (invitations, reset codes, a village representative's notices).
+    mobile: Mapped[str | None] = mapped_column(String(32))
     district_id: Mapped[int | None] = mapped_column(ForeignKey("districts.id", ondelete="RESTRICT"), index=True)
     city_wide: Mapped[bool] = mapped_column(default=False)
     person_id: Mapped[int | None] = mapped_column(
