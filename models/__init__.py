@@ -1,4 +1,5 @@
 """SQLAlchemy 2.x typed models, one module per concept, and the database session."""
+from models.account_token import AccountToken
 from models.audit import AuditEntry
 from models.availability import AvailabilityException, AvailabilityRule, CalendarUpload
 from models.base import Base, utcnow
@@ -23,7 +24,7 @@ from models.user import RecoveryCode, User
 from models.visit_request import RequestHandover, RequestWindow, VisitRequest
 
 __all__ = [
-    "Assignment", "AuditEntry", "AvailabilityException", "AvailabilityRule", "Base",
+    "AccountToken", "Assignment", "AuditEntry", "AvailabilityException", "AvailabilityRule", "Base",
     "CalendarUpload", "Decline", "District", "EventLine", "FeedEvent", "FeedRender", "FeedToken", "Notification",
     "OpenPlace", "Organisation", "Pairing", "PairingProposal", "PairingProposalItem", "Person", "PersonRole", "PersonSkill",
     "RecoveryCode", "RequestHandover", "RequestWindow", "Schedule", "ShiftTemplate", "ShiftTemplateLine",
