@@ -10,14 +10,15 @@ from sqlalchemy.orm import Session
 
 from models import Assignment, Person, Slot, SquareEvent
 from scheduler.core.versions import latest_published
-from scheduler.notices.publish import enqueue
+from scheduler.notices.publish import NoticeReport, tell, zone_of
+from scheduler.notices.routing import person_reach
 from scheduler.notices.text import compose, short_when, slot_line
 
 
 def notices_for_event_cancellation(session: Session, event: SquareEvent, slots: list[Slot], now: datetime) -> tuple[int, list[str]]:
     """Queue one notice per person published for each slot still ahead; returns the number
     queued and the external ids of people without an e-mail address."""
-    queued, unreachable = 0, []
+    queued, unreachable, report = 0, [], NoticeReport()
     for slot in slots:
         if slot.start_at <= now:
             continue
@@ -29,14 +30,16 @@ def notices_for_event_cancellation(session: Session, event: SquareEvent, slots: 
         lz, le = slot_line(slot)
         sz, se = short_when(slot)
         for person in people:
-            if not person.email:
+            reach = person_reach(person)
+            if not reach.routes:
                 unreachable.append(person.external_id)
                 continue
             body = compose((f"{person.name}您好", person.name),
                            [f"以下广场活动已取消，请不必前往：{lz}", f"活动：{event.title}"],
                            [f"This square event is cancelled; please do not come: {le}", f"Event: {event.title}"])
-            queued += enqueue(session, recipient=person.email, kind="cancellation",
-                              subject=f"【活动取消】{slot.site.name} {sz} / Event cancelled: {slot.site.name}, {se}",
-                              body=body, dedupe_key=f"cancel:event:{event.id}:slot:{slot.id}:person:{person.id}",
-                              now=now)
+            queued += tell(session, report, reach, kind="cancellation",
+                           subject=f"【活动取消】{slot.site.name} {sz} / Event cancelled: {slot.site.name}, {se}",
+                           body=body, dedupe_key=f"cancel:event:{event.id}:slot:{slot.id}:person:{person.id}",
+                           now=now, zone=zone_of(session, slot.district_id), visit_start=slot.start_at,
+                           params={"site": slot.site.name, "when": sz, "reason": event.title})
     return queued, unreachable

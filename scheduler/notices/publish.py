@@ -10,7 +10,8 @@ never holds up a publish.
 """
 from __future__ import annotations
 
-from collections import defaultdict
+import json
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -21,6 +22,7 @@ from models import (
     Assignment,
     AvailabilityException,
     Decline,
+    District,
     Notification,
     Person,
     Schedule,
@@ -31,6 +33,7 @@ from models import (
     VisitRequest,
 )
 from scheduler.core import audit
+from scheduler.notices.routing import Reach, deliver_after, fallback_json, person_reach, village_reach
 from scheduler.notices.text import (
     Reason,
     compose,
@@ -56,17 +59,26 @@ VILLAGE_SUBJECTS = {
 @dataclass
 class NoticeReport:
     queued: int = 0
-    # People and villages that could not be told: no e-mail address on file.
+    # People and villages that could not be told: no channel they can be reached by.
     unreachable: list[str] = field(default_factory=list)
+    # Messages by the channel they go out on first (the review page's "41 by SMS...").
+    by_channel: Counter = field(default_factory=Counter)
+    # A preview: who would be told and how; nothing is written.
+    dry_run: bool = False
     statuses: list[tuple[int, str, str]] = field(default_factory=list)  # request id, from, to
     declines_handled: int = 0
 
 
 def enqueue(session: Session, *, recipient: str, subject: str, body: str, kind: str, dedupe_key: str,
-            now: datetime, channel: str = "email") -> bool:
-    """Put a message in the outbox unless one with the same key is there: False when it was."""
+            now: datetime, channel: str = "email", params: dict[str, str] | None = None,
+            fallback: str | None = None, audience: str | None = None, send_at: datetime | None = None) -> bool:
+    """Put a message in the outbox unless one with the same key is there: False when it was.
+    `params`: the SMS template's parameters; `fallback`: JSON [[channel, recipient], ...] to
+    try when this one fails for good; `send_at`: not before (quiet hours)."""
     values = dict(channel=channel, recipient=recipient, subject=one_line(subject)[:256], body=body, kind=kind,
-                  dedupe_key=dedupe_key, status="pending", attempts=0, next_attempt_at=now, created_at=now)
+                  dedupe_key=dedupe_key, status="pending", attempts=0, next_attempt_at=send_at or now,
+                  created_at=now, params=json.dumps(params, ensure_ascii=False) if params else None,
+                  fallback=fallback, audience=audience)
     dialect = session.get_bind().dialect.name
     if dialect in ("postgresql", "sqlite"):
         if dialect == "postgresql":
@@ -84,11 +96,30 @@ def enqueue(session: Session, *, recipient: str, subject: str, body: str, kind: 
     return True
 
 
-def village_recipients(session: Session, village_id: int) -> list[User]:
-    """The village's representatives who have an e-mail address."""
-    return list(session.scalars(select(User).where(
-        User.role == "village", User.village_id == village_id, User.active, User.email.is_not(None),
-        User.email != "").order_by(User.id)))
+def tell(session: Session, report, reach: Reach, *, subject: str, body: str, kind: str, dedupe_key: str,
+         now: datetime, zone: str, visit_start: datetime | None = None, params: dict[str, str] | None = None) -> bool:
+    """One addressee told by their first route (the rest as fallback), or counted as
+    unreachable; `report` (a NoticeReport or anything with `queued`, `unreachable`,
+    `by_channel`, `dry_run`) keeps count. In a dry run nothing is written."""
+    if not reach.routes:
+        report.unreachable.append(reach.name)
+        return False
+    if report.dry_run:
+        report.by_channel[reach.channel] += 1
+        return True
+    first = reach.routes[0]
+    if not enqueue(session, recipient=first.recipient, subject=subject, body=body, kind=kind, dedupe_key=dedupe_key,
+                   now=now, channel=first.channel, params=params, fallback=fallback_json(reach),
+                   audience=reach.audience, send_at=deliver_after(reach, kind, now, zone, visit_start)):
+        return False
+    report.queued += 1
+    report.by_channel[first.channel] += 1
+    return True
+
+
+def zone_of(session: Session, district_id: int) -> str:
+    district = session.get(District, district_id)
+    return district.timezone if district is not None else "Asia/Shanghai"
 
 
 def reason_for(session: Session, slot: Slot, person: Person) -> Reason:
@@ -122,11 +153,14 @@ def _pairs(session: Session, version: Schedule | None) -> set[tuple[int, int]]:
 
 
 def notices_for_publish(session: Session, old_version: Schedule | None, new_version: Schedule,
-                        now: datetime) -> NoticeReport:
-    """Request statuses, handled declines and the outbox for one publish (see the module)."""
-    report = NoticeReport()
+                        now: datetime, *, dry_run: bool = False) -> NoticeReport:
+    """Request statuses, handled declines and the outbox for one publish (see the module).
+    `dry_run`: who would be told and how, for the review page (`new_version` may then be
+    the draft); nothing is changed or written."""
+    report = NoticeReport(dry_run=dry_run)
     changes = visit_changes(session, old_version, new_version, now)
-    report.statuses = [(r.id, before, r.status) for r, before in sync_statuses(session, changes, now)]
+    if not dry_run:
+        report.statuses = [(r.id, before, r.status) for r, before in sync_statuses(session, changes, now)]
     old_pairs, new_pairs = _pairs(session, old_version), _pairs(session, new_version)
     # A first version announces no person's places (the feeds and rosters carry them).
     removed, added = (old_pairs - new_pairs, new_pairs - old_pairs) if old_version is not None else (set(), set())
@@ -139,6 +173,8 @@ def notices_for_publish(session: Session, old_version: Schedule | None, new_vers
     contact = _contact(session, new_version)
     _person_notices(session, new_version, removed, added, slots, people, reasons, contact, now, report)
     _village_notices(session, new_version, changes, reasons, contact, now, report)
+    if dry_run:
+        return report
     report.declines_handled = _handle_declines(session, new_version, new_pairs, now)
     if report.queued or report.unreachable or report.statuses:
         audit.record(session, None, "notices.publish", "schedule", new_version.id, new_version.district_id,
@@ -178,11 +214,9 @@ def _person_notices(session, version, removed, added, slots, people, reasons, co
         else:
             items[p].append((slot.start_at, f"· 新增：{lz}", f"- Added: {le}"))
     week = version.week_start
+    zone = zone_of(session, version.district_id)
     for person_id, lines in sorted(items.items()):
         person = people[person_id]
-        if not person.email:
-            report.unreachable.append(person.name)
-            continue
         lines.sort()
         body = compose((f"{person.name}您好", person.name),
                        [f"您 {week.isoformat()} 这一周的排班有变更（第 {version.version} 版）：", *[z for _, z, _ in lines],
@@ -190,9 +224,9 @@ def _person_notices(session, version, removed, added, slots, people, reasons, co
                        [f"Your schedule for the week of {week.isoformat()} has changed (version {version.version}):",
                         *[e for _, _, e in lines], "", contact[1]])
         subject = f"【排班变更】{week.isoformat()} 这一周 / Schedule change, week of {week.isoformat()}"
-        if enqueue(session, recipient=person.email, subject=subject, body=body, kind="change",
-                   dedupe_key=f"publish:{version.id}:person:{person_id}", now=now):
-            report.queued += 1
+        tell(session, report, person_reach(person), subject=subject, body=body, kind="change",
+             dedupe_key=f"publish:{version.id}:person:{person_id}", now=now, zone=zone, visit_start=lines[0][0],
+             params={"name": person.name, "week": week.isoformat(), "count": str(len(lines))})
 
 
 def _village_reason(change: VisitChange, reasons: dict[tuple[int, int], Reason]) -> tuple[str, str]:
@@ -250,12 +284,9 @@ def _village_notices(session, version, changes: list[VisitChange], reasons, cont
     by_village: dict[int, list[VisitChange]] = defaultdict(list)
     for change in changes:
         by_village[change.village.id].append(change)
-    for village_id, items in sorted(by_village.items()):
+    zone = zone_of(session, version.district_id)
+    for _village_id, items in sorted(by_village.items()):
         village = items[0].village
-        recipients = village_recipients(session, village_id)
-        if not recipients:
-            report.unreachable.append(village.name)
-            continue
         zh, en = [f"{village.name}的法律服务走访安排如下（第 {version.version} 版）：", ""], \
                  [f"The legal service visits to {village.name} (version {version.version}):", ""]
         for change in sorted(items, key=lambda c: (c.after or c.before).slot.start_at):
@@ -268,12 +299,13 @@ def _village_notices(session, version, changes: list[VisitChange], reasons, cont
         sz, se = short_when(first)
         subject = f"{head_zh}{village.name} {sz} / {head_en}: {village.name}, {se}"
         kind = "scheduled" if worst == "scheduled" else "change"
-        for user in recipients:
-            body = compose((f"{village.name}{user.display_name or ''}您好", user.display_name or village.name),
-                           [*zh, contact[0]], [*en, contact[1]])
-            if enqueue(session, recipient=user.email, subject=subject, body=body, kind=kind,
-                       dedupe_key=f"publish:{version.id}:user:{user.id}", now=now):
-                report.queued += 1
+        soonest = min(v.slot.start_at for c in items for v in (c.before, c.after) if v is not None)
+        for reach in village_reach(session, village):
+            who = reach.name.removeprefix(village.name).strip()
+            body = compose((f"{village.name}{who}您好", who or village.name), [*zh, contact[0]], [*en, contact[1]])
+            tell(session, report, reach, subject=subject, body=body, kind=kind,
+                 dedupe_key=f"publish:{version.id}:{reach.audience}", now=now, zone=zone, visit_start=soonest,
+                 params={"village": village.name, "when": sz, "what": head_zh.strip("【】")})
 
 
 def _handle_declines(session: Session, version: Schedule, pairs: set[tuple[int, int]], now: datetime) -> int:
@@ -295,29 +327,32 @@ def notices_for_cancellation(session: Session, request: VisitRequest, visit: Sta
                              by_village: bool, now: datetime) -> int:
     """A cancelled request: the people planned for its visit, and (when a coordinator
     cancelled) the village, are told with the reason."""
-    queued = 0
+    report = NoticeReport()
+    village = session.get(Site, request.village_id)
+    zone = zone_of(session, village.district_id)
     if visit is not None and visit.slot.start_at > now:
         lz, le = slot_line(visit.slot)
+        sz, se = short_when(visit.slot)
         for person in visit.people:
-            if not person.email:
-                continue
             body = compose((f"{person.name}您好", person.name),
                            [f"以下走访已取消：{lz}", f"原因：{reason}"], [f"This visit is cancelled: {le}", f"Reason: {reason}"])
-            sz, se = short_when(visit.slot)
-            queued += enqueue(session, recipient=person.email, kind="cancellation",
-                              subject=f"【走访取消】{visit.slot.site.name} {sz} / Visit cancelled: "
-                                      f"{visit.slot.site.name}, {se}",
-                              body=body, dedupe_key=f"cancel:{request.id}:person:{person.id}", now=now)
+            tell(session, report, person_reach(person), kind="cancellation",
+                 subject=f"【走访取消】{visit.slot.site.name} {sz} / Visit cancelled: {visit.slot.site.name}, {se}",
+                 body=body, dedupe_key=f"cancel:{request.id}:person:{person.id}", now=now, zone=zone,
+                 visit_start=visit.slot.start_at,
+                 params={"site": visit.slot.site.name, "when": sz, "reason": reason})
     if not by_village:
-        village = session.get(Site, request.village_id)
-        for user in village_recipients(session, request.village_id):
-            body = compose((f"{village.name}{user.display_name or ''}您好", user.display_name or village.name),
+        for reach in village_reach(session, village):
+            who = reach.name.removeprefix(village.name).strip()
+            body = compose((f"{village.name}{who}您好", who or village.name),
                            [f"您村的预约事项“{request.topic}”（编号 {request.id}）已取消。", f"原因：{reason}"],
                            [f"Your request “{request.topic}” (no. {request.id}) is cancelled.", f"Reason: {reason}"])
-            queued += enqueue(session, recipient=user.email, kind="cancellation",
-                              subject=f"【预约取消】{village.name} / Request cancelled: {village.name}",
-                              body=body, dedupe_key=f"cancel:{request.id}:user:{user.id}", now=now)
-    return queued
+            tell(session, report, reach, kind="cancellation",
+                 subject=f"【预约取消】{village.name} / Request cancelled: {village.name}",
+                 body=body, dedupe_key=f"cancel:{request.id}:{reach.audience}", now=now, zone=zone,
+                 visit_start=visit.slot.start_at if visit is not None else None,
+                 params={"village": village.name, "topic": request.topic, "reason": reason})
+    return report.queued
 
 
 def pending_count(session: Session) -> int:

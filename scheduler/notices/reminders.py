@@ -4,7 +4,7 @@ expecting a visit tomorrow, get a reminder in the outbox. Run it once a day (cro
 dedupe key names the slot and the recipient."""
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session, selectinload
 from models import Assignment, District, Person, Slot, VisitRequest
 from scheduler.core.versions import newest_versions
 from scheduler.core.weeks import to_local, to_utc
-from scheduler.notices.publish import enqueue, village_recipients
+from scheduler.notices.publish import tell, zone_of
+from scheduler.notices.routing import person_reach, village_reach
 from scheduler.notices.text import REQUEST_KIND_EN, REQUEST_KIND_ZH, compose, people_words, short_when, slot_line, when
 
 
@@ -24,6 +25,9 @@ class RemindReport:
     already: int = 0
     unreachable: list[str] = field(default_factory=list)
     days: list[str] = field(default_factory=list)
+    switched_off: int = 0  # people and villages who asked for no reminders
+    by_channel: Counter = field(default_factory=Counter)
+    dry_run: bool = False
 
 
 def _tomorrow(district: District, now: datetime) -> tuple[datetime, datetime, str]:
@@ -70,41 +74,40 @@ def remind(session: Session, now: datetime) -> RemindReport:
     return report
 
 
-def _count(report: RemindReport, created: bool) -> None:
-    if created:
-        report.queued += 1
-    else:
+def _remind(session, report: RemindReport, reach, slot: Slot, now, **message) -> None:
+    if not reach.reminders:
+        report.switched_off += 1
+    elif reach.routes and not tell(session, report, reach, kind="reminder", now=now,
+                                   zone=zone_of(session, slot.district_id), visit_start=slot.start_at, **message):
         report.already += 1
+    elif not reach.routes:
+        report.unreachable.append(reach.name)
 
 
 def _remind_people(session, slot: Slot, team: list[Person], request, now, report: RemindReport) -> None:
     (lz, le), (sz, se) = slot_line(slot), short_when(slot)
     tz, te = _topic(request)
     for person in team:
-        if not person.email:
-            report.unreachable.append(person.name)
-            continue
         others = [p for p in team if p.id != person.id]
         oz, oe = people_words(others)
         body = compose((f"{person.name}您好", person.name),
                        [f"提醒：您明天的安排是 {lz}。", *tz, *([f"同去：{oz}"] if others else [])],
                        [f"A reminder of tomorrow: {le}.", *te, *([f"With: {oe}"] if others else [])])
-        _count(report, enqueue(session, recipient=person.email, kind="reminder", body=body,
-                               subject=f"【明日提醒】{sz} {slot.site.name} / Reminder: {se}, {slot.site.name}",
-                               dedupe_key=f"reminder:slot:{slot.id}:person:{person.id}", now=now))
+        _remind(session, report, person_reach(person), slot, now, body=body,
+                subject=f"【明日提醒】{sz} {slot.site.name} / Reminder: {se}, {slot.site.name}",
+                dedupe_key=f"reminder:slot:{slot.id}:person:{person.id}",
+                params={"name": person.name, "site": slot.site.name, "when": sz})
 
 
 def _remind_village(session, slot: Slot, team: list[Person], request, now, report: RemindReport) -> None:
-    recipients = village_recipients(session, slot.site_id)
-    if not recipients:
-        report.unreachable.append(slot.site.name)
-        return
     (wz, we), (pz, pe), (sz, se) = when(slot), people_words(team), short_when(slot)
     tz, te = _topic(request)
-    for user in recipients:
-        body = compose((f"{slot.site.name}{user.display_name or ''}您好", user.display_name or slot.site.name),
+    for reach in village_reach(session, slot.site):
+        who = reach.name.removeprefix(slot.site.name).strip()
+        body = compose((f"{slot.site.name}{who}您好", who or slot.site.name),
                        [f"提醒：明天{wz}，{pz}将到村开展法律服务。", *tz],
                        [f"A reminder: tomorrow, {we}, {pe} will come to {slot.site.name}.", *te])
-        _count(report, enqueue(session, recipient=user.email, kind="reminder", body=body,
-                               subject=f"【明日走访提醒】{slot.site.name} {sz} / Visit tomorrow: {slot.site.name}, {se}",
-                               dedupe_key=f"reminder:slot:{slot.id}:user:{user.id}", now=now))
+        _remind(session, report, reach, slot, now, body=body,
+                subject=f"【明日走访提醒】{slot.site.name} {sz} / Visit tomorrow: {slot.site.name}, {se}",
+                dedupe_key=f"reminder:slot:{slot.id}:{reach.audience}",
+                params={"village": slot.site.name, "when": sz, "people": pz})

@@ -21,7 +21,8 @@ from scheduler.core.checking import FieldProblem
 from scheduler.core.config import DEFAULT_FEED_DOMAIN
 from scheduler.core.personal_data import has_personal_data
 from scheduler.feeds.render import refresh_feeds
-from scheduler.notices.publish import notices_for_cancellation, village_recipients
+from scheduler.notices.publish import notices_for_cancellation
+from scheduler.notices.routing import village_reach
 from scheduler.requests.plan import OPEN_STATUSES, Staffed, planned_visits
 
 REASON_MAX = 256
@@ -139,7 +140,7 @@ def detail(session: Session, actor: User, request_id: int, now: datetime) -> Req
         can_cancel=request.status in OPEN_STATUSES and (visit is None or visit.slot.start_at > now),
         can_close=coordinator and request.status in ("scheduled", "confirmed") and visit is not None
         and visit.slot.start_at <= now,
-        village_reachable=bool(village_recipients(session, request.village_id)), user_names=names)
+        village_reachable=any(r.routes for r in village_reach(session, request.village)), user_names=names)
 
 
 def _open(request: VisitRequest) -> None:

@@ -10,7 +10,9 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from models import Person, Slot, SwapRequest
-from scheduler.notices.publish import enqueue
+from scheduler.notices import publish as outbox_queue
+from scheduler.notices.publish import NoticeReport, zone_of
+from scheduler.notices.routing import person_reach
 from scheduler.notices.text import compose, short_when, slot_line
 
 # status -> who hears it (the requester "from" or the colleague "to"), subject, line and closing
@@ -45,10 +47,8 @@ def tell(session: Session, swap: SwapRequest, slot: Slot, now: datetime, reason:
     letters = [(people[side], line)]
     if by_coordinator:
         letters.append((people["to"], COLLEAGUE_REJECTED))
-    queued = 0
+    report = NoticeReport()
     for person, (line_zh, line_en) in letters:
-        if not person.email:
-            continue
         zh, en = [line_zh.format(**words)], [line_en.format(**words)]
         if swap.status == "requested" and swap.reason:
             zh.append(f"留言：{swap.reason}")
@@ -59,8 +59,10 @@ def tell(session: Session, swap: SwapRequest, slot: Slot, now: datetime, reason:
         if closing:
             zh.append(closing[0])
             en.append(closing[1])
-        queued += enqueue(session, recipient=person.email, kind="swap",
-                          subject=f"{subject[0]}{when_zh} / {subject[1]}: {when_en}",
-                          body=compose((f"{person.name}您好", person.name), zh, en),
-                          dedupe_key=f"swap:{swap.id}:{swap.status}:person:{person.id}", now=now)
-    return queued
+        outbox_queue.tell(session, report, person_reach(person), kind="swap",
+             subject=f"{subject[0]}{when_zh} / {subject[1]}: {when_en}",
+             body=compose((f"{person.name}您好", person.name), zh, en),
+             dedupe_key=f"swap:{swap.id}:{swap.status}:person:{person.id}", now=now,
+             zone=zone_of(session, slot.district_id), visit_start=slot.start_at,
+             params={"name": person.name, "when": when_zh})
+    return report.queued
