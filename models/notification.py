@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, utcnow
@@ -43,3 +43,5 @@ class Notification(Base):
     fallback: Mapped[str | None] = mapped_column(Text)
     # Whom it is for ("person:7", "village:12"): the outbox page groups and resends by it.
     audience: Mapped[str | None] = mapped_column(String(64), index=True)
+    # The district it concerns: a district's coordinators see its messages on the outbox page.
+    district_id: Mapped[int | None] = mapped_column(ForeignKey("districts.id", ondelete="SET NULL"), index=True)

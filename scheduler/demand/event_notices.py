@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from models import Assignment, Person, Slot, SquareEvent
 from scheduler.core.versions import latest_published
-from scheduler.notices.publish import NoticeReport, tell, zone_of
+from scheduler.notices.publish import NoticeReport, tell
 from scheduler.notices.routing import person_reach
 from scheduler.notices.text import compose, short_when, slot_line
 
@@ -40,6 +40,6 @@ def notices_for_event_cancellation(session: Session, event: SquareEvent, slots: 
             queued += tell(session, report, reach, kind="cancellation",
                            subject=f"【活动取消】{slot.site.name} {sz} / Event cancelled: {slot.site.name}, {se}",
                            body=body, dedupe_key=f"cancel:event:{event.id}:slot:{slot.id}:person:{person.id}",
-                           now=now, zone=zone_of(session, slot.district_id), visit_start=slot.start_at,
+                           now=now, district_id=slot.district_id, visit_start=slot.start_at,
                            params={"site": slot.site.name, "when": sz, "reason": event.title})
     return queued, unreachable

@@ -71,14 +71,15 @@ class NoticeReport:
 
 def enqueue(session: Session, *, recipient: str, subject: str, body: str, kind: str, dedupe_key: str,
             now: datetime, channel: str = "email", params: dict[str, str] | None = None,
-            fallback: str | None = None, audience: str | None = None, send_at: datetime | None = None) -> bool:
+            fallback: str | None = None, audience: str | None = None, send_at: datetime | None = None,
+            district_id: int | None = None) -> bool:
     """Put a message in the outbox unless one with the same key is there: False when it was.
     `params`: the SMS template's parameters; `fallback`: JSON [[channel, recipient], ...] to
     try when this one fails for good; `send_at`: not before (quiet hours)."""
     values = dict(channel=channel, recipient=recipient, subject=one_line(subject)[:256], body=body, kind=kind,
                   dedupe_key=dedupe_key, status="pending", attempts=0, next_attempt_at=send_at or now,
                   created_at=now, params=json.dumps(params, ensure_ascii=False) if params else None,
-                  fallback=fallback, audience=audience)
+                  fallback=fallback, audience=audience, district_id=district_id)
     dialect = session.get_bind().dialect.name
     if dialect in ("postgresql", "sqlite"):
         if dialect == "postgresql":
@@ -97,7 +98,8 @@ def enqueue(session: Session, *, recipient: str, subject: str, body: str, kind: 
 
 
 def tell(session: Session, report, reach: Reach, *, subject: str, body: str, kind: str, dedupe_key: str,
-         now: datetime, zone: str, visit_start: datetime | None = None, params: dict[str, str] | None = None) -> bool:
+         now: datetime, district_id: int | None, visit_start: datetime | None = None,
+         params: dict[str, str] | None = None) -> bool:
     """One addressee told by their first route (the rest as fallback), or counted as
     unreachable; `report` (a NoticeReport or anything with `queued`, `unreachable`,
     `by_channel`, `dry_run`) keeps count. In a dry run nothing is written."""
@@ -110,15 +112,16 @@ def tell(session: Session, report, reach: Reach, *, subject: str, body: str, kin
     first = reach.routes[0]
     if not enqueue(session, recipient=first.recipient, subject=subject, body=body, kind=kind, dedupe_key=dedupe_key,
                    now=now, channel=first.channel, params=params, fallback=fallback_json(reach),
-                   audience=reach.audience, send_at=deliver_after(reach, kind, now, zone, visit_start)):
+                   audience=reach.audience, district_id=district_id,
+                   send_at=deliver_after(reach, kind, now, zone_of(session, district_id), visit_start)):
         return False
     report.queued += 1
     report.by_channel[first.channel] += 1
     return True
 
 
-def zone_of(session: Session, district_id: int) -> str:
-    district = session.get(District, district_id)
+def zone_of(session: Session, district_id: int | None) -> str:
+    district = session.get(District, district_id) if district_id is not None else None
     return district.timezone if district is not None else "Asia/Shanghai"
 
 
@@ -214,7 +217,6 @@ def _person_notices(session, version, removed, added, slots, people, reasons, co
         else:
             items[p].append((slot.start_at, f"· 新增：{lz}", f"- Added: {le}"))
     week = version.week_start
-    zone = zone_of(session, version.district_id)
     for person_id, lines in sorted(items.items()):
         person = people[person_id]
         lines.sort()
@@ -225,7 +227,7 @@ def _person_notices(session, version, removed, added, slots, people, reasons, co
                         *[e for _, _, e in lines], "", contact[1]])
         subject = f"【排班变更】{week.isoformat()} 这一周 / Schedule change, week of {week.isoformat()}"
         tell(session, report, person_reach(person), subject=subject, body=body, kind="change",
-             dedupe_key=f"publish:{version.id}:person:{person_id}", now=now, zone=zone, visit_start=lines[0][0],
+             dedupe_key=f"publish:{version.id}:person:{person_id}", now=now, district_id=version.district_id, visit_start=lines[0][0],
              params={"name": person.name, "week": week.isoformat(), "count": str(len(lines))})
 
 
@@ -284,7 +286,6 @@ def _village_notices(session, version, changes: list[VisitChange], reasons, cont
     by_village: dict[int, list[VisitChange]] = defaultdict(list)
     for change in changes:
         by_village[change.village.id].append(change)
-    zone = zone_of(session, version.district_id)
     for _village_id, items in sorted(by_village.items()):
         village = items[0].village
         zh, en = [f"{village.name}的法律服务走访安排如下（第 {version.version} 版）：", ""], \
@@ -304,7 +305,7 @@ def _village_notices(session, version, changes: list[VisitChange], reasons, cont
             who = reach.name.removeprefix(village.name).strip()
             body = compose((f"{village.name}{who}您好", who or village.name), [*zh, contact[0]], [*en, contact[1]])
             tell(session, report, reach, subject=subject, body=body, kind=kind,
-                 dedupe_key=f"publish:{version.id}:{reach.audience}", now=now, zone=zone, visit_start=soonest,
+                 dedupe_key=f"publish:{version.id}:{reach.audience}", now=now, district_id=version.district_id, visit_start=soonest,
                  params={"village": village.name, "when": sz, "what": head_zh.strip("【】")})
 
 
@@ -329,7 +330,6 @@ def notices_for_cancellation(session: Session, request: VisitRequest, visit: Sta
     cancelled) the village, are told with the reason."""
     report = NoticeReport()
     village = session.get(Site, request.village_id)
-    zone = zone_of(session, village.district_id)
     if visit is not None and visit.slot.start_at > now:
         lz, le = slot_line(visit.slot)
         sz, se = short_when(visit.slot)
@@ -338,7 +338,7 @@ def notices_for_cancellation(session: Session, request: VisitRequest, visit: Sta
                            [f"以下走访已取消：{lz}", f"原因：{reason}"], [f"This visit is cancelled: {le}", f"Reason: {reason}"])
             tell(session, report, person_reach(person), kind="cancellation",
                  subject=f"【走访取消】{visit.slot.site.name} {sz} / Visit cancelled: {visit.slot.site.name}, {se}",
-                 body=body, dedupe_key=f"cancel:{request.id}:person:{person.id}", now=now, zone=zone,
+                 body=body, dedupe_key=f"cancel:{request.id}:person:{person.id}", now=now, district_id=village.district_id,
                  visit_start=visit.slot.start_at,
                  params={"site": visit.slot.site.name, "when": sz, "reason": reason})
     if not by_village:
@@ -349,7 +349,7 @@ def notices_for_cancellation(session: Session, request: VisitRequest, visit: Sta
                            [f"Your request “{request.topic}” (no. {request.id}) is cancelled.", f"Reason: {reason}"])
             tell(session, report, reach, kind="cancellation",
                  subject=f"【预约取消】{village.name} / Request cancelled: {village.name}",
-                 body=body, dedupe_key=f"cancel:{request.id}:{reach.audience}", now=now, zone=zone,
+                 body=body, dedupe_key=f"cancel:{request.id}:{reach.audience}", now=now, district_id=village.district_id,
                  visit_start=visit.slot.start_at if visit is not None else None,
                  params={"village": village.name, "topic": request.topic, "reason": reason})
     return report.queued

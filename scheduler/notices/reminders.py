@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, selectinload
 from models import Assignment, District, Person, Slot, VisitRequest
 from scheduler.core.versions import newest_versions
 from scheduler.core.weeks import to_local, to_utc
-from scheduler.notices.publish import tell, zone_of
+from scheduler.notices.publish import tell
 from scheduler.notices.routing import person_reach, village_reach
 from scheduler.notices.text import REQUEST_KIND_EN, REQUEST_KIND_ZH, compose, people_words, short_when, slot_line, when
 
@@ -78,7 +78,7 @@ def _remind(session, report: RemindReport, reach, slot: Slot, now, **message) ->
     if not reach.reminders:
         report.switched_off += 1
     elif reach.routes and not tell(session, report, reach, kind="reminder", now=now,
-                                   zone=zone_of(session, slot.district_id), visit_start=slot.start_at, **message):
+                                   district_id=slot.district_id, visit_start=slot.start_at, **message):
         report.already += 1
     elif not reach.routes:
         report.unreachable.append(reach.name)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from models import Person, Slot, SwapRequest
 from scheduler.notices import publish as outbox_queue
-from scheduler.notices.publish import NoticeReport, zone_of
+from scheduler.notices.publish import NoticeReport
 from scheduler.notices.routing import person_reach
 from scheduler.notices.text import compose, short_when, slot_line
 
@@ -63,6 +63,6 @@ def tell(session: Session, swap: SwapRequest, slot: Slot, now: datetime, reason:
              subject=f"{subject[0]}{when_zh} / {subject[1]}: {when_en}",
              body=compose((f"{person.name}您好", person.name), zh, en),
              dedupe_key=f"swap:{swap.id}:{swap.status}:person:{person.id}", now=now,
-             zone=zone_of(session, slot.district_id), visit_start=slot.start_at,
+             district_id=slot.district_id, visit_start=slot.start_at,
              params={"name": person.name, "when": when_zh})
     return report.queued
