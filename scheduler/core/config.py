@@ -30,6 +30,10 @@ SMTP_SECURITY = ("starttls", "ssl", "none")
 # SMTP_PORT's default follows SMTP_SECURITY: submission with STARTTLS, submissions, plain relay.
 SMTP_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+# Notice kinds that can go by SMS, each with its own approved template (SMS_TEMPLATE_<KIND>).
+SMS_KINDS = ("change", "cancellation", "reminder", "invitation", "reset", "swap", "scheduled")
+SMS_REGION = "cn-hangzhou"
+WECOM_API_BASE = "https://qyapi.weixin.qq.com/cgi-bin/"
 
 
 class SettingsError(ValueError):
@@ -61,6 +65,20 @@ class Settings:
     smtp_username: str | None = None
     smtp_password: str | None = field(default=None, repr=False)
     smtp_ca_file: Path | None = None
+    # SMS (Alibaba Cloud SMS, docs/notifications.md): on when the access key is set. The
+    # endpoint is the SDK's for the region unless SMS_ENDPOINT names another (a test fake).
+    sms_access_key_id: str | None = None
+    sms_access_key_secret: str | None = field(default=None, repr=False)
+    sms_sign_name: str | None = None
+    sms_region: str = SMS_REGION
+    sms_endpoint: str | None = None  # host[:port]
+    sms_protocol: str = "https"  # "http" only for a loopback endpoint
+    sms_templates: tuple[tuple[str, str], ...] = ()  # (notice kind, template code)
+    # WeCom (企业微信) application messages: on when the corp id is set.
+    wecom_corp_id: str | None = None
+    wecom_secret: str | None = field(default=None, repr=False)
+    wecom_agent_id: int | None = None
+    wecom_api_base: str = WECOM_API_BASE  # ends in /
     # Sign-in (docs/security.md): failed attempts allowed per client address and per account
     # name, in Flask-Limiter's notation; where the counts are kept; idle time before a session ends.
     login_limit_address: str = "5 per minute;30 per hour"
@@ -120,6 +138,7 @@ class Settings:
             smtp_username=smtp_username,
             smtp_password=reader.text("SMTP_PASSWORD"),
             smtp_ca_file=reader.parse("SMTP_CA_FILE", None, _readable_file),
+            **_channel_settings(reader),
             login_limit_address=reader.parse("LOGIN_LIMIT_PER_ADDRESS", "5 per minute;30 per hour", _rate_limits),
             login_limit_account=reader.parse("LOGIN_LIMIT_PER_ACCOUNT", "5 per minute;20 per hour", _rate_limits),
             ratelimit_storage_url=reader.parse("RATELIMIT_STORAGE_URL", _limit_storage(broker), _storage_url),
@@ -145,10 +164,19 @@ class Settings:
             environ=env,
         )
         _check_smtp_login(settings, reader)
+        _check_channels(settings, reader)
         if reader.errors:
             raise SettingsError("Bad configuration: " + "; ".join(reader.errors)
                                 + " (see docs/configuration.md).")
         return settings
+
+    @property
+    def sms_configured(self) -> bool:
+        return bool(self.sms_access_key_id)
+
+    @property
+    def wecom_configured(self) -> bool:
+        return bool(self.wecom_corp_id)
 
     def ensure_instance(self) -> None:
         if self.database_url.startswith("sqlite:///"):
@@ -283,6 +311,66 @@ def _check_smtp_login(settings: Settings, reader: _Reader) -> None:
     elif settings.smtp_username and settings.smtp_security == "none" and settings.smtp_host not in LOOPBACK_HOSTS:
         reader.errors.append(f"SMTP_SECURITY=none with SMTP_USERNAME would send the password in clear text to "
                              f"{settings.smtp_host!r}: use starttls or ssl")
+
+
+def _channel_settings(reader: _Reader) -> dict[str, Any]:
+    """The SMS and WeCom variables; whether they fit together is `_check_channels`'s."""
+    endpoint = reader.parse("SMS_ENDPOINT", None, _endpoint)
+    return dict(
+        sms_access_key_id=reader.text("SMS_ACCESS_KEY_ID"),
+        sms_access_key_secret=reader.text("SMS_ACCESS_KEY_SECRET"),
+        sms_sign_name=reader.text("SMS_SIGN_NAME"),
+        sms_region=reader.text("SMS_REGION") or SMS_REGION,
+        sms_endpoint=endpoint[1] if endpoint else None,
+        sms_protocol=endpoint[0] if endpoint else "https",
+        sms_templates=tuple((kind, code) for kind in SMS_KINDS
+                            if (code := reader.text(f"SMS_TEMPLATE_{kind.upper()}"))),
+        wecom_corp_id=reader.text("WECOM_CORP_ID"),
+        wecom_secret=reader.text("WECOM_SECRET"),
+        wecom_agent_id=reader.parse("WECOM_AGENT_ID", None, _positive),
+        wecom_api_base=reader.parse("WECOM_API_BASE", WECOM_API_BASE, _api_base),
+    )
+
+
+def _endpoint(name: str, raw: str) -> tuple[str, str]:
+    """("https" or "http", "host[:port]") from host[:port] or http(s)://host[:port]; plain
+    http only to a loopback address (a test server)."""
+    parts = urlsplit(raw if "://" in raw else f"https://{raw}")
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.path.strip("/") or parts.query:
+        raise ValueError(f"{name} must be host[:port] or http(s)://host[:port], not {raw!r}")
+    if parts.scheme == "http" and parts.hostname not in LOOPBACK_HOSTS:
+        raise ValueError(f"{name} may use plain http only on loopback (a test server), not {raw!r}")
+    return parts.scheme, parts.netloc
+
+
+def _api_base(name: str, raw: str) -> str:
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"{name} must be an http(s) URL such as {WECOM_API_BASE}, not {raw!r}")
+    if parts.scheme == "http" and parts.hostname not in LOOPBACK_HOSTS:
+        raise ValueError(f"{name} may use plain http only on loopback (a test server), not {raw!r}")
+    return raw.rstrip("/") + "/"
+
+
+def _check_channels(settings: Settings, reader: _Reader) -> None:
+    """A channel is configured whole or not at all: a key without its secret stops the start."""
+    sms = {"SMS_ACCESS_KEY_ID": settings.sms_access_key_id, "SMS_ACCESS_KEY_SECRET": settings.sms_access_key_secret,
+           "SMS_SIGN_NAME": settings.sms_sign_name}
+    if any(sms.values()) or settings.sms_templates or settings.sms_endpoint:
+        missing = [name for name, value in sms.items() if not value]
+        if missing:
+            reader.errors.append(f"SMS is half configured: {', '.join(missing)} missing "
+                                 "(SMS needs SMS_ACCESS_KEY_ID, SMS_ACCESS_KEY_SECRET and SMS_SIGN_NAME)")
+        elif not settings.sms_templates:
+            reader.errors.append("SMS needs at least one template code: SMS_TEMPLATE_"
+                                 + ", SMS_TEMPLATE_".join(k.upper() for k in SMS_KINDS))
+    wecom = {"WECOM_CORP_ID": settings.wecom_corp_id, "WECOM_SECRET": settings.wecom_secret,
+             "WECOM_AGENT_ID": settings.wecom_agent_id}
+    if any(value is not None for value in wecom.values()) or settings.wecom_api_base != WECOM_API_BASE:
+        missing = [name for name, value in wecom.items() if value is None]
+        if missing:
+            reader.errors.append(f"WeCom is half configured: {', '.join(missing)} missing "
+                                 "(WeCom needs WECOM_CORP_ID, WECOM_SECRET and WECOM_AGENT_ID)")
 
 
 def _zone(name: str, raw: str) -> str:

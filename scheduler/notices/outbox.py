@@ -2,9 +2,13 @@
 channel named on it, with retries and backoff, and the table keeps what was sent and when.
 
 A channel is anything with a `name` and a `send(message)` that raises `DeliveryError`
-(see `Channel`). E-mail over SMTP is built (`SmtpChannel`); SMS and WeCom (企业微信) would
-be two more classes with the same method, registered under "sms" and "wecom"; until then
-their notifications simply wait in the outbox.
+(see `Channel`): e-mail over SMTP (`SmtpChannel`), SMS (`scheduler.notices.sms`) and WeCom
+(企业微信, `scheduler.notices.wecom`), the last two registered only when configured; until
+then their notifications simply wait in the outbox.
+
+A message that fails for good (refused, or `MAX_ATTEMPTS` tries) and has a fallback (a JSON
+list of [channel, recipient] pairs) is written again, in the same transaction, for the first
+pair with the rest as its fallback: an SMS to a number that does not exist goes by e-mail.
 
 Mail goes to the relay in clear (`SMTP_SECURITY=none`, the default without a login), over
 STARTTLS or over TLS from the first byte, with a login when one is configured; the server's
@@ -21,6 +25,7 @@ sender that dies after sending but before recording sends it once more after the
 """
 from __future__ import annotations
 
+import json
 import logging
 import smtplib
 import ssl
@@ -36,6 +41,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from models import Notification
+from models.notification import CHANNELS
 from scheduler.core.config import Settings
 from scheduler.notices.text import one_line
 
@@ -57,6 +63,8 @@ class Outgoing:
     subject: str
     body: str
     key: str  # the notification's dedupe key: the same fact keeps the same identity
+    kind: str = ""  # change, cancellation, reminder ...: an SMS's template
+    params: dict[str, str] = field(default_factory=dict)  # template parameters (SMS)
 
 
 class DeliveryError(Exception):
@@ -153,10 +161,24 @@ def _recipient(text: str) -> Address | str:
 
 
 def channels_from_settings(settings: Settings) -> dict[str, Channel]:
-    return {"email": SmtpChannel(
+    """E-mail always; SMS and WeCom when configured (each call makes new clients: one per sender)."""
+    channels: dict[str, Channel] = {"email": SmtpChannel(
         settings.smtp_host, settings.smtp_port, settings.smtp_from, security=settings.smtp_security,
         username=settings.smtp_username, password=settings.smtp_password,
         ca_file=str(settings.smtp_ca_file) if settings.smtp_ca_file else None)}
+    if settings.sms_configured:
+        from scheduler.notices.sms import SmsChannel
+
+        channels["sms"] = SmsChannel(
+            settings.sms_access_key_id or "", settings.sms_access_key_secret or "", settings.sms_sign_name or "",
+            dict(settings.sms_templates), region=settings.sms_region, endpoint=settings.sms_endpoint,
+            protocol=settings.sms_protocol)
+    if settings.wecom_configured:
+        from scheduler.notices.wecom import WecomChannel
+
+        channels["wecom"] = WecomChannel(settings.wecom_corp_id or "", settings.wecom_secret or "",
+                                         settings.wecom_agent_id or 0, api_base=settings.wecom_api_base)
+    return channels
 
 
 def backoff(attempts: int) -> timedelta:
@@ -183,7 +205,42 @@ def _claim(factory: sessionmaker[Session], notification_id: int, now: datetime) 
         if claimed != 1:
             return None
         row = session.get(Notification, notification_id)
-        return Outgoing(row.recipient, row.subject, row.body, row.dedupe_key)
+        return Outgoing(row.recipient, row.subject, row.body, row.dedupe_key, kind=row.kind,
+                        params=_json_params(row.params))
+
+
+def _json_params(text: str | None) -> dict[str, str]:
+    """A row's template parameters; text that is not a JSON object counts as none."""
+    try:
+        value = json.loads(text) if text else {}
+    except ValueError:
+        return {}
+    return {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else {}
+
+
+def _fallback_pairs(text: str | None) -> list[tuple[str, str]]:
+    try:
+        value = json.loads(text) if text else []
+    except ValueError:
+        return []
+    return [(str(pair[0]), str(pair[1])) for pair in value if isinstance(pair, list | tuple) and len(pair) == 2] \
+        if isinstance(value, list) else []
+
+
+def _fall_back(session: Session, row: Notification, now: datetime) -> None:
+    """Write `row` again for the first channel of its fallback, with the rest as its fallback;
+    a key taken already (the same fallback written before) is skipped, not doubled."""
+    pairs = [(channel, recipient[:254]) for channel, recipient in _fallback_pairs(row.fallback) if channel in CHANNELS]
+    if not pairs:
+        return
+    (channel, recipient), rest = pairs[0], pairs[1:]
+    key = f"{row.dedupe_key}:{channel}"[:191]
+    if session.scalar(select(Notification.id).where(Notification.dedupe_key == key)) is not None:
+        return
+    session.add(Notification(
+        channel=channel, recipient=recipient, subject=row.subject, body=row.body, kind=row.kind, params=row.params,
+        audience=row.audience, fallback=json.dumps([list(p) for p in rest], ensure_ascii=False) if rest else None,
+        dedupe_key=key, status="pending", attempts=0, next_attempt_at=now, created_at=now))
 
 
 def _record(factory: sessionmaker[Session], notification_id: int, now: datetime,
@@ -197,6 +254,7 @@ def _record(factory: sessionmaker[Session], notification_id: int, now: datetime,
             row.last_error = str(error)[:1000]
             if error.permanent or row.attempts >= MAX_ATTEMPTS:
                 row.status = "failed"
+                _fall_back(session, row, now)
             else:
                 row.next_attempt_at = now + backoff(row.attempts)
         return row.status
