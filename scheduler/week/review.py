@@ -13,6 +13,7 @@ from models import Assignment, Person, Schedule, Site, Slot, User
 from scheduler.core.access import require_district, require_role
 from scheduler.core.versions import current_draft, latest_published
 from scheduler.core.weeks import to_local
+from scheduler.notices.publish import NoticeReport, notices_for_publish
 
 
 @dataclass(frozen=True)
@@ -86,3 +87,15 @@ def diff(session: Session, actor: User, district_id: int, week_start: date) -> D
         for name, after in ins[len(outs):]:
             result.changes.append(Change("added", person_id, name, None, after))
     return result
+
+
+def who_is_told(session: Session, actor: User, district_id: int, week_start: date, now: datetime) -> NoticeReport | None:
+    """Who publishing the draft at `now` would tell, and by which channel first, and who
+    cannot be reached: the publish's own notice code run as a dry run, so the preview and
+    the outbox cannot disagree. None when there is no draft."""
+    require_role(actor, "coordinator")
+    require_district(actor, district_id)
+    draft, published = current_draft(session, district_id, week_start), latest_published(session, district_id, week_start)
+    if draft is None:
+        return None
+    return notices_for_publish(session, published, draft, now, dry_run=True)

@@ -9,6 +9,11 @@ SLOT_KINDS = {
     "event": _l("Square event"),
     "shift": _l("Window shift"),
 }
+CHANNEL_NAMES = {
+    "sms": _l("SMS"),
+    "wecom": _l("WeCom"),
+    "email": _l("e-mail"),
+}
 JOB_STATES = {
     "queued": _l("Waiting to start"),
     "running": _l("Solving"),
@@ -54,6 +59,10 @@ def slot_kind(value: str | None) -> str:
 
 def job_state(value: str | None) -> str:
     return _lookup(JOB_STATES, value)
+
+
+def channel_name(value: str | None) -> str:
+    return _lookup(CHANNEL_NAMES, value)
 
 
 def change_kind(value: str | None) -> str:

@@ -15,7 +15,7 @@ from scheduler.week import desk as week_desk
 from scheduler.week import edits
 from scheduler.week.drafts import NothingToPublish, StaleDraft
 from scheduler.week.edits import EditRefused
-from scheduler.week.review import diff
+from scheduler.week.review import diff, who_is_told
 from scheduler.week.view import week_view
 from web.access import acting_user, roles_required
 from web.config import app_settings
@@ -167,6 +167,7 @@ def review(district_id: int, week: str):
                  for line in slot.lines for seat in line.seats)
     return render_template(
         "week/review.html", district=district, diff=changes, view=view, locked=locked,
+        told=who_is_told(session, user, district_id, week_start, now()),
         lock_version=week_desk.draft_lock_version(session, district_id, week_start),
         **_jobs(session, user, district_id, week_start),
         solve_form=SolveForm(), draft_form=DraftForm(), **_pages(week_start))

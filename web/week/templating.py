@@ -23,6 +23,7 @@ def hhmm(moment) -> str:
 bp.app_template_filter("slot_kind")(labels.slot_kind)
 bp.app_template_filter("job_state")(labels.job_state)
 bp.app_template_filter("change_kind")(labels.change_kind)
+bp.app_template_filter("channel_name")(labels.channel_name)
 bp.app_template_filter("solver_status")(labels.solver_status)
 bp.app_template_filter("reason_text")(labels.reason_text)
 bp.app_template_filter("request_kind")(labels.request_kind)
