@@ -68,10 +68,15 @@ def state_of(row: Notification) -> str:
     return "retrying" if row.attempts else "pending"
 
 
+def masked(channel: str, recipient: str) -> str:
+    """An address as a coordinator sees it, masked as the person page masks contacts."""
+    if channel == "email":
+        return mask_email(recipient)
+    return mask_phone(recipient) if channel == "sms" else recipient
+
+
 def shown_recipient(row: Notification) -> str:
-    """Whom a message went to, masked as the person page masks contacts."""
-    return mask_email(row.recipient) if row.channel == "email" else mask_phone(row.recipient) \
-        if row.channel == "sms" else row.recipient
+    return masked(row.channel, row.recipient)
 
 
 def resend(session: Session, actor: User, notification_id: int, now: datetime) -> Notification:
