@@ -62,6 +62,7 @@ def create_app(test_config: dict[str, Any] | None = None, *, settings: Settings 
 
 
 def _register_blueprints(app: Flask) -> None:
+    from web.accounts import bp as accounts_bp
     from web.advisers import bp as advisers_bp
     from web.auth import bp as auth_bp
     from web.availability import bp as availability_bp
@@ -93,3 +94,4 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(advisers_bp)
     app.register_blueprint(demand_bp)
     app.register_blueprint(availability_bp)
+    app.register_blueprint(accounts_bp)
