@@ -114,7 +114,8 @@ def issue_many(session: Session, users: list[tuple[User, Person | None]], purpos
             subject, body = message(purpose, user, url, route.channel)
             enqueue(session, recipient=route.recipient, subject=subject, body=body, kind=KINDS[purpose],
                     dedupe_key=f"account-{purpose}:{digest[:40]}", now=now, channel=route.channel,
-                    params={"username": user.username, "link": url}, audience=f"user:{user.id}")
+                    params={"username": user.username, "link": url}, audience=f"user:{user.id}",
+                    district_id=user.district_id)
     if rows:
         session.execute(insert(AccountToken), rows)
     return counts
