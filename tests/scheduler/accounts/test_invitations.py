@@ -131,3 +131,13 @@ def test_reset_for_nobody_sends_nothing(session, make):
     for identifier in ("nobody", "gone", "", "x" * 300):
         assert invitations.request_reset(session, identifier, START, BASE) is None
     assert session.scalar(select(func.count()).select_from(Notification)) == 0
+
+
+def test_the_conditional_update_lets_one_use_through(session, invited):
+    """Two requests that both passed the check at the same moment: only one marks the link used."""
+    token = sent_token(session)
+    invitations.check_link(session, token, "invite", START)
+    invitations._consume(session, token, "invite", START)
+    with pytest.raises(TokenError) as second:
+        invitations._consume(session, token, "invite", START)
+    assert second.value.code == "used"
