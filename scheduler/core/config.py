@@ -30,8 +30,12 @@ SMTP_SECURITY = ("starttls", "ssl", "none")
 # SMTP_PORT's default follows SMTP_SECURITY: submission with STARTTLS, submissions, plain relay.
 SMTP_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
-# Notice kinds that can go by SMS, each with its own approved template (SMS_TEMPLATE_<KIND>).
-SMS_KINDS = ("change", "cancellation", "reminder", "invitation", "reset", "swap", "scheduled")
+# Notice kinds that can go by SMS, each with its own approved template: variable -> notice kind.
+SMS_TEMPLATE_VARIABLES = {
+    "SMS_TEMPLATE_CHANGE": "change", "SMS_TEMPLATE_CANCELLATION": "cancellation", "SMS_TEMPLATE_REMINDER": "reminder",
+    "SMS_TEMPLATE_INVITATION": "invitation", "SMS_TEMPLATE_RESET": "password_reset", "SMS_TEMPLATE_SWAP": "swap",
+    "SMS_TEMPLATE_SCHEDULED": "scheduled",
+}
 SMS_REGION = "cn-hangzhou"
 WECOM_API_BASE = "https://qyapi.weixin.qq.com/cgi-bin/"
 
@@ -323,8 +327,8 @@ def _channel_settings(reader: _Reader) -> dict[str, Any]:
         sms_region=reader.text("SMS_REGION") or SMS_REGION,
         sms_endpoint=endpoint[1] if endpoint else None,
         sms_protocol=endpoint[0] if endpoint else "https",
-        sms_templates=tuple((kind, code) for kind in SMS_KINDS
-                            if (code := reader.text(f"SMS_TEMPLATE_{kind.upper()}"))),
+        sms_templates=tuple((kind, code) for variable, kind in SMS_TEMPLATE_VARIABLES.items()
+                            if (code := reader.text(variable))),
         wecom_corp_id=reader.text("WECOM_CORP_ID"),
         wecom_secret=reader.text("WECOM_SECRET"),
         wecom_agent_id=reader.parse("WECOM_AGENT_ID", None, _positive),
@@ -362,8 +366,7 @@ def _check_channels(settings: Settings, reader: _Reader) -> None:
             reader.errors.append(f"SMS is half configured: {', '.join(missing)} missing "
                                  "(SMS needs SMS_ACCESS_KEY_ID, SMS_ACCESS_KEY_SECRET and SMS_SIGN_NAME)")
         elif not settings.sms_templates:
-            reader.errors.append("SMS needs at least one template code: SMS_TEMPLATE_"
-                                 + ", SMS_TEMPLATE_".join(k.upper() for k in SMS_KINDS))
+            reader.errors.append("SMS needs at least one template code: " + ", ".join(SMS_TEMPLATE_VARIABLES))
     wecom = {"WECOM_CORP_ID": settings.wecom_corp_id, "WECOM_SECRET": settings.wecom_secret,
              "WECOM_AGENT_ID": settings.wecom_agent_id}
     if any(value is not None for value in wecom.values()) or settings.wecom_api_base != WECOM_API_BASE:

@@ -23,6 +23,7 @@ from alibabacloud_dysmsapi20170525.client import Client
 from alibabacloud_tea_openapi.exceptions import AlibabaCloudException
 from alibabacloud_tea_openapi.utils_models import Config
 
+from scheduler.core.config import SMS_TEMPLATE_VARIABLES
 from scheduler.notices.outbox import DeliveryError, Outgoing
 from scheduler.notices.text import FOOTER, one_line
 
@@ -62,8 +63,12 @@ def mask(text: str) -> str:
 
 def short(value: object, length: int = PARAM_LENGTH) -> str:
     """One line without the sign brackets 【】 (the provider keeps them for the sign), at most
-    `length` characters: a longer value ends in "…"."""
-    text = one_line(str(value)).replace("【", "").replace("】", " ").strip()
+    `length` characters: a longer value ends in "…". A link is never cut (a cut link opens
+    nothing): the provider accepts it when the template's variable is approved for links."""
+    text = one_line(str(value)).strip()
+    if text.startswith(("https://", "http://")):
+        return text
+    text = text.replace("【", "").replace("】", " ").strip()
     return text if len(text) <= length else text[:length - 1].rstrip() + "…"
 
 
@@ -107,8 +112,9 @@ class SmsChannel:
         """The SendSms request of a notice, or DeliveryError (permanent) when it cannot be one."""
         template = self.templates.get(message.kind)
         if not template:
+            variable = next((v for v, k in SMS_TEMPLATE_VARIABLES.items() if k == message.kind), "no variable")
             raise DeliveryError(f"no SMS template for notices of kind {message.kind!r} "
-                                f"(SMS_TEMPLATE_{message.kind.upper()}; 未配置该类通知的短信模板)", permanent=True)
+                                f"({variable}; 未配置该类通知的短信模板)", permanent=True)
         params = {str(k): short(v) for k, v in message.params.items()} if message.params \
             else derived_params(message.subject, message.body)
         return sms_models.SendSmsRequest(

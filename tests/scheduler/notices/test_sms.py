@@ -156,6 +156,17 @@ def test_long_parameters_are_cut_to_one_variable(fake):
     assert len(place) == 35 and place.endswith("…") and place.startswith("鄞州区 首南街道") and "【" not in place
 
 
+def test_a_link_is_never_cut_and_a_reset_code_goes_by_its_own_template(fake):
+    link = "https://paiban.example.gov.cn/password/reset/" + "A" * 43
+    channel = SmsChannel(ACCESS_KEY_ID, ACCESS_KEY_SECRET, SIGN, dict(Settings.from_env({
+        "SMS_ACCESS_KEY_ID": ACCESS_KEY_ID, "SMS_ACCESS_KEY_SECRET": ACCESS_KEY_SECRET, "SMS_SIGN_NAME": SIGN,
+        "SMS_TEMPLATE_RESET": "SMS_5", "SMS_TEMPLATE_INVITATION": "SMS_6"}).sms_templates),
+        endpoint=fake.endpoint, protocol="http", timeout=3)
+    channel.send(Outgoing("13800138000", "s", "b", "k", kind="password_reset", params={"username": "wang", "link": link}))
+    channel.send(Outgoing("13800138000", "s", "b", "k2", kind="invitation", params={"link": link}))
+    assert [(r.template, r.params["link"]) for r in fake.received] == [("SMS_5", link), ("SMS_6", link)]
+
+
 @pytest.mark.parametrize("written", ["13800138000", "+86 138 0013 8000", "86-138-0013-8000", "0086 13800138000",
                                      "138-0013-8000", "(+86) 138.0013.8000"])
 def test_chinese_mobiles_are_normalised(written):
