@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from tests.web import accounts_access as accounts
 from tests.web import swaps_access as answers
 from tests.web.conftest import NOW
 
@@ -259,55 +260,6 @@ def visit_served_a(world) -> dict:
     return {"slot_id": slot.id}
 
 
-def account_provider_a(world) -> dict:
-    """The provider account of district A (not invited: a resend is refused with a message)."""
-    return {"user_id": world.users["provider"].id}
-
-
-def account_coord_a(world) -> dict:
-    return {"user_id": world.users["coord_a"].id}
-
-
-def city_only(ok=200) -> dict[str, object]:
-    return every(403, anonymous=LOGIN, city=ok)
-
-
-def _link_token(world, kind: str, marker: str) -> dict:
-    from sqlalchemy import select
-    from sqlalchemy.orm import object_session
-
-    from models import Notification
-
-    body = object_session(world.person_a).scalars(
-        select(Notification.body).where(Notification.kind == kind).order_by(Notification.id.desc())).first()
-    return {"token": body.split(marker, 1)[1].split()[0]}
-
-
-def invitation_link(world) -> dict:
-    """A live invitation link of a new provider account of district A (by e-mail)."""
-    from sqlalchemy.orm import object_session
-
-    from scheduler.accounts import invitations, operations
-    from tests.factories import Factory
-
-    session = object_session(world.person_a)
-    person = Factory(session).person(world.district_a, email="invitee@example.com")
-    user = operations.create_person_account(session, world.users["coord_a"], person.id)
-    invitations.send_invitation(session, None, user, NOW, "http://localhost")
-    return _link_token(world, "invitation", "/invitation/")
-
-
-def reset_link(world) -> dict:
-    """A live password-reset link of the provider of district A (by e-mail)."""
-    from sqlalchemy.orm import object_session
-
-    from scheduler.accounts import invitations
-
-    world.users["provider"].email = "provider-a@example.com"
-    invitations.request_reset(object_session(world.person_a), "provider-a@example.com", NOW, "http://localhost")
-    return _link_token(world, "password_reset", "/password/reset/")
-
-
 ROUTES: dict[str, Route] = {
     "static": Route("GET", lambda w: {"filename": "css/site.css"}, every(200)),
     "auth.login": Route("GET", no_args, every(To("/"), anonymous=200)),
@@ -433,18 +385,17 @@ ROUTES: dict[str, Route] = {
     "accounts.index": Route("GET", no_args, coordinators_only()),
     "accounts.new": Route("GET", no_args, coordinators_only(ok=302)),  # no ID given: back to the list
     "accounts.new_person": Route("GET", person_a, district_a_only()),
-    "accounts.new_village": Route("GET", lambda w: {"village_id": w.village_a.id}, district_a_only()),
-    "accounts.new_coordinator": Route("GET", no_args, city_only()),
+    "accounts.new_village": Route("GET", accounts.village_a, district_a_only()),
+    "accounts.new_coordinator": Route("GET", no_args, every(403, anonymous=LOGIN, city=200)),
     "accounts.bulk_create": Route("GET", no_args, coordinators_only()),
-    "accounts.detail": Route("GET", account_provider_a, district_a_only()),
-    "accounts.resend": Route("POST", account_provider_a, district_a_only(ok=302)),
-    "accounts.unlock": Route("POST", account_provider_a, district_a_only(ok=302)),
-    "accounts.deactivate": Route("POST", account_provider_a, district_a_only(ok=302)),
-    "accounts.reactivate": Route("POST", account_provider_a, district_a_only(ok=302)),
-    "accounts.scope": Route("POST", account_coord_a, city_only(ok=302)),
-    # Public pages: a live link opens for anyone who has it (an unknown one is a 404, see
-    # tests/web/test_accounts_public.py); the forgotten-password form is open.
-    "accounts.invitation": Route("GET", invitation_link, every(200)),
-    "accounts.reset": Route("GET", reset_link, every(200)),
+    "accounts.detail": Route("GET", accounts.provider_a, district_a_only()),
+    "accounts.resend": Route("POST", accounts.provider_a, district_a_only(ok=302)),
+    "accounts.unlock": Route("POST", accounts.provider_a, district_a_only(ok=302)),
+    "accounts.deactivate": Route("POST", accounts.provider_a, district_a_only(ok=302)),
+    "accounts.reactivate": Route("POST", accounts.provider_a, district_a_only(ok=302)),
+    "accounts.scope": Route("POST", accounts.coord_a, every(403, anonymous=LOGIN, city=302)),
+    # Public: a live link opens for anyone who has it (unknown links: tests/web/test_accounts_public.py).
+    "accounts.invitation": Route("GET", accounts.invitation_link, every(200)),
+    "accounts.reset": Route("GET", accounts.reset_link, every(200)),
     "accounts.forgot": Route("GET", no_args, every(200)),
 }
