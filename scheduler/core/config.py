@@ -30,11 +30,13 @@ SMTP_SECURITY = ("starttls", "ssl", "none")
 # SMTP_PORT's default follows SMTP_SECURITY: submission with STARTTLS, submissions, plain relay.
 SMTP_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
-# Notice kinds that can go by SMS, each with its own approved template: variable -> notice kind.
+# Notice kinds that can go by SMS, each with its own approved template: variable -> notice kind
+# ("kind/village": the same kind told to a village, whose notices carry other parameters).
 SMS_TEMPLATE_VARIABLES = {
     "SMS_TEMPLATE_CHANGE": "change", "SMS_TEMPLATE_CANCELLATION": "cancellation", "SMS_TEMPLATE_REMINDER": "reminder",
     "SMS_TEMPLATE_INVITATION": "invitation", "SMS_TEMPLATE_RESET": "password_reset", "SMS_TEMPLATE_SWAP": "swap",
-    "SMS_TEMPLATE_SCHEDULED": "scheduled",
+    "SMS_TEMPLATE_SCHEDULED": "scheduled", "SMS_TEMPLATE_CHANGE_VILLAGE": "change/village",
+    "SMS_TEMPLATE_CANCELLATION_VILLAGE": "cancellation/village", "SMS_TEMPLATE_REMINDER_VILLAGE": "reminder/village",
 }
 SMS_REGION = "cn-hangzhou"
 WECOM_API_BASE = "https://qyapi.weixin.qq.com/cgi-bin/"

@@ -1,7 +1,10 @@
 """SMS through Alibaba Cloud SMS (阿里云短信, `alibabacloud-dysmsapi20170525`): a notice goes out
 as an approved template (one per notice kind) and its parameters, never as free text.
 
-A notice's parameters are its own (`Outgoing.params`, filled in when it was written); a notice
+A notice to a village (its parameters name the `village`) uses the kind's village template
+when one is configured (SMS_TEMPLATE_CHANGE_VILLAGE ...): the same kind says other things to a
+village than to a person. A notice's parameters are its own (`Outgoing.params`, filled in
+when it was written); a notice
 without any gets {"subject": ..., "text": ...} from its subject and the Chinese lines of its
 body, so every notice can go by SMS. Every value is put on one line and cut to
 `PARAM_LENGTH` characters (the provider's limit for a variable), so the message stays one
@@ -110,7 +113,7 @@ class SmsChannel:
 
     def request(self, message: Outgoing) -> sms_models.SendSmsRequest:
         """The SendSms request of a notice, or DeliveryError (permanent) when it cannot be one."""
-        template = self.templates.get(message.kind)
+        template = self.template(message)
         if not template:
             variable = next((v for v, k in SMS_TEMPLATE_VARIABLES.items() if k == message.kind), "no variable")
             raise DeliveryError(f"no SMS template for notices of kind {message.kind!r} "
@@ -120,6 +123,12 @@ class SmsChannel:
         return sms_models.SendSmsRequest(
             phone_numbers=normalise_mobile(message.recipient), sign_name=self.sign_name, template_code=template,
             template_param=json.dumps(params, ensure_ascii=False), out_id=message.key[:256])
+
+    def template(self, message: Outgoing) -> str | None:
+        """The template of the notice's kind; for a notice to a village (its parameters name
+        the village) the kind's village template when there is one."""
+        village = self.templates.get(f"{message.kind}/village") if "village" in message.params else None
+        return village or self.templates.get(message.kind)
 
     def send(self, message: Outgoing) -> None:
         request = self.request(message)

@@ -167,6 +167,19 @@ def test_a_link_is_never_cut_and_a_reset_code_goes_by_its_own_template(fake):
     assert [(r.template, r.params["link"]) for r in fake.received] == [("SMS_5", link), ("SMS_6", link)]
 
 
+def test_a_notice_to_a_village_uses_the_village_template_of_its_kind_when_there_is_one(fake):
+    channel = SmsChannel(ACCESS_KEY_ID, ACCESS_KEY_SECRET, SIGN, dict(Settings.from_env({
+        "SMS_ACCESS_KEY_ID": ACCESS_KEY_ID, "SMS_ACCESS_KEY_SECRET": ACCESS_KEY_SECRET, "SMS_SIGN_NAME": SIGN,
+        "SMS_TEMPLATE_CHANGE": "SMS_1", "SMS_TEMPLATE_CHANGE_VILLAGE": "SMS_11", "SMS_TEMPLATE_REMINDER": "SMS_3"})
+        .sms_templates), endpoint=fake.endpoint, protocol="http", timeout=3)
+    village = {"village": "湾底村", "when": "12月3日 14:00", "what": "走访时间变更"}
+    for key, kind, params in (("a", "change", village), ("b", "change", {"name": "王律师", "week": "2026-11-30"}),
+                              ("c", "reminder", {"village": "湾底村", "when": "明天", "people": "王律师"})):
+        channel.send(Outgoing("13800138000", "s", "b", key, kind=kind, params=params))
+    assert [r.template for r in fake.received] == ["SMS_11", "SMS_1", "SMS_3"]
+    assert fake.received[0].params == village
+
+
 @pytest.mark.parametrize("written", ["13800138000", "+86 138 0013 8000", "86-138-0013-8000", "0086 13800138000",
                                      "138-0013-8000", "(+86) 138.0013.8000"])
 def test_chinese_mobiles_are_normalised(written):
