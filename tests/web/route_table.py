@@ -389,12 +389,9 @@ ROUTES: dict[str, Route] = {
     "accounts.new_coordinator": Route("GET", no_args, every(403, anonymous=LOGIN, city=200)),
     "accounts.bulk_create": Route("GET", no_args, coordinators_only()),
     "accounts.detail": Route("GET", accounts.provider_a, district_a_only()),
-    "accounts.resend": Route("POST", accounts.provider_a, district_a_only(ok=302)),
-    "accounts.unlock": Route("POST", accounts.provider_a, district_a_only(ok=302)),
-    "accounts.deactivate": Route("POST", accounts.provider_a, district_a_only(ok=302)),
-    "accounts.reactivate": Route("POST", accounts.provider_a, district_a_only(ok=302)),
+    **{f"accounts.{name}": Route("POST", accounts.provider_a, district_a_only(ok=302))
+       for name in ("resend", "unlock", "deactivate", "reactivate")},
     "accounts.scope": Route("POST", accounts.coord_a, every(403, anonymous=LOGIN, city=302)),
-    # Public: a live link opens for anyone who has it (unknown links: tests/web/test_accounts_public.py).
     "accounts.invitation": Route("GET", accounts.invitation_link, every(200)),
     "accounts.reset": Route("GET", accounts.reset_link, every(200)),
     "accounts.forgot": Route("GET", no_args, every(200)),
