@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from scheduler.core.weeks import DEFAULT_ZONE
@@ -321,41 +321,26 @@ def _check_smtp_login(settings: Settings, reader: _Reader) -> None:
 
 def _channel_settings(reader: _Reader) -> dict[str, Any]:
     """The SMS and WeCom variables; whether they fit together is `_check_channels`'s."""
-    endpoint = reader.parse("SMS_ENDPOINT", None, _endpoint)
+    endpoint, api_base = reader.parse("SMS_ENDPOINT", None, _url), reader.parse("WECOM_API_BASE", None, _url)
     return dict(
-        sms_access_key_id=reader.text("SMS_ACCESS_KEY_ID"),
-        sms_access_key_secret=reader.text("SMS_ACCESS_KEY_SECRET"),
-        sms_sign_name=reader.text("SMS_SIGN_NAME"),
-        sms_region=reader.text("SMS_REGION") or SMS_REGION,
-        sms_endpoint=endpoint[1] if endpoint else None,
-        sms_protocol=endpoint[0] if endpoint else "https",
+        sms_access_key_id=reader.text("SMS_ACCESS_KEY_ID"), sms_access_key_secret=reader.text("SMS_ACCESS_KEY_SECRET"),
+        sms_sign_name=reader.text("SMS_SIGN_NAME"), sms_region=reader.text("SMS_REGION") or SMS_REGION,
+        sms_endpoint=endpoint.netloc if endpoint else None, sms_protocol=endpoint.scheme if endpoint else "https",
         sms_templates=tuple((kind, code) for variable, kind in SMS_TEMPLATE_VARIABLES.items()
                             if (code := reader.text(variable))),
-        wecom_corp_id=reader.text("WECOM_CORP_ID"),
-        wecom_secret=reader.text("WECOM_SECRET"),
+        wecom_corp_id=reader.text("WECOM_CORP_ID"), wecom_secret=reader.text("WECOM_SECRET"),
         wecom_agent_id=reader.parse("WECOM_AGENT_ID", None, _positive),
-        wecom_api_base=reader.parse("WECOM_API_BASE", WECOM_API_BASE, _api_base),
-    )
+        wecom_api_base=api_base.geturl().rstrip("/") + "/" if api_base else WECOM_API_BASE)
 
 
-def _endpoint(name: str, raw: str) -> tuple[str, str]:
-    """("https" or "http", "host[:port]") from host[:port] or http(s)://host[:port]; plain
-    http only to a loopback address (a test server)."""
+def _url(name: str, raw: str) -> SplitResult:
+    """An http(s) URL (host[:port] alone: https); plain http only on loopback (a test server)."""
     parts = urlsplit(raw if "://" in raw else f"https://{raw}")
-    if parts.scheme not in ("http", "https") or not parts.hostname or parts.path.strip("/") or parts.query:
-        raise ValueError(f"{name} must be host[:port] or http(s)://host[:port], not {raw!r}")
-    if parts.scheme == "http" and parts.hostname not in LOOPBACK_HOSTS:
-        raise ValueError(f"{name} may use plain http only on loopback (a test server), not {raw!r}")
-    return parts.scheme, parts.netloc
-
-
-def _api_base(name: str, raw: str) -> str:
-    parts = urlsplit(raw)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError(f"{name} must be an http(s) URL such as {WECOM_API_BASE}, not {raw!r}")
+        raise ValueError(f"{name} must be an http(s) URL or host[:port], not {raw!r}")
     if parts.scheme == "http" and parts.hostname not in LOOPBACK_HOSTS:
         raise ValueError(f"{name} may use plain http only on loopback (a test server), not {raw!r}")
-    return raw.rstrip("/") + "/"
+    return parts
 
 
 def _check_channels(settings: Settings, reader: _Reader) -> None:
