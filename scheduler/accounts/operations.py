@@ -247,14 +247,6 @@ def _district(session: Session, district_id: int | None) -> District | None:
     return district
 
 
-def users_with(session: Session, column: Any, ids: list[int]) -> set[int]:
-    """Which of `ids` (person or village ids) already have an account, by `column`."""
-    found: set[int] = set()
-    for start in range(0, len(ids), 900):
-        found.update(session.scalars(select(column).where(column.in_(ids[start:start + 900]))))
-    return found
-
-
 def taken_usernames(session: Session, names: list[str]) -> list[str]:
     """The `names` (compared case-insensitively) that an account already has."""
     lowered = sorted({n.lower() for n in names})

@@ -152,3 +152,15 @@ def test_only_the_city_manages_coordinator_accounts(world, as_role, session):
     city.post(f"/accounts/{world.users['city'].id}/deactivate")
     session.refresh(world.users["city"])
     assert world.users["city"].active
+
+
+def test_the_detail_page_offers_what_the_account_needs(world, as_role, make, session):
+    village = make.site(world.district_a, phone="13900002222")
+    client = as_role("coord_a")
+    client.post(f"/accounts/new/village/{village.id}", data={"username": "cun-2"})
+    invited = session.scalar(select(User).where(User.username == "cun-2"))
+    page = client.get(f"/accounts/{invited.id}?lang=en").get_data(as_text=True)
+    assert "Invited" in page and f"/accounts/{invited.id}/resend" in page and "139****2222" in page
+    assert "/scope" not in page  # a district coordinator changes no scope
+    city = as_role("city").get(f"/accounts/{world.users['coord_a'].id}").get_data(as_text=True)
+    assert f"/accounts/{world.users['coord_a'].id}/scope" in city and "The whole city" in city
