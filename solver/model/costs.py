@@ -21,13 +21,13 @@ Penalty variables are named after what they mean, so a solved model reads like a
 """
 from __future__ import annotations
 
-import bisect
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
+from solver.model.chords import load_chord
 from solver.model.index import ProblemIndex
 from solver.model.vars import Vars
 
@@ -182,42 +182,6 @@ def fairness_cost(model, ix: ProblemIndex, v: Vars, slots, acc: CostSum) -> None
                 for (ii, l, jj) in _keys_of(v, i, j)]
         acc.derived.append((dev, lambda on, mine=mine, lo=lo - outside, hi=hi - outside: _dev(
             sum(d for k, d in mine if k in on), lo, hi)))
-
-
-def load_chord(spans: list[tuple[float, float, int]], lo: int, hi: int):
-    """The fairness cut of a person whose target no roster can meet exactly.
-
-    `spans`: (start, end, duration in units) of the slots the person may hold. Rule 5 lets
-    a person hold only slots that do not overlap, so their load lies in the set A of sums of
-    durations over sets of pairwise disjoint spans (a superset of what all the rules allow:
-    travel, rule 7 and the hours cap only remove sums). When no element of A is in
-    [lo, hi], every roster has load <= a or >= b, a and b the nearest sums on either side,
-    and the deviation f(load) = max(0, load - hi, lo - load) is at least the chord through
-    (a, f(a)) and (b, f(b)): f is convex, so the chord's line lies below f outside (a, b),
-    and no load lies inside. The LP relaxation, which can meet the target with a fraction of
-    a slot, cannot pass under it. Returns ((a, f(a)), (b, f(b))), or None when the target
-    can be met or no sum lies above it (then lo - load is already exact).
-
-    A is found by the weighted-interval recursion over spans sorted by end, with the sums
-    as bitsets: A(k) = A(k-1) | A(last span ending by k's start) << d(k)."""
-    if hi < 0 or lo <= 0:
-        return None
-    order = sorted(spans, key=lambda s: s[1])
-    ends = [e for _, e, _ in order]
-    mask = (1 << (hi + max((d for _, _, d in order), default=0) + 1)) - 1
-    reach = [1]  # reach[k]: bit n set when some disjoint set among the first k sums to n
-    for b, _, d in order:
-        before = reach[bisect.bisect_right(ends, b)] if d > 0 else 0
-        reach.append(reach[-1] | ((before << d) & mask))
-    sums = reach[-1]
-    if (sums >> lo) & ((1 << (hi - lo + 1)) - 1):
-        return None
-    above = sums >> (hi + 1)
-    if not above:
-        return None
-    a = (sums & ((1 << lo) - 1)).bit_length() - 1
-    b = hi + 1 + ((above & -above).bit_length() - 1)
-    return (a, lo - a), (b, b - hi)
 
 
 def _keys_of(v: Vars, i: int, j: int):

@@ -40,6 +40,8 @@ from ortools.linear_solver import pywraplp
 
 from solver.candidates import AvailableGrids, cost_rings, eligible_if_available, static_blocker
 from solver.geo import km
+from solver.model.chords import person_chords
+from solver.model.costs import time_unit
 from solver.model.index import ProblemIndex
 
 ADD_PER_ROUND = 100_000
@@ -87,13 +89,23 @@ class RelaxedWeek:
                     rows.append((("cap", i, l), -float(d.count)))
                 cost = w.unfilled * s.priority * sum(d.count for d in s.demand) + s.choice_cost
                 self.others.append((cost, 1.0, rows))
+        # The fairness chord as dev - slope x load >= constant (hours; see solver.model.chords).
+        self.chords: dict[int, float] = {}
+        unit = time_unit(ix, range(len(ix.slots)), range(len(ix.people)))
+        for j, ((a, fa), (b, fb)) in person_chords(ix, unit).items():
+            slope = (fb - fa) / (b - a)
+            self.chords[j] = slope
+            self.rows[("chord", j)] = ((fa - slope * a) * unit / 3600.0, math.inf)
         for j, p in enumerate(ix.people):
             if p.target_hours is not None:
                 t = p.target_hours
                 self.rows[("above", j)] = (-t, math.inf)
                 self.rows[("below", j)] = (t, math.inf)
                 top = max(t, p.max_hours - t) if math.isfinite(p.max_hours) else math.inf
-                self.others.append((w.fairness, top, [(("above", j), 1.0), (("below", j), 1.0)]))
+                rows = [(("above", j), 1.0), (("below", j), 1.0)]
+                if j in self.chords:
+                    rows.append((("chord", j), 1.0))
+                self.others.append((w.fairness, top, rows))
 
     def column(self, i: int, l: int, j: int) -> tuple[float, list]:
         """The cost and the (row, coefficient) list of column (slot i, line l, person j)."""
@@ -122,6 +134,8 @@ class RelaxedWeek:
             self.rows.setdefault(("hours", j), (-math.inf, p.max_hours))
         if p.target_hours is not None:
             rows += [(("above", j), -hours), (("below", j), hours)]
+        if j in self.chords:
+            rows.append((("chord", j), -self.chords[j] * hours))
         return cost, rows
 
 
@@ -175,6 +189,11 @@ class RestrictedLp:
         # dev's reduced cost stays >= 0, so an unbounded dev never sends L to -infinity.
         for key in [k for k in duals if k[0] == "above"]:
             duals[key] = min(duals[key], max(0.0, fairness - duals.get(("below", key[1]), 0.0)))
+        # The chord's too, and then a column's credit from the fairness rows is at most
+        # fairness x hours (its slope is within [-1, 1]), as the ring search assumes.
+        for key in [k for k in duals if k[0] == "chord"]:
+            used = duals.get(("below", key[1]), 0.0) + duals.get(("above", key[1]), 0.0)
+            duals[key] = min(duals[key], max(0.0, fairness - used))
         return duals
 
 
@@ -258,6 +277,7 @@ def _price_line(week: RelaxedWeek, grids: AvailableGrids, duals: dict, columns: 
             rc -= duals.get(("hours", j), 0.0) * hours
             if aimed:
                 rc += (duals.get(("above", j), 0.0) - duals.get(("below", j), 0.0)) * hours
+                rc += duals.get(("chord", j), 0.0) * week.chords.get(j, 0.0) * hours
             if rc < -EPS:
                 yield rc, (i, l, j)
 

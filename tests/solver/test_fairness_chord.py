@@ -1,4 +1,4 @@
-"""The fairness chord (solver.model.costs.load_chord): a cut on a person's deviation when no
+"""The fairness chord (solver.model.chords.load_chord): a cut on a person's deviation when no
 sum of their slots' durations meets the target. It must lift the LP relaxation where the
 target cannot be met and never cut off a roster."""
 from __future__ import annotations
@@ -10,7 +10,7 @@ from solver.candidates import build_candidates
 from solver.io import parse_problem
 from solver.model import costs
 from solver.model.build import build_part
-from solver.model.costs import load_chord
+from solver.model.chords import load_chord
 from solver.model.index import ProblemIndex
 from solver.model.lp_bound import lp_relaxation
 from tests.solver.factories import person, problem, site, slot, solved

@@ -130,3 +130,17 @@ def test_pricing_on_the_spec_example_week(k, rounds):
     from tests.solver.test_solve import TINY
 
     _pricing_agrees_with_the_full_list(ProblemIndex(load_problem(TINY)), k, rounds)
+
+
+def test_the_fairness_chord_lifts_the_priced_bound(monkeypatch):
+    """P1 (2-hour target, available only around the one 3.5-hour slot) is 1.5 hours over or
+    2 hours under in any roster; without the chord R meets the target with 4/7 of the slot."""
+    from tests.solver.factories import interval
+
+    week = problem([site("S", x=0)],
+                   [person("P1", target_hours=2.0, available=[interval(0, 8, 13)]), person("P2", x=1)],
+                   [slot("A", "S", hours=3.5)])
+    optimum = solved(week).objective
+    assert _bound(week, None) == pytest.approx(optimum, abs=1e-6)
+    monkeypatch.setattr(priced, "person_chords", lambda ix, unit: {})
+    assert _bound(week, None) < optimum - 1.0
