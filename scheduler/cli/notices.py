@@ -52,8 +52,9 @@ def remind_cmd(now: datetime) -> None:
 @click.option("--limit", type=click.IntRange(1, 100_000), default=200, show_default=True,
               help="Send at most this many messages in this run.")
 def send_notifications_cmd(now: datetime, limit: int) -> None:
-    """Send the outbox's due messages (e-mail over SMTP_HOST:SMTP_PORT from SMTP_FROM),
-    retrying failures later with growing waits. Exits 1 when a message failed for good."""
+    """Send the outbox's due messages (e-mail over SMTP_HOST:SMTP_PORT from SMTP_FROM; SMS and
+    WeCom when SMS_* and WECOM_* are set: docs/notifications.md), retrying failures later with
+    growing waits and falling back to the next channel. Exits 1 when a message failed for good."""
     from scheduler.notices.outbox import channels_from_settings, send_pending
 
     settings = current_settings()
