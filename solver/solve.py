@@ -40,7 +40,7 @@ from solver.model.index import ProblemIndex
 from solver.model.lp_guide import LpThread, idle_fairness
 from solver.model.pins import check_pins, pin_label
 from solver.model.polish import polish
-from solver.model.priced_bound import PricedThread
+from solver.model.priced_runner import PricedThread
 from solver.model.roster import Roster
 from solver.model.search import Run, Search, objective_floor
 from solver.model.warm import valid_subset, warm_start
