@@ -77,10 +77,12 @@ def short(value: object, length: int = PARAM_LENGTH) -> str:
 
 def derived_params(subject: str, body: str) -> dict[str, str]:
     """{"subject", "text"} of a notice written without parameters: the Chinese half of the
-    subject, and the Chinese lines of the body after its greeting, up to the footer."""
+    subject, and the Chinese lines of the body after its greeting ("湾底村您好："), up to the footer."""
     zh_subject = subject.split(" / ", 1)[0]
-    lines = []
-    for line in body.splitlines()[1:]:
+    lines, body_lines = [], body.splitlines()
+    if body_lines and body_lines[0].rstrip().endswith(("：", ":")):
+        body_lines = body_lines[1:]
+    for line in body_lines:
         if line.strip() in ("----", FOOTER[0]):
             break
         if line.strip():

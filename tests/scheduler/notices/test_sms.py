@@ -197,6 +197,7 @@ def test_anything_else_is_a_permanent_failure(written):
 def test_derived_parameters_and_cutting():
     assert derived_params("【明日提醒】湾底村 / Reminder", "您好：\n\n明天走访。\n") == \
         {"subject": "明日提醒 湾底村", "text": "明天走访。"}
+    assert derived_params("重设密码 / Reset", "【公共法律服务】重设密码请打开链接。")["text"] == "公共法律服务 重设密码请打开链接。"
     assert short("a" * 35) == "a" * 35 and short("a" * 36) == "a" * 34 + "…"
 
 
