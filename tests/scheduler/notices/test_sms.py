@@ -15,6 +15,7 @@ from scheduler.core.config import Settings, SettingsError
 from scheduler.notices.outbox import Outgoing, channels_from_settings, send_pending
 from scheduler.notices.sms import DeliveryError, SmsChannel, derived_params, normalise_mobile, short
 from tests.fakes.sms_server import ACCESS_KEY_ID, ACCESS_KEY_SECRET, fake_sms, signature_ok
+from tests.scheduler.notices.test_notices import week  # noqa: F401  (a fixture)
 from tests.smtp_server import free_port
 
 NOW = datetime(2026, 11, 30, 8, tzinfo=UTC)
@@ -222,3 +223,28 @@ def test_a_half_configured_sms_stops_the_start(environ, says):
     with pytest.raises(SettingsError) as refused:
         Settings.from_env(environ)
     assert says in str(refused.value)
+
+
+def test_a_village_with_only_a_mobile_is_told_by_sms_from_the_publish_to_the_provider(session, week, fake):  # noqa: F811
+    """The issue's end: a published move reaches a village that has only a mobile, by SMS,
+    with the village template of a change and its parameters."""
+    from sqlalchemy.orm import sessionmaker
+
+    from tests.scheduler.notices.test_notices import NOW as PUBLISHED
+    from tests.scheduler.notices.test_notices import put
+
+    week["rep"].email = None
+    week["village"].phone = "+86 139 0574 1234"
+    put(session, week, (week["first"], week["wang"]))
+    session.query(Notification).delete()
+    put(session, week, (week["second"], week["wang"]))
+    factory = sessionmaker(bind=session.connection(), join_transaction_mode="create_savepoint",
+                           expire_on_commit=False)
+    templates = {**TEMPLATES, "change/village": "SMS_100000011"}
+    report = send_pending(factory, sms(fake, templates=templates), now=PUBLISHED + timedelta(days=1))
+    assert report.sent >= 1 and report.failed == 0
+    (village,) = [r for r in fake.received if r.phone == "13905741234"]
+    assert (village.signature_ok, village.template, village.sign_name) == (True, "SMS_100000011", SIGN)
+    assert village.params["village"] == "湾底村" and village.params["what"] == "走访时间变更"
+    assert village.params["when"].startswith("12月3日")
+
