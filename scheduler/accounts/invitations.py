@@ -216,7 +216,7 @@ def request_reset(session: Session, identifier: str, now: datetime, base_url: st
     """Send a reset link to each active account the username, e-mail or mobile names (at most
     MAX_RESET_ACCOUNTS). Returns nothing: the caller answers the same either way."""
     text = (identifier or "").strip()
-    if not text or len(text) > 254:
+    if not text or len(text) > 254 or any(ord(ch) < 32 or ch == "\x7f" for ch in text):
         return
     lowered = text.lower()
     found = list(session.scalars(

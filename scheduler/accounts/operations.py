@@ -10,6 +10,7 @@ The caller commits.
 """
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,6 +20,7 @@ from sqlalchemy import ColumnElement, Select, and_, false, func, select, true
 from sqlalchemy.orm import Session, selectinload
 
 from models import District, Person, Site, User
+from models.vocab import USER_ROLES
 from scheduler.auth import accounts
 from scheduler.auth.accounts import AccountError
 from scheduler.core import audit
@@ -31,6 +33,8 @@ from scheduler.core.access import (
 )
 from scheduler.core.paging import PER_PAGE, Page, matches_text, paginate
 
+# Control characters (NUL among them, which PostgreSQL refuses in text) never reach a query.
+_CONTROLS = re.compile(r"[\x00-\x1f\x7f]")
 STATES = ("active", "invited", "locked", "deactivated")
 # A password hash no password matches (werkzeug refuses a hash without its `$` parts): the
 # account waits for its owner to set one through the invitation link.
@@ -101,12 +105,13 @@ def search_accounts(session: Session, actor: User, query: AccountQuery, now: dat
     if query.district_id is not None:
         require_district(actor, query.district_id)
         stmt = stmt.where(User.district_id == query.district_id)
-    if query.role:
+    if query.role in USER_ROLES:
         stmt = stmt.where(User.role == query.role)
     if query.state in STATES:
         stmt = stmt.where(_state_filter(query.state, now))
-    if query.text.strip():
-        stmt = stmt.where(matches_text(query.text, User.username, User.display_name))
+    text = _CONTROLS.sub("", query.text)
+    if text.strip():
+        stmt = stmt.where(matches_text(text, User.username, User.display_name))
     stmt = stmt.options(selectinload(User.district), selectinload(User.person), selectinload(User.village)) \
         .order_by(User.username, User.id)
     return paginate(session, stmt, query.page, per_page)
@@ -172,6 +177,8 @@ def create_coordinator_account(session: Session, actor: User, *, username: str, 
 def _new_account(session: Session, actor: User, username: str, *, role: str, email: str | None,
                  mobile: str | None, display_name: str | None, person: Person | None = None,
                  village: Site | None = None, district: District | None = None, city_wide: bool = False) -> User:
+    if any(_CONTROLS.search(value or "") for value in (username, email, mobile, display_name)):
+        raise AccountError("bad_username", "Control characters are not allowed.", username=username)
     accounts._check_username(session, username)
     accounts._check_links(session, role, district, city_wide, person, village)
     user = User(

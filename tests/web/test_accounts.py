@@ -164,3 +164,19 @@ def test_the_detail_page_offers_what_the_account_needs(world, as_role, make, ses
     assert "/scope" not in page  # a district coordinator changes no scope
     city = as_role("city").get(f"/accounts/{world.users['coord_a'].id}").get_data(as_text=True)
     assert f"/accounts/{world.users['coord_a'].id}/scope" in city and "The whole city" in city
+
+
+def test_nul_and_other_control_characters_never_reach_a_query(world, as_role, session):
+    """PostgreSQL refuses NUL in text (a DataError, 500): found by the form fuzzer on role=%00."""
+    client = as_role("coord_a")
+    listing = client.get("/accounts/?role=%00&state=%00&q=" + world.users["provider"].username + "%00")
+    assert listing.status_code == 200 and world.users["provider"].username in listing.get_data(as_text=True)
+    assert client.get("/accounts/new?ref=YZ%00").status_code == 302
+    made = client.post(f"/accounts/new/person/{world.person_b.id}", data={"username": "a\x00b"})
+    assert made.status_code == 404  # B's person; and A's with a NUL name:
+    person = world.person_a
+    session.delete(world.users["provider"])
+    session.flush()
+    answer = client.post(f"/accounts/new/person/{person.id}", data={"username": "a\x00b", "email": "x\x00@example.com"})
+    assert answer.status_code == 302
+    assert session.scalar(select(User.username).where(User.person_id == person.id)) == "ab"

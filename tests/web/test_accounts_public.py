@@ -98,6 +98,10 @@ def test_forgot_answers_the_same_for_every_name(app, world, session):
     assert len({a.get_data() for a in answers}) == 1
     sent = list(session.scalars(select(Notification.recipient).where(Notification.kind == "password_reset")))
     assert sent == ["wang@example.com", "wang@example.com"]
+    # A NUL (PostgreSQL refuses it in text) gets the same answer, not an error.
+    nul = app.test_client().post("/password/forgot", data={"username": "wang\x00"},
+                                 headers={"X-Forwarded-For": "10.9.1.1"})
+    assert (nul.status_code, nul.get_data()) == (200, answers[0].get_data())
 
 
 def test_forgot_is_rate_limited_by_address_and_by_account(app, world):

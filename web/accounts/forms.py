@@ -1,6 +1,8 @@
 """Forms of the accounts blueprint."""
 from __future__ import annotations
 
+import re
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitField
@@ -11,6 +13,14 @@ from scheduler.accounts.operations import STATES
 from scheduler.auth.accounts import MIN_PASSWORD_LENGTH
 from web.choices import choices
 from web.labels import PERSON_ROLES, USER_ROLES
+
+# Control characters (NUL among them, which PostgreSQL refuses in text) never reach a query.
+CONTROLS = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def clean(value):
+    return CONTROLS.sub("", value) if isinstance(value, str) else value
+
 
 STATE_LABELS = {"active": _l("Active"), "invited": _l("Invited"), "locked": _l("Locked"),
                 "deactivated": _l("Deactivated")}
@@ -33,7 +43,7 @@ class SearchForm(FlaskForm):
     class Meta:
         csrf = False
 
-    q = StringField(_l("Search"), validators=[Optional(), Length(max=64)])
+    q = StringField(_l("Search"), filters=[clean], validators=[Optional(), Length(max=64)])
     role = SelectField(_l("Role"), validators=[Optional()],
                        choices=choices([("", _l("All roles"))] + list(USER_ROLES.items())))
     state = SelectField(_l("Status"), validators=[Optional()],
@@ -49,22 +59,22 @@ class FindForm(FlaskForm):
     class Meta:
         csrf = False
 
-    ref = StringField(_l("Person or village ID"), validators=[DataRequired(), Length(max=64)],
+    ref = StringField(_l("Person or village ID"), filters=[clean], validators=[DataRequired(), Length(max=64)],
                       description=_l("The ID of a person (e.g. YZ-L0001) or a village (e.g. YZ-V0001)."))
 
 
 class AccountForm(FlaskForm):
-    username = StringField(_l("Username"), validators=USERNAME,
+    username = StringField(_l("Username"), validators=USERNAME, filters=[clean],
                            description=_l("Empty: the ID in lower case."),
                            render_kw={"autocapitalize": "none"})
-    display_name = StringField(_l("Name"), validators=[Optional(), Length(max=64)])
-    email = EmailField(_l("Email"), validators=EMAIL)
-    mobile = StringField(_l("Mobile"), validators=MOBILE)
+    display_name = StringField(_l("Name"), filters=[clean], validators=[Optional(), Length(max=64)])
+    email = EmailField(_l("Email"), filters=[clean], validators=EMAIL)
+    mobile = StringField(_l("Mobile"), filters=[clean], validators=MOBILE)
     submit = SubmitField(_l("Create and invite"))
 
 
 class CoordinatorForm(AccountForm):
-    username = StringField(_l("Username"), validators=[DataRequired()] + USERNAME[1:],
+    username = StringField(_l("Username"), validators=[DataRequired()] + USERNAME[1:], filters=[clean],
                            render_kw={"autocapitalize": "none"})
     scope = SelectField(_l("Scope"), validators=[DataRequired()])
 
@@ -116,6 +126,6 @@ class SetPasswordForm(FlaskForm):
 
 class ForgotForm(FlaskForm):
     # Named `username` so the sign-in limit per account (web.auth.limits.account_key) counts it.
-    username = StringField(_l("Username, email or mobile"), validators=[DataRequired(), Length(max=254)],
+    username = StringField(_l("Username, email or mobile"), filters=[clean], validators=[DataRequired(), Length(max=254)],
                            render_kw={"autocomplete": "username", "autocapitalize": "none"})
     submit = SubmitField(_l("Send me a link"))

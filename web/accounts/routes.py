@@ -13,7 +13,16 @@ from scheduler.core.access import can_see_district, require_visible, visible_dis
 from scheduler.people.operations import mask_email
 from web.access import acting_user, roles_required
 from web.accounts import bp
-from web.accounts.forms import AccountForm, ActionForm, BulkForm, CoordinatorForm, FindForm, ScopeForm, SearchForm
+from web.accounts.forms import (
+    AccountForm,
+    ActionForm,
+    BulkForm,
+    CoordinatorForm,
+    FindForm,
+    ScopeForm,
+    SearchForm,
+    clean,
+)
 from web.accounts.messages import account_error, channel_name
 from web.config import base_url
 from web.dates import local_today, now
@@ -27,7 +36,7 @@ def index():
     user = acting_user()
     districts = visible_districts(db(), user)
     query = service.AccountQuery(
-        text=(request.args.get("q") or "")[:64], role=request.args.get("role") or None,
+        text=clean(request.args.get("q") or "")[:64], role=request.args.get("role") or None,
         state=request.args.get("state") or None, district_id=parse_int(request.args.get("district")),
         page=parse_int(request.args.get("page")) or 1)
     page = service.search_accounts(db(), user, query, now())
