@@ -4,8 +4,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
-from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import DBAPIError
 
 from models import AccountToken, AuditEntry, Notification, User
 from scheduler.accounts import bulk
@@ -85,21 +85,34 @@ def test_one_taken_username_makes_nothing(session, make, district):
     assert (count(session, User), count(session, AccountToken), count(session, Notification)) == (users, tokens, mails)
 
 
-def test_a_failure_inside_the_insert_leaves_nothing(session, make, district, monkeypatch):
-    """Past the checks, a row the database refuses rolls back the accounts already written."""
+def refuse_bulk_audit(session, backend: str) -> None:
+    """A real database failure at the last write of a bulk action (its summary audit entry),
+    after the accounts, links and messages are written: a trigger, rolled back with the test."""
+    if backend == "sqlite":
+        session.execute(text("CREATE TEMP TRIGGER refuse_bulk BEFORE INSERT ON audit_log "
+                             "WHEN NEW.action = 'account.bulk_create' BEGIN SELECT RAISE(ABORT, 'refused'); END"))
+    else:
+        session.execute(text("CREATE FUNCTION pg_temp.refuse_bulk() RETURNS trigger AS $$ BEGIN "
+                             "IF NEW.action = 'account.bulk_create' THEN RAISE EXCEPTION 'refused'; END IF; "
+                             "RETURN NEW; END $$ LANGUAGE plpgsql"))
+        session.execute(text("CREATE TRIGGER refuse_bulk BEFORE INSERT ON audit_log FOR EACH ROW "
+                             "EXECUTE FUNCTION pg_temp.refuse_bulk()"))
+
+
+def test_a_failure_at_the_last_write_leaves_nothing(session, make, district, backend):
     coord = make.user("coordinator", district_id=district.id)
     for _ in range(4):
         make.site(district, phone="13900000000")
-    users, tokens = count(session, User), count(session, AccountToken)
-    monkeypatch.setattr(bulk, "_check_usernames", lambda session, names: None)
-    make.user("coordinator", username=bulk.suggested_username(
-        bulk.villages_without_accounts(session, coord, district.id)[-1].external_id), district_id=district.id)
-    users += 1
+    before = count(session, User), count(session, AccountToken), count(session, Notification), \
+        count(session, AuditEntry)
+    refuse_bulk_audit(session, backend)
 
-    with pytest.raises(IntegrityError):
+    with pytest.raises(DBAPIError):
         bulk.create_village_accounts(session, coord, district.id, NOW, BASE)
 
-    assert (count(session, User), count(session, AccountToken)) == (users, tokens)
+    after = count(session, User), count(session, AccountToken), count(session, Notification), \
+        count(session, AuditEntry)
+    assert after == before
 
 
 def test_only_the_coordinators_own_district(session, make, district):
