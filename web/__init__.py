@@ -70,6 +70,7 @@ def _register_blueprints(app: Flask) -> None:
     from web.feeds import bp as feeds_bp
     from web.home import bp as home_bp
     from web.mine import bp as mine_bp
+    from web.notices import bp as notices_bp
     from web.people import bp as people_bp
     from web.reports import bp as reports_bp
     from web.requests import bp as requests_bp
@@ -95,3 +96,4 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(demand_bp)
     app.register_blueprint(availability_bp)
     app.register_blueprint(accounts_bp)
+    app.register_blueprint(notices_bp)

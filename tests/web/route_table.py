@@ -2,14 +2,17 @@
 its URL needs (built in the test's world) and the answer each role gets.
 
 A new route must be added to ROUTES with its access rules, or `test_every_endpoint_is_in_the_table`
-fails. Arguments for the swap and decline endpoints live in `tests.web.swaps_access`.
+fails. Arguments for the swap, account and notices endpoints live in `tests.web.swaps_access`,
+`accounts_access` and `notices_access`.
 """
+# long-file: one row per endpoint (about 130); the table is read whole, so it stays one file.
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from tests.web import accounts_access as accounts
+from tests.web import notices_access as notices
 from tests.web import swaps_access as answers
 from tests.web.conftest import NOW
 
@@ -395,4 +398,9 @@ ROUTES: dict[str, Route] = {
     "accounts.invitation": Route("GET", accounts.invitation_link, every(200)),
     "accounts.reset": Route("GET", accounts.reset_link, every(200)),
     "accounts.forgot": Route("GET", no_args, every(200)),
+    "notices.outbox": Route("GET", no_args, coordinators_only()),
+    "notices.resend": Route("POST", notices.failed_notice_a, district_a_only(ok=302)),
+    "notices.person_preferences": Route("GET", person_a, district_a_only() | {"provider": 200}),
+    "notices.village_preferences": Route("GET", notices.village_a, district_a_only() | {"village": 200}),
+    "notices.mine": Route("GET", no_args, every(403, anonymous=LOGIN, provider=302, village=302)),
 }
