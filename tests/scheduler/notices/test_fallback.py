@@ -38,10 +38,17 @@ def rows(factory) -> dict[str, Notification]:
 
 
 def test_an_sms_refused_for_good_goes_by_e_mail(committed_factory, servers):
+    from models import District
+
     sms_fake, _, smtp = servers
     sms_fake.refuse["13800138000"] = "isv.MOBILE_NUMBER_ILLEGAL"
     nid = add(committed_factory, key="change:slot 4:village 3", params=PARAMS,
               fallback=[["email", "wandi@example.org"]])
+    with committed_factory.begin() as session:
+        district = District(code="JQ", name="甲区")
+        session.add(district)
+        session.flush()
+        session.get(Notification, nid).district_id = district_id = district.id
     report = send_pending(committed_factory, channels(servers), now=NOW)
     assert (report.sent, report.failed) == (0, 1) and row(committed_factory, nid).status == "failed"
     fallen = rows(committed_factory)["change:slot 4:village 3:email"]
@@ -49,6 +56,7 @@ def test_an_sms_refused_for_good_goes_by_e_mail(committed_factory, servers):
         ("email", "wandi@example.org", "pending", 0, NOW)
     assert (fallen.kind, fallen.subject, fallen.body, json.loads(fallen.params), fallen.audience, fallen.fallback) == \
         ("change", "【走访时间变更】湾底村 / Visit moved", BODY, PARAMS, "village:3", None)
+    assert fallen.district_id == district_id  # its district's coordinators see it on the outbox page
     assert send_pending(committed_factory, channels(servers), now=NOW).sent == 1
     (mail,) = smtp.received
     assert mail.recipients == ["wandi@example.org"] and mail.subject == "【走访时间变更】湾底村 / Visit moved"
