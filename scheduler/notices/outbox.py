@@ -239,7 +239,8 @@ def _fall_back(session: Session, row: Notification, now: datetime) -> None:
         return
     session.add(Notification(
         channel=channel, recipient=recipient, subject=row.subject, body=row.body, kind=row.kind, params=row.params,
-        audience=row.audience, district_id=row.district_id, fallback=json.dumps([list(p) for p in rest], ensure_ascii=False) if rest else None,
+        audience=row.audience, district_id=row.district_id,
+        fallback=json.dumps([list(p) for p in rest], ensure_ascii=False) if rest else None,
         dedupe_key=key, status="pending", attempts=0, next_attempt_at=now, created_at=now))
 
 
