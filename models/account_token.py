@@ -35,6 +35,8 @@ class AccountToken(Base):
     used_at: Mapped[datetime | None]
     # The outbox channel the link went out by ("email", "sms"); NULL: it could not be sent.
     sent_by_channel: Mapped[str | None] = mapped_column(String(16))
+    # The address it went to: using the link proves the owner reads it (see User.verified_email).
+    sent_to: Mapped[str | None] = mapped_column(String(254))
 
     user: Mapped[User] = relationship()
 

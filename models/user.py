@@ -39,6 +39,10 @@ class User(TimestampMixin, Base):
     email: Mapped[str | None] = mapped_column(String(254))
     # A mobile for SMS (invitations, reset codes, a village representative's notices).
     mobile: Mapped[str | None] = mapped_column(String(32))
+    # Addresses proven to reach the owner: a link sent there was used. A forgotten password
+    # is sent only to these, so an address a coordinator mistyped never receives one.
+    verified_email: Mapped[str | None] = mapped_column(String(254))
+    verified_mobile: Mapped[str | None] = mapped_column(String(32))
     district_id: Mapped[int | None] = mapped_column(ForeignKey("districts.id", ondelete="RESTRICT"), index=True)
     city_wide: Mapped[bool] = mapped_column(default=False)
     person_id: Mapped[int | None] = mapped_column(

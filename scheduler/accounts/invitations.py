@@ -69,6 +69,16 @@ def route_for(user: User, person: Person | None = None) -> Route | None:
     return Route("sms", mobile) if mobile else None
 
 
+def verified_route(user: User) -> Route | None:
+    """Where a reset link may go: only an address a used link has proven (an invitation
+    accepted, a reset done), and only while the account still holds it."""
+    if user.verified_email and user.verified_email == user.email:
+        return Route("email", user.email)
+    if user.verified_mobile and user.verified_mobile == user.mobile:
+        return Route("sms", user.mobile)
+    return None
+
+
 def message(purpose: str, user: User, url: str, channel: str) -> tuple[str, str]:
     """Subject and body, Chinese first and English below (a message has no reader language)."""
     if purpose == "invite":
@@ -104,10 +114,11 @@ def issue_many(session: Session, users: list[tuple[User, Person | None]], purpos
     rows, counts = [], {"email": 0, "sms": 0, "none": 0}
     for user, person in users:
         token = secrets.token_urlsafe(32)
-        route = route_for(user, person)
+        route = route_for(user, person) if purpose == "invite" else verified_route(user)
         digest = token_hash(token)
         rows.append(dict(user_id=user.id, purpose=purpose, token_hash=digest, created_at=now,
-                         expires_at=now + LIFETIME[purpose], sent_by_channel=route.channel if route else None))
+                         expires_at=now + LIFETIME[purpose], sent_by_channel=route.channel if route else None,
+                         sent_to=route.recipient if route else None))
         counts[route.channel if route else "none"] += 1
         if route is not None:
             url = link(base_url, purpose, token)
@@ -164,18 +175,27 @@ def _row(session: Session, token: str, purpose: str) -> AccountToken:
     return row
 
 
-def _consume(session: Session, token: str, purpose: str, now: datetime) -> None:
-    """Mark the link used, in one conditional UPDATE: only the first use passes."""
+def _consume(session: Session, token: str, purpose: str, now: datetime, user: User) -> None:
+    """Mark the link used, in one conditional UPDATE: only the first use passes. The address
+    the link went to is then proven to reach the owner."""
     used = session.execute(
         update(AccountToken)
         .where(AccountToken.token_hash == token_hash(token), AccountToken.purpose == purpose,
                AccountToken.used_at.is_(None), AccountToken.expires_at > now)
-        .values(used_at=now).returning(AccountToken.id)
+        .values(used_at=now).returning(AccountToken.sent_by_channel, AccountToken.sent_to)
         .execution_options(synchronize_session=False)
-    ).scalar()
+    ).first()
     if used is None:
         check_link(session, token, purpose, now)  # says why
         raise TokenError("used")
+    channel, address = used
+    # An invitation may have gone to the person's own address: the account takes it.
+    if channel == "email" and address:
+        user.email = user.email or address
+        user.verified_email = address
+    elif channel == "sms" and address:
+        user.mobile = user.mobile or address
+        user.verified_mobile = address
 
 
 def accept_invitation(session: Session, token: str, password: str, now: datetime) -> User:
@@ -183,7 +203,7 @@ def accept_invitation(session: Session, token: str, password: str, now: datetime
     password leaves the link usable)."""
     user = check_link(session, token, "invite", now)
     accounts.check_password_rules(password, user.username, user.display_name)
-    _consume(session, token, "invite", now)
+    _consume(session, token, "invite", now, user)
     _set_password(session, user, password)
     audit.record(session, user, "account.invitation_accepted", "user", user.username, user.district_id)
     session.flush()
@@ -195,7 +215,7 @@ def reset_with_link(session: Session, token: str, password: str, now: datetime) 
     and its other reset links expire."""
     user = check_link(session, token, "reset", now)
     accounts.check_password_rules(password, user.username, user.display_name)
-    _consume(session, token, "reset", now)
+    _consume(session, token, "reset", now, user)
     _set_password(session, user, password)
     session.execute(update(AccountToken).where(AccountToken.user_id == user.id, AccountToken.purpose == "reset",
                                                AccountToken.used_at.is_(None), AccountToken.expires_at > now)

@@ -102,7 +102,8 @@ def test_an_account_without_email_is_invited_by_sms_to_its_mobile(session, make)
 
 def test_reset_by_username_email_or_mobile_and_once(session, make):
     user = make.user("provider", person_id=make.person(email="li@example.com").id, mobile="13700001111",
-                     password_hash="x", failed_logins=7, locked_until=START + timedelta(hours=1))
+                     verified_mobile="13700001111", password_hash="x", failed_logins=7,
+                     locked_until=START + timedelta(hours=1))
     for identifier in (user.username.upper(), "LI@example.com", "13700001111"):
         invitations.request_reset(session, identifier, START, BASE)
     assert session.scalar(select(func.count()).select_from(Notification)
@@ -118,7 +119,7 @@ def test_reset_by_username_email_or_mobile_and_once(session, make):
 
 
 def test_a_reset_link_lasts_30_minutes(session, make):
-    user = make.user("provider", person_id=make.person().id, email="x@example.com")
+    user = make.user("provider", person_id=make.person().id, email="x@example.com", verified_email="x@example.com")
     invitations.request_reset(session, user.username, START, BASE)
     token = sent_token(session, "password_reset")
     with pytest.raises(TokenError) as late:
@@ -137,7 +138,25 @@ def test_the_conditional_update_lets_one_use_through(session, invited):
     """Two requests that both passed the check at the same moment: only one marks the link used."""
     token = sent_token(session)
     invitations.check_link(session, token, "invite", START)
-    invitations._consume(session, token, "invite", START)
+    invitations._consume(session, token, "invite", START, invited)
     with pytest.raises(TokenError) as second:
-        invitations._consume(session, token, "invite", START)
+        invitations._consume(session, token, "invite", START, invited)
     assert second.value.code == "used"
+
+
+def test_a_reset_goes_only_to_an_address_a_used_link_has_proven(session, make, invited):
+    """The invitation went to the person's e-mail; until it is used, a forgotten password
+    sends nothing (the address may be mistyped); once used, the account holds that address
+    as proven and a reset reaches it. An address changed since is not proven."""
+    invitations.request_reset(session, invited.username, START, BASE)
+    assert session.scalar(select(func.count()).select_from(Notification)
+                          .where(Notification.kind == "password_reset")) == 0
+    invitations.accept_invitation(session, sent_token(session), GOOD, START + timedelta(hours=1))
+    assert (invited.email, invited.verified_email) == ("wang@example.com", "wang@example.com")
+    invitations.request_reset(session, invited.username, START + timedelta(hours=2), BASE)
+    sent = session.scalars(select(Notification.recipient).where(Notification.kind == "password_reset")).all()
+    assert sent == ["wang@example.com"]
+    invited.email = "someone-else@example.com"
+    invitations.request_reset(session, invited.username, START + timedelta(hours=3), BASE)
+    assert session.scalar(select(func.count()).select_from(Notification)
+                          .where(Notification.kind == "password_reset")) == 1
