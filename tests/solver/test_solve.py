@@ -211,3 +211,25 @@ def test_gap_under_pruning_uses_the_full_bound():
     slots = [slot("T1", "S1", demand=[line(count=2)])]
     sol = solved(problem([site("S1")], people, slots), k=2, gap=0.5)
     assert sol.bound is not None and sol.objective - sol.bound <= 0.5 * sol.objective + 1e-6
+
+
+def _short_handed(people: int):
+    """Six one-place visits across two districts and `people` lawyers of district D1."""
+    from tests.solver.factories import person, problem, site, slot
+
+    sites = [site("S1"), site("S2", x=3)]
+    slots = [slot(f"T{n}", f"S{n % 2 + 1}", day=n // 2, start=9.0) for n in range(6)]
+    return problem(sites, [person(f"P{n}", x=n) for n in range(people)], slots)
+
+
+@pytest.mark.parametrize("people, scarce", [(1, True), (6, False)])
+def test_a_scarce_week_keeps_more_candidates(monkeypatch, people, scarce):
+    """When the warm start leaves over 2% of places open, pruning keeps SCARCE_K per line and
+    parts up to SCARCE_MAX_PART are solved whole; a week the warm start fills keeps the usual k."""
+    import solver.solve as solve_module
+
+    monkeypatch.setattr(solve_module, "FULL_MODEL_LIMIT", 0)  # prune, as in a city
+    monkeypatch.setattr(solve_module, "FULL_CHECK_LIMIT", 0)
+    stats = dict(solve_module.solve(_short_handed(people), time_limit=5.0, workers=1).stats)
+    assert stats["k"] == (solve_module.SCARCE_K if scarce else solve_module.DEFAULT_K)
+    assert stats.get("scarce", 0) == int(scarce)
