@@ -99,7 +99,9 @@ def solve(problem: Problem, *, time_limit: float = 30.0, workers: int = 2, seed:
     warm, info = warm_start(ix, pins, grids)
     hint = set(warm.assignments())
     kk = choose_k(ix, k)
-    places = sum(d.count for s in ix.slots for d in s.demand)
+    # Places as the objective counts them: a choice group's alternatives are one set of places.
+    places = sum(d.count for s in ix.slots if s.choice is None for d in s.demand) + sum(
+        max(sum(d.count for d in ix.slots[i].demand) for i in group) for group in ix.choice_groups.values())
     info["warm_open_share"] = round(1.0 - len(hint) / places, 4) if places else 0.0
     if k is None and kk is not None and max_part == MAX_PART and info["warm_open_share"] > SCARCE_OPEN:
         kk, max_part = SCARCE_K, SCARCE_MAX_PART

@@ -213,23 +213,27 @@ def test_gap_under_pruning_uses_the_full_bound():
     assert sol.bound is not None and sol.objective - sol.bound <= 0.5 * sol.objective + 1e-6
 
 
-def _short_handed(people: int):
-    """Six one-place visits across two districts and `people` lawyers of district D1."""
+def _short_handed(people: int, alternatives: int = 0):
+    """Six one-place visits and `people` lawyers; with `alternatives`, each visit is also
+    offered at as many other times (a choice group: one of them is staffed)."""
     from tests.solver.factories import person, problem, site, slot
 
     sites = [site("S1"), site("S2", x=3)]
-    slots = [slot(f"T{n}", f"S{n % 2 + 1}", day=n // 2, start=9.0) for n in range(6)]
+    slots = [slot(f"T{n}", f"S{n % 2 + 1}", day=n // 2, start=9.0, choice=f"c{n}" if alternatives else None)
+             for n in range(6)]
+    slots += [slot(f"T{n}-{a}", f"S{n % 2 + 1}", day=n // 2 + 3, start=9.0 + a, choice=f"c{n}")
+              for n in range(6) for a in range(alternatives)]
     return problem(sites, [person(f"P{n}", x=n) for n in range(people)], slots)
 
 
-@pytest.mark.parametrize("people, scarce", [(1, True), (6, False)])
-def test_a_scarce_week_keeps_more_candidates(monkeypatch, people, scarce):
+@pytest.mark.parametrize("people, alternatives, scarce", [(1, 0, True), (6, 0, False), (6, 2, False)])
+def test_a_scarce_week_keeps_more_candidates(monkeypatch, people, alternatives, scarce):
     """When the warm start leaves over 2% of places open, pruning keeps SCARCE_K per line and
     parts up to SCARCE_MAX_PART are solved whole; a week the warm start fills keeps the usual k."""
     import solver.solve as solve_module
 
     monkeypatch.setattr(solve_module, "FULL_MODEL_LIMIT", 0)  # prune, as in a city
     monkeypatch.setattr(solve_module, "FULL_CHECK_LIMIT", 0)
-    stats = dict(solve_module.solve(_short_handed(people), time_limit=5.0, workers=1).stats)
+    stats = dict(solve_module.solve(_short_handed(people, alternatives), time_limit=5.0, workers=1).stats)
     assert stats["k"] == (solve_module.SCARCE_K if scarce else solve_module.DEFAULT_K)
     assert stats.get("scarce", 0) == int(scarce)
