@@ -165,8 +165,12 @@ class Search:
         if self.stopped() or seconds <= 0:
             return
         if run.model is None:
+            # Building a large part takes seconds of its own (a scarce city week solved whole:
+            # 127,000 variables): they come out of its time, or the solve overruns its limit.
+            started = time.monotonic()
             run.model = build_part(self.ix, run.part.slots, run.part.triples, run.pins)
             run.hint_value = run.model.value_of(run.hint)
+            seconds -= time.monotonic() - started
         run.model.hint(run.roster())
         solver, status = self.cp_solve(run, run.model.model, seconds, self.seed + run.solves,
                                        _Reporter(self, run))

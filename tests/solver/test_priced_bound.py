@@ -144,3 +144,18 @@ def test_the_fairness_chord_lifts_the_priced_bound(monkeypatch):
     assert _bound(week, None) == pytest.approx(optimum, abs=1e-6)
     monkeypatch.setattr(priced, "person_chords", lambda ix, unit: {})
     assert _bound(week, None) < optimum - 1.0
+
+
+@pytest.mark.parametrize("with_chords, expected", [(-5.0, 7.0), (9.0, 9.0)])
+def test_a_bound_below_zero_with_chords_is_retried_without_them(monkeypatch, with_chords, expected):
+    """R with chords first; only when it proves nothing (<= 0) is R without chords solved."""
+    seen = []
+
+    def fake(week, columns, deadline, stats, on_round):
+        seen.append(week.with_chords)
+        return with_chords if week.with_chords else 7.0
+
+    monkeypatch.setattr(priced, "_priced_bound", fake)
+    ix = ProblemIndex(_trap())
+    assert priced.priced_bound(ix, [], time.monotonic() + 5) == expected
+    assert seen == ([True, False] if with_chords <= 0 else [True])
