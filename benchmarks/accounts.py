@@ -1,7 +1,7 @@
 """Bulk accounts for a whole demo district (issue 15): every village's representative and
 every active person, created and invited through the outbox in one transaction each.
 
-    python -m benchmarks.accounts [--seed 1] [--database-url URL] [--json FILE]
+    python -m benchmarks.accounts [--seed 1] [--size district] [--database-url URL] [--json FILE]
 
 Setup (not timed): a fresh database (an SQLite file in a temporary folder unless
 --database-url names an empty one) with the demo district (`scheduler demo-data --size
@@ -64,6 +64,8 @@ def run(engine, actor_id: int, district_id: int, what: str) -> Step:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--size", choices=("tiny", "district"), default="district",
+                        help="the demo world (tiny: a smoke run)")
     parser.add_argument("--database-url")
     parser.add_argument("--json")
     args = parser.parse_args(argv)
@@ -72,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
         engine = make_engine(url)
         upgrade(engine)
         setup = time.perf_counter()
-        world = build_world("district", args.seed, monday_of(NOW.date() + timedelta(days=7)))
+        world = build_world(args.size, args.seed, monday_of(NOW.date() + timedelta(days=7)))
         with Session(engine) as session, session.begin():
             load_world(session, world, now=NOW)
             district_id = session.scalar(select(District.id))

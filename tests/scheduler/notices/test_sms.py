@@ -16,6 +16,7 @@ from scheduler.notices.outbox import Outgoing, channels_from_settings, send_pend
 from scheduler.notices.sms import DeliveryError, SmsChannel, derived_params, normalise_mobile, short
 from tests.fakes.sms_server import ACCESS_KEY_ID, ACCESS_KEY_SECRET, fake_sms, signature_ok
 from tests.scheduler.notices.test_notices import week  # noqa: F401  (a fixture)
+from tests.scheduler.notices.test_outbox import row
 from tests.smtp_server import free_port
 
 NOW = datetime(2026, 11, 30, 8, tzinfo=UTC)
@@ -46,11 +47,6 @@ def add(factory, recipient="13800138000", key="k1", channel="sms", kind="change"
         session.add(row)
         session.flush()
         return row.id
-
-
-def row(factory, notification_id) -> Notification:
-    with factory() as session:
-        return session.get(Notification, notification_id)
 
 
 def test_what_arrives_is_signed_with_the_template_of_its_kind_its_parameters_and_the_number(committed_factory, fake):
