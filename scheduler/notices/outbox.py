@@ -37,7 +37,7 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from typing import Protocol
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from models import Notification
@@ -193,14 +193,19 @@ class SendReport:
     failed: int = 0
     # Pending messages of channels nobody sends yet (sms, wecom), by channel.
     waiting: dict[str, int] = field(default_factory=dict)
+    # Messages of such a channel passed on to their fallback (e-mail where SMS is not set up).
+    rerouted: int = 0
 
 
-def _claim(factory: sessionmaker[Session], notification_id: int, now: datetime) -> Outgoing | None:
+def _claim(factory: sessionmaker[Session], notification_id: int, now: datetime, *,
+           early: bool = False) -> Outgoing | None:
+    """Take the message for this sender (see the module docstring); `early`: even before its
+    time (a message held for quiet hours whose channel is not configured here)."""
     with factory.begin() as session:
         claimed = session.execute(
             update(Notification)
             .where(Notification.id == notification_id, Notification.status == "pending",
-                   Notification.next_attempt_at <= now)
+                   Notification.next_attempt_at <= now if not early else Notification.id.is_not(None))
             .values(next_attempt_at=now + LEASE)).rowcount
         if claimed != 1:
             return None
@@ -263,20 +268,44 @@ def _record(factory: sessionmaker[Session], notification_id: int, now: datetime,
 
 def send_pending(factory: sessionmaker[Session], channels: dict[str, Channel], *, now: datetime,
                  limit: int = 200) -> SendReport:
-    """Send what is due at `now`, oldest first, at most `limit` messages."""
+    """Send what is due at `now`, oldest first, at most `limit` messages. A message for a
+    channel that is not configured here goes to its fallback at once (an installation
+    without SMS still e-mails the lawyer whose first choice is SMS); without a fallback it
+    waits for that channel. The fallbacks written that way are sent in the same call (those
+    of a message that failed are due at once too, and go with the next call)."""
     report = SendReport()
+    for _ in range(len(CHANNELS)):  # a pass moves a message at most one channel on
+        if not _send_pass(factory, channels, now, limit, report):
+            break
+    return report
+
+
+def _send_pass(factory: sessionmaker[Session], channels: dict[str, Channel], now: datetime, limit: int,
+               report: SendReport) -> bool:
+    """One pass over what is due; True when it wrote fallback messages that are due now."""
+    rerouted = False
+    report.waiting.clear()
+    # Messages of a channel not configured here are passed on even before their time: an
+    # SMS held for quiet hours can go by e-mail at once where there is no SMS at all.
+    unsendable = and_(Notification.channel.not_in(sorted(channels)), Notification.fallback.is_not(None))
     with factory() as session:
         due = session.execute(
-            select(Notification.id, Notification.channel)
-            .where(Notification.status == "pending", Notification.next_attempt_at <= now)
+            select(Notification.id, Notification.channel, Notification.fallback)
+            .where(Notification.status == "pending", or_(Notification.next_attempt_at <= now, unsendable))
             .order_by(Notification.next_attempt_at, Notification.id)).all()
-    for notification_id, channel_name in due:
-        channel = channels.get(channel_name)
-        if channel is None:
-            report.waiting[channel_name] = report.waiting.get(channel_name, 0) + 1
-            continue
+    for notification_id, channel_name, fallback in due:
         if report.sent + report.retrying + report.failed >= limit:
             break
+        channel = channels.get(channel_name)
+        if channel is None:
+            if _fallback_pairs(fallback) and _claim(factory, notification_id, now, early=True) is not None:
+                _record(factory, notification_id, now,
+                        DeliveryError(f"no {channel_name} sender is configured here", permanent=True))
+                report.rerouted += 1
+                rerouted = True
+            elif not _fallback_pairs(fallback):
+                report.waiting[channel_name] = report.waiting.get(channel_name, 0) + 1
+            continue
         message = _claim(factory, notification_id, now)
         if message is None:
             continue  # another sender has it
@@ -295,4 +324,4 @@ def send_pending(factory: sessionmaker[Session], channels: dict[str, Channel], *
             report.failed += 1
         else:
             report.retrying += 1
-    return report
+    return rerouted

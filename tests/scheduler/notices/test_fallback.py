@@ -120,3 +120,37 @@ def test_a_long_key_is_cut_to_the_column(committed_factory, servers):
     add(committed_factory, key=key, fallback=[["email", "a@example.org"]])
     send_pending(committed_factory, sms(servers[0]), now=NOW)
     assert (key + ":email")[:191] in rows(committed_factory)
+
+
+def test_where_sms_is_not_set_up_a_message_with_an_e_mail_fallback_goes_by_e_mail_at_once(committed_factory):
+    """An installation without SMS: the lawyer whose first channel is SMS is e-mailed in the
+    same call; a message with no fallback waits for an SMS sender."""
+    nid = add(committed_factory, key="change:slot 5:person 9", fallback=[["email", "wang@example.org"]])
+    alone = add(committed_factory, key="change:slot 5:person 10", recipient="13900001111")
+    with loopback_smtp() as smtp:
+        report = send_pending(committed_factory, {"email": SmtpChannel(smtp.host, smtp.port, "noreply@example.org",
+                                                                      timeout=5)}, now=NOW)
+        assert (report.rerouted, report.sent, report.waiting) == (1, 1, {"sms": 1})
+        assert [m.recipients for m in smtp.received] == [["wang@example.org"]]
+    assert row(committed_factory, nid).last_error == "no sms sender is configured here"
+    assert row(committed_factory, alone).status == "pending"
+
+
+def test_an_sms_held_for_quiet_hours_goes_by_e_mail_at_once_where_sms_is_not_set_up(committed_factory):
+    from datetime import timedelta
+
+    nid = add(committed_factory, key="change:slot 6:person 9", fallback=[["email", "wang@example.org"]])
+    with committed_factory.begin() as session:
+        session.get(Notification, nid).next_attempt_at = NOW + timedelta(hours=9)  # 08:00 tomorrow
+    with loopback_smtp() as smtp:
+        report = send_pending(committed_factory, {"email": SmtpChannel(smtp.host, smtp.port, "noreply@example.org",
+                                                                      timeout=5)}, now=NOW)
+        assert (report.rerouted, report.sent) == (1, 1)
+        assert [m.recipients for m in smtp.received] == [["wang@example.org"]]
+    # Where SMS is set up, the same message keeps its quiet hours.
+    held = add(committed_factory, key="change:slot 7:person 9", fallback=[["email", "wang@example.org"]])
+    with committed_factory.begin() as session:
+        session.get(Notification, held).next_attempt_at = NOW + timedelta(hours=9)
+    with fake_sms() as sms_fake:
+        assert send_pending(committed_factory, sms(sms_fake), now=NOW).sent == 0
+    assert row(committed_factory, held).status == "pending"
