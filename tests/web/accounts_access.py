@@ -39,7 +39,7 @@ def invitation_link(world) -> dict:
 
 
 def reset_link(world) -> dict:
-    """A live password-reset link of the provider of district A (by e-mail)."""
-    world.users["provider"].email = "provider-a@example.com"
+    """A live password-reset link of the provider of district A (by its verified e-mail)."""
+    world.users["provider"].email = world.users["provider"].verified_email = "provider-a@example.com"
     invitations.request_reset(object_session(world.person_a), "provider-a@example.com", NOW, "http://localhost")
     return _link_token(world, "password_reset", "/password/reset/")
