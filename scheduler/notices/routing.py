@@ -28,23 +28,19 @@ from scheduler.core.weeks import to_local, to_utc
 QUIET_START, QUIET_END = time(21, 0), time(8, 0)
 # Kinds that announce a change to a booked visit: sent at night when the visit is that close.
 URGENT_KINDS = frozenset({"change", "cancellation", "scheduled"})
-_MOBILE = re.compile(r"1[3-9]\d{9}")
+_MOBILE = re.compile(r"1[3-9][0-9]{9}")
+_SEPARATORS = re.compile(r"[\s\-().\u2010-\u2015\u2212]+")
 
 
 def china_mobile(text: str | None) -> str | None:
-    """The 11-digit mainland mobile in `text` (13800138000, +86 138 0013 8000, 86-138...),
-    or None when it is not one (a landline, a foreign number, garbage)."""
-    if not text:
-        return None
-    digits = re.sub(r"[\s\-().]", "", text)
-    if digits.startswith("+"):  # an international form: only +86 is ours
-        if not digits.startswith("+86"):
-            return None
-        digits = digits[1:]
-    if digits.startswith("0086"):
-        digits = digits[4:]
-    elif digits.startswith("86") and len(digits) == 13:
-        digits = digits[2:]
+    """The 11-digit mainland mobile in `text` (13800138000, +86 138 0013 8000, 86-138...,
+    0086...), or None when it is not one (a landline, a foreign number, garbage). The one
+    reading of a mobile: routing picks SMS by it and the SMS channel sends to it."""
+    digits = _SEPARATORS.sub("", text or "")
+    for prefix in ("+86", "0086", "86"):
+        if digits.startswith(prefix) and len(digits) == len(prefix) + 11:
+            digits = digits[len(prefix):]
+            break
     return digits if _MOBILE.fullmatch(digits) else None
 
 

@@ -18,7 +18,6 @@ its fallback, if any, takes over). docs/notifications.md has the templates and t
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping
 
 from alibabacloud_dysmsapi20170525 import models as sms_models
@@ -28,11 +27,10 @@ from alibabacloud_tea_openapi.utils_models import Config
 
 from scheduler.core.config import SMS_TEMPLATE_VARIABLES
 from scheduler.notices.outbox import DeliveryError, Outgoing
+from scheduler.notices.routing import china_mobile
 from scheduler.notices.text import FOOTER, one_line
 
 PARAM_LENGTH = 35  # characters in one template variable
-_MOBILE = re.compile(r"1[3-9][0-9]{9}")
-_SEPARATORS = re.compile(r"[\s\-().\u2010-\u2015\u2212]+")
 # Refusals of the message itself: sending it again cannot help.
 PERMANENT_CODES = frozenset({
     "isv.MOBILE_NUMBER_ILLEGAL", "isv.MOBILE_COUNT_OVER_LIMIT", "isv.DOMESTIC_NUMBER_NOT_SUPPORTED",
@@ -46,14 +44,9 @@ _PERMANENT_WORDS = ("MOBILE", "TEMPLATE", "SIGN_", "SIGNATURE_ILLEGAL", "PARAM")
 
 
 def normalise_mobile(text: str) -> str:
-    """A mainland Chinese mobile number as 11 digits, from 13800138000, +86 138 0013 8000,
-    86-138-0013-8000 or 0086...; DeliveryError (permanent) for anything else."""
-    digits = _SEPARATORS.sub("", text or "")
-    for prefix in ("+86", "0086", "86"):
-        if digits.startswith(prefix) and len(digits) == len(prefix) + 11:
-            digits = digits[len(prefix):]
-            break
-    if not _MOBILE.fullmatch(digits):
+    """`routing.china_mobile`, or DeliveryError (permanent) for anything that is not one."""
+    digits = china_mobile(text)
+    if digits is None:
         raise DeliveryError(f"not a mainland Chinese mobile number (不是中国大陆手机号): {mask(text)}", permanent=True)
     return digits
 
