@@ -302,8 +302,8 @@ def _village_notices(session, version, changes: list[VisitChange], reasons, cont
         kind = "scheduled" if worst == "scheduled" else "change"
         soonest = min(v.slot.start_at for c in items for v in (c.before, c.after) if v is not None)
         for reach in village_reach(session, village):
-            who = reach.name.removeprefix(village.name).strip()
-            body = compose((f"{village.name}{who}您好", who or village.name), [*zh, contact[0]], [*en, contact[1]])
+            body = compose((f"{village.name}{reach.who}您好", reach.who or village.name), [*zh, contact[0]],
+                           [*en, contact[1]])
             tell(session, report, reach, subject=subject, body=body, kind=kind,
                  dedupe_key=f"publish:{version.id}:{reach.audience}", now=now, district_id=version.district_id, visit_start=soonest,
                  params={"village": village.name, "when": sz, "what": head_zh.strip("【】")})
@@ -343,8 +343,7 @@ def notices_for_cancellation(session: Session, request: VisitRequest, visit: Sta
                  params={"site": visit.slot.site.name, "when": sz, "reason": reason})
     if not by_village:
         for reach in village_reach(session, village):
-            who = reach.name.removeprefix(village.name).strip()
-            body = compose((f"{village.name}{who}您好", who or village.name),
+            body = compose((f"{village.name}{reach.who}您好", reach.who or village.name),
                            [f"您村的预约事项“{request.topic}”（编号 {request.id}）已取消。", f"原因：{reason}"],
                            [f"Your request “{request.topic}” (no. {request.id}) is cancelled.", f"Reason: {reason}"])
             tell(session, report, reach, kind="cancellation",

@@ -103,8 +103,7 @@ def _remind_village(session, slot: Slot, team: list[Person], request, now, repor
     (wz, we), (pz, pe), (sz, se) = when(slot), people_words(team), short_when(slot)
     tz, te = _topic(request)
     for reach in village_reach(session, slot.site):
-        who = reach.name.removeprefix(slot.site.name).strip()
-        body = compose((f"{slot.site.name}{who}您好", who or slot.site.name),
+        body = compose((f"{slot.site.name}{reach.who}您好", reach.who or slot.site.name),
                        [f"提醒：明天{wz}，{pz}将到村开展法律服务。", *tz],
                        [f"A reminder: tomorrow, {we}, {pe} will come to {slot.site.name}.", *te])
         _remind(session, report, reach, slot, now, body=body,

@@ -53,13 +53,15 @@ class Route:
 @dataclass(frozen=True)
 class Reach:
     """One addressee: `audience` ("person:7", "user:3", "village:12"), the name a
-    coordinator reads, the routes in order (empty: cannot be reached)."""
+    coordinator reads, the routes in order (empty: cannot be reached); `who`: a village
+    representative's own name, for the greeting (empty for the village itself)."""
 
     audience: str
     name: str
     routes: tuple[Route, ...]
     quiet_hours: bool = True
     reminders: bool = True
+    who: str = ""
 
     @property
     def channel(self) -> str | None:
@@ -87,8 +89,9 @@ def village_reach(session: Session, village: Site) -> list[Reach]:
     for user in reps:
         routes = _addresses(order, wecom=None, mobile=user.mobile, email=user.email)
         if routes:
-            found.append(Reach(f"user:{user.id}", f"{village.name} {user.display_name or user.username}", routes,
-                               village.quiet_hours, village.reminders))
+            who = user.display_name or user.username
+            found.append(Reach(f"user:{user.id}", f"{village.name} {who}", routes, village.quiet_hours,
+                               village.reminders, who))
     if found:
         return found
     own = _addresses(order, wecom=None, mobile=village.phone, email=None)
