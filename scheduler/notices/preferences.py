@@ -84,7 +84,7 @@ def set_person(session: Session, actor: User, person_id: int, prefs: Preferences
 
 def set_village(session: Session, actor: User, village_id: int, prefs: Preferences) -> list[Reach]:
     village = village_for(session, actor, village_id)
-    channels = _check(Preferences(prefs.channels, prefs.quiet_hours, prefs.reminders))
+    channels = _check(prefs)
     village.notify_channels, village.quiet_hours, village.reminders = channels, prefs.quiet_hours, prefs.reminders
     audit.record(session, actor, "site.preferences", "site", village.id, village.district_id,
                  channels=channels, quiet_hours=prefs.quiet_hours, reminders=prefs.reminders)

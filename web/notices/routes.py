@@ -54,11 +54,12 @@ def _preferences_page(form: PreferencesForm, owner, reaches, *, person: bool, en
                            action=url_for(endpoint, **ids), shown=desk.masked)
 
 
-def _save(setter, form: PreferencesForm, **target):
+def _save(setter, target_id: int, form: PreferencesForm, *, wecom: bool) -> bool:
+    """`setter` (preferences.set_person or set_village) with the form's choices; True when saved."""
     try:
-        setter(db(), acting_user(), preferences.Preferences(
+        setter(db(), acting_user(), target_id, preferences.Preferences(
             form.channels(), bool(form.quiet_hours.data), bool(form.reminders.data),
-            form.wecom_userid.data if "person_id" in target else None), **target)
+            form.wecom_userid.data if wecom else None))
     except preferences.PreferenceError as error:
         db().rollback()
         flash(str(PREFERENCE_ERRORS[error.code]), "error")
@@ -73,8 +74,7 @@ def _save(setter, form: PreferencesForm, **target):
 def person_preferences(person_id: int):
     person = preferences.person_for(db(), acting_user(), person_id)
     form = PreferencesForm()
-    if form.validate_on_submit() and _save(lambda s, a, p, **t: preferences.set_person(s, a, t["person_id"], p),
-                                           form, person_id=person_id):
+    if form.validate_on_submit() and _save(preferences.set_person, person_id, form, wecom=True):
         return redirect(url_for("notices.person_preferences", person_id=person_id))
     if request.method == "GET":
         form.fill(person)
@@ -87,8 +87,7 @@ def person_preferences(person_id: int):
 def village_preferences(village_id: int):
     village = preferences.village_for(db(), acting_user(), village_id)
     form = PreferencesForm()
-    if form.validate_on_submit() and _save(lambda s, a, p, **t: preferences.set_village(s, a, t["village_id"], p),
-                                           form, village_id=village_id):
+    if form.validate_on_submit() and _save(preferences.set_village, village_id, form, wecom=False):
         return redirect(url_for("notices.village_preferences", village_id=village_id))
     if request.method == "GET":
         form.fill(village)
