@@ -1,5 +1,6 @@
 """SQLAlchemy 2.x typed models, one module per concept, and the database session."""
 from models.account_token import AccountToken
+from models.api_token import ApiToken
 from models.audit import AuditEntry
 from models.availability import AvailabilityException, AvailabilityRule, CalendarUpload
 from models.base import Base, utcnow
@@ -14,7 +15,9 @@ from models.pairing import Pairing
 from models.pairing_proposal import PairingProposal, PairingProposalItem
 from models.person import Person, PersonRole, PersonSkill
 from models.rating import VisitOutcome, VisitRating
+from models.referral import Referral
 from models.schedule import Assignment, OpenPlace, Schedule
+from models.service_product import ServiceProduct
 from models.shift_template import ShiftTemplate, ShiftTemplateLine
 from models.site import Site
 from models.slot import Slot, SlotLine
@@ -24,10 +27,10 @@ from models.user import RecoveryCode, User
 from models.visit_request import RequestHandover, RequestWindow, VisitRequest
 
 __all__ = [
-    "AccountToken", "Assignment", "AuditEntry", "AvailabilityException", "AvailabilityRule", "Base",
+    "AccountToken", "ApiToken", "Assignment", "AuditEntry", "AvailabilityException", "AvailabilityRule", "Base",
     "CalendarUpload", "Decline", "District", "EventLine", "FeedEvent", "FeedRender", "FeedToken", "Notification",
     "OpenPlace", "Organisation", "Pairing", "PairingProposal", "PairingProposalItem", "Person", "PersonRole", "PersonSkill",
-    "RecoveryCode", "RequestHandover", "RequestWindow", "Schedule", "ShiftTemplate", "ShiftTemplateLine",
+    "RecoveryCode", "Referral", "RequestHandover", "RequestWindow", "Schedule", "ServiceProduct", "ShiftTemplate", "ShiftTemplateLine",
     "Site", "SiteExclusion", "Slot", "SolveJob", "SlotLine", "SquareEvent", "SwapRequest", "Township", "User",
     "VisitOutcome", "VisitRating", "VisitRequest", "utcnow",
 ]

@@ -19,6 +19,9 @@ class District(Base):
     code: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(String(64), unique=True)
     timezone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai")
+    # Public numbers on the portal; NULL: the settings' complaint_phone and HOTLINE (12348).
+    complaint_phone: Mapped[str | None] = mapped_column(String(32))
+    hotline: Mapped[str | None] = mapped_column(String(32))
 
     townships: Mapped[list[Township]] = relationship(back_populates="district")
 

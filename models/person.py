@@ -44,6 +44,8 @@ class Person(ContactPreferences, TimestampMixin, Base):
     max_slots_per_day: Mapped[int | None]
     max_paired_sites: Mapped[int | None]
     active: Mapped[bool] = mapped_column(default=True, index=True)
+    # The staff badge number worn on duty and shown on the public pages (佩证上岗).
+    badge_no: Mapped[str | None] = mapped_column(String(32))
 
     district: Mapped[District] = relationship()
     organisation: Mapped[Organisation | None] = relationship()
