@@ -263,6 +263,32 @@ def visit_served_a(world) -> dict:
     return {"slot_id": slot.id}
 
 
+def village_ref_a(world) -> dict:
+    return {"ref": world.village_a.external_id}
+
+
+def product_one(world) -> dict:
+    """The first product of the catalogue the migration seeds."""
+    from sqlalchemy import select
+    from sqlalchemy.orm import object_session
+
+    from models import ServiceProduct
+
+    return {"product_id": object_session(world.person_a).scalar(select(ServiceProduct.id).order_by(ServiceProduct.id))}
+
+
+def referral_a(world) -> dict:
+    """A referral entry of district A."""
+    from sqlalchemy.orm import object_session
+
+    from models import Referral
+
+    row = Referral(district_id=world.district_a.id, name_zh="甲区信访局", phone="0574-1")
+    object_session(world.person_a).add(row)
+    object_session(world.person_a).flush()
+    return {"referral_id": row.id}
+
+
 ROUTES: dict[str, Route] = {
     "static": Route("GET", lambda w: {"filename": "css/site.css"}, every(200)),
     "auth.login": Route("GET", no_args, every(To("/"), anonymous=200)),
@@ -277,7 +303,7 @@ ROUTES: dict[str, Route] = {
     "auth.two_factor_disable": Route("POST", no_args, every(To("/account/two-factor"), anonymous=LOGIN)),
     "auth.change_password": Route("GET", no_args, every(200, anonymous=LOGIN)),
     "home.home": Route("GET", no_args, every(
-        To("/dashboard"), anonymous=LOGIN, provider=To("/me"), village=To("/my-village"))),
+        To("/dashboard"), anonymous=200, provider=To("/me"), village=To("/my-village"))),
     "home.dashboard": Route("GET", no_args, coordinators_only()),
     "home.district": Route("GET", district_a, district_a_only(foreign=403)),
     "home.me": Route("GET", no_args, every(403, anonymous=LOGIN, provider=200)),
@@ -304,6 +330,21 @@ ROUTES: dict[str, Route] = {
     "feeds.site": Route("GET", window_a, district_a_only()),
     "feeds.site_link": Route("POST", window_a, district_a_only()),
     "health.healthz": Route("GET", no_args, every(200)),
+    "portal.services": Route("GET", no_args, every(200)),
+    "portal.directory_index": Route("GET", no_args, every(200)),
+    "portal.site": Route("GET", window_a, every(200)),
+    "portal.villages": Route("GET", no_args, every(200)),
+    "portal.village_page": Route("GET", village_ref_a, every(200)),
+    "portal.village_calendar": Route("GET", village_ref_a, every(200)),
+    "portal.referral_list": Route("GET", no_args, every(200)),
+    "portal.manage_products": Route("GET", no_args, coordinators_only()),
+    "portal.manage_product_new": Route("GET", no_args, every(403, anonymous=LOGIN, city=200)),
+    "portal.manage_product": Route("GET", product_one, every(403, anonymous=LOGIN, city=200)),
+    "portal.manage_product_active": Route("POST", product_one, every(403, anonymous=LOGIN, city=302)),
+    "portal.manage_referrals": Route("GET", no_args, coordinators_only()),
+    "portal.manage_referral_new": Route("GET", no_args, coordinators_only()),
+    "portal.manage_referral": Route("GET", referral_a, district_a_only()),
+    "portal.manage_referral_active": Route("POST", referral_a, district_a_only(ok=302)),
     "health.readyz": Route("GET", no_args, every(200)),
     "mine.assignments": Route("GET", no_args, providers_only()),
     "mine.decline": Route("POST", slot_of_a, providers_only(302)),

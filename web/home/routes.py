@@ -2,20 +2,24 @@
 from __future__ import annotations
 
 from flask import redirect, render_template, url_for
+from flask_login import current_user
 
 from scheduler.home import overview
 from scheduler.home.dashboard import dashboard as week_dashboard
-from web.access import acting_user, login_required, roles_required
+from web.access import acting_user, roles_required
 from web.dates import local_today, now
 from web.db import db
 from web.home import bp
+from web.portal.routes import landing
 
 LANDING = {"coordinator": "home.dashboard", "provider": "home.me", "village": "home.my_village"}
 
 
 @bp.route("/")
-@login_required
 def home():
+    """Visitors who are not signed in see the public portal; users land on their own page."""
+    if not current_user.is_authenticated:
+        return landing()
     return redirect(url_for(LANDING[acting_user().role]))
 
 
