@@ -72,6 +72,7 @@ def _register_blueprints(app: Flask) -> None:
     from web.mine import bp as mine_bp
     from web.notices import bp as notices_bp
     from web.people import bp as people_bp
+    from web.portal import bp as portal_bp
     from web.reports import bp as reports_bp
     from web.requests import bp as requests_bp
     from web.sites import bp as sites_bp
@@ -97,3 +98,4 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(availability_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(notices_bp)
+    app.register_blueprint(portal_bp)
