@@ -225,7 +225,8 @@ def print_poster(village_id: str | None, district_name: str | None, new_feed_lin
                 audit.record(session, None, "feed_link", "village", village.id, village.district_id)
                 url = feed_urls(public_base_url(settings.base_url), token).https
             docs.append(village_poster(session, None, village.id, feed_url=url, full_phones=full_phones, now=now,
-                                       complaint_phone=settings.complaint_phone))
+                                       complaint_phone=settings.complaint_phone,
+                                       base_url=public_base_url(settings.base_url)))
         data = render_pdf(docs, title="村（社区）法律顾问公示")
     _write(output, data)
     if new_feed_link:

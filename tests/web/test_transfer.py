@@ -118,9 +118,10 @@ def test_poster_with_a_new_calendar_link_shows_its_qr_and_revokes_the_old_link(c
     login_as(client, world.users["coord_a"])
     old = issue_token(session, "village", world.village_a.id, now=NOW)
     page = client.get(f"/transfer/print/poster/{world.village_a.id}").get_data(as_text=True)
-    assert "甲村" in page and "王律师" in page and "data:image/svg+xml" not in page
+    # The QR code opens the village's public page; no calendar link until one is made.
+    assert "甲村" in page and "王律师" in page and "data:image/svg+xml;base64," in page and "/feeds/" not in page
     linked = client.post(f"/transfer/print/poster/{world.village_a.id}", data={"as_page": "1"}).get_data(as_text=True)
-    assert "data:image/svg+xml;base64," in linked
+    assert "data:image/svg+xml;base64," in linked and "订阅来访日历：http" in linked and "/feeds/" in linked
     assert cached_feed(session, old, now=NOW) is None
     assert session.scalar(select(func.count()).select_from(FeedToken).where(
         FeedToken.subject_kind == "village", FeedToken.revoked_at.is_(None))) == 1

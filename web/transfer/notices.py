@@ -86,7 +86,8 @@ def district_posters():
     district_id = request.args.get("district", type=int)
     if district_id is None:
         abort(400)
-    docs = printing.district_posters(db(), acting_user(), district_id, now=now(), complaint_phone=_complaint_phone())
+    docs = printing.district_posters(db(), acting_user(), district_id, now=now(), complaint_phone=_complaint_phone(),
+                                     base_url=base_url())
     if not docs:
         flash(_("This district has no villages."), "error")
         return redirect(url_for("transfer.index"))
@@ -97,7 +98,8 @@ def district_posters():
 @roles_required("coordinator")
 def poster(site_id: int):
     # Masked: the full number (audited) only comes with the POST form below.
-    doc = printing.village_poster(db(), acting_user(), site_id, now=now(), complaint_phone=_complaint_phone())
+    doc = printing.village_poster(db(), acting_user(), site_id, now=now(), complaint_phone=_complaint_phone(),
+                                  base_url=base_url())
     db().commit()
     tools = [printing.Link(url_for("transfer.poster_pdf", site_id=site_id), _("Download PDF")),
              printing.Link(url_for("transfer.index"), _("Back"))]
@@ -108,7 +110,8 @@ def poster(site_id: int):
 @roles_required("coordinator")
 def poster_pdf(site_id: int):
     # Masked: the full number (audited) only comes with the POST form below.
-    doc = printing.village_poster(db(), acting_user(), site_id, now=now(), complaint_phone=_complaint_phone())
+    doc = printing.village_poster(db(), acting_user(), site_id, now=now(), complaint_phone=_complaint_phone(),
+                                  base_url=base_url())
     db().commit()
     return _pdf([doc], "村（社区）法律顾问公示", f"{doc.village.name}-公示.pdf")
 
@@ -125,7 +128,7 @@ def poster_link(site_id: int):
     token = new_link(db(), user, "village", site_id, now=now(), domain=app_settings().feed_domain)
     url = feed_urls(base_url(), token).https
     doc = printing.village_poster(db(), user, site_id, feed_url=url, full_phones=form.full_phones.data, now=now(),
-                                  complaint_phone=_complaint_phone())
+                                  complaint_phone=_complaint_phone(), base_url=base_url())
     db().commit()
     if form.as_pdf.data:
         return _pdf([doc], "村（社区）法律顾问公示", f"{doc.village.name}-公示.pdf")

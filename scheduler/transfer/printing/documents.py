@@ -19,6 +19,7 @@ from scheduler.core.weeks import to_local, week_days
 from scheduler.core.zh_names import ROLE_ZH, SITE_KIND_ZH, WEEKDAY_ZH, roles_zh
 from scheduler.home.overview import current_pairing_condition
 from scheduler.people.operations import mask_phone
+from scheduler.portal.village import public_village_url
 from scheduler.transfer.exports.week import NothingPublished
 from scheduler.transfer.printing.qr import qr_data_uri
 
@@ -81,7 +82,8 @@ class Poster:
     visits: tuple[Visit, ...]
     hotline: str
     complaint: str
-    feed_url: str | None
+    feed_url: str | None  # the calendar link, printed as text
+    page_url: str | None  # the village's public page: what the QR code opens
     qr: str | None
     printed_on: date
     template = "poster.html"
@@ -128,9 +130,12 @@ def window_roster(session: Session, actor: User | None, site_id: int, week_start
 
 
 def village_poster(session: Session, actor: User | None, site_id: int, *, feed_url: str | None = None,
-                   full_phones: bool = False, now: datetime, complaint_phone: str = HOTLINE) -> Poster:
-    """A village's bulletin-board poster. `feed_url`, when given, becomes the QR code; a
-    full mobile number is printed only with `full_phones`, which is audited."""
+                   full_phones: bool = False, now: datetime, complaint_phone: str = HOTLINE,
+                   base_url: str | None = None) -> Poster:
+    """A village's bulletin-board poster. With `base_url` (the public address), its QR code
+    opens the village's public page (`scheduler.portal.village.public_village_url`); a
+    `feed_url`, when given, is printed as text under it. A full mobile number is printed only
+    with `full_phones`, which is audited."""
     village = _subject(session, actor, site_id, ("village",))
     today = to_local(now, village.timezone).date()
     adviser = session.scalar(
@@ -138,6 +143,7 @@ def village_poster(session: Session, actor: User | None, site_id: int, *, feed_u
         .where(Pairing.site_id == village.id, current_pairing_condition(today))
         .options(selectinload(Person.roles), selectinload(Person.organisation)).order_by(Pairing.valid_from.desc()))
     org = adviser.organisation if adviser else None
+    page_url = public_village_url(base_url, village.external_id) if base_url else None
     if full_phones and adviser is not None:
         audit.record(session, actor, "print.full_phones", "village", village.external_id, village.district_id)
     phone = "" if adviser is None else (adviser.phone or "") if full_phones else mask_phone(adviser.phone)
@@ -146,7 +152,7 @@ def village_poster(session: Session, actor: User | None, site_id: int, *, feed_u
         adviser_role=roles_zh([r for r in adviser.role_names if r in ROLE_ZH]) if adviser else "",
         organisation=org.name if org else "", office_phone=(org.phone or "") if org else "", phone=phone,
         rhythm=_rhythm(village), visits=_next_visits(session, village, now), hotline=HOTLINE,
-        complaint=complaint_phone, feed_url=feed_url, qr=qr_data_uri(feed_url) if feed_url else None,
+        complaint=complaint_phone, feed_url=feed_url, page_url=page_url, qr=qr_data_uri(page_url) if page_url else None,
         printed_on=today)
 
 
@@ -201,13 +207,13 @@ def district_rosters(session: Session, actor: User | None, district_id: int, wee
 
 
 def district_posters(session: Session, actor: User | None, district_id: int, *,
-                     now: datetime, complaint_phone: str = HOTLINE) -> list[Poster]:
-    """A poster for every active village of the district (without QR codes: links are
-    issued one village at a time, on purpose)."""
+                     now: datetime, complaint_phone: str = HOTLINE, base_url: str | None = None) -> list[Poster]:
+    """A poster for every active village of the district, each QR code opening the village's
+    public page (with `base_url`); calendar links are issued one village at a time, on purpose."""
     if actor is not None:
         require_role(actor, "coordinator")
         require_district(actor, district_id)
     site_ids = session.scalars(select(Site.id).where(Site.district_id == district_id, Site.kind == "village",
                                                      Site.active).order_by(Site.external_id)).all()
-    return [village_poster(session, actor, site_id, now=now, complaint_phone=complaint_phone)
+    return [village_poster(session, actor, site_id, now=now, complaint_phone=complaint_phone, base_url=base_url)
             for site_id in site_ids]

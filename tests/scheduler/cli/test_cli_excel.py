@@ -102,5 +102,5 @@ def test_print_roster_and_poster_with_a_new_feed_link(database, tmp_path):
     result = run("print", "poster", "--village", "JQ-V1", "--new-feed-link", "-o", str(poster))
     assert "new calendar links issued" in result.output
     text = "".join(PdfReader(io.BytesIO(poster.read_bytes())).pages[0].extract_text().split())
-    assert "湾底村" in text and "扫码订阅来访日历" in text
+    assert "湾底村" in text and "扫码查看本村法律顾问和来访安排" in text and "订阅来访日历" in text
     run("print", "poster", "-o", str(poster), code=2)

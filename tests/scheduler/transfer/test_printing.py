@@ -13,6 +13,7 @@ from models import AuditEntry
 from scheduler.core.access import NotVisible
 from scheduler.transfer.exports import NothingPublished
 from scheduler.transfer.printing import Link, render_html, render_pdf, village_poster, window_roster
+from scheduler.transfer.printing.qr import qr_data_uri
 from tests.scheduler.published import WEEK, published_week
 
 BEFORE = datetime(2026, 3, 1, tzinfo=UTC)
@@ -57,11 +58,15 @@ def test_roster_needs_a_published_week_and_a_window_in_scope(session, pub, make)
 
 
 def test_village_poster_pdf_shows_adviser_next_visits_hotline_and_qr(session, pub):
-    poster = village_poster(session, None, pub.village.id, feed_url="https://x.example/feeds/abc.ics", now=BEFORE)
+    poster = village_poster(session, None, pub.village.id, feed_url="https://x.example/feeds/abc.ics", now=BEFORE,
+                            base_url="https://x.example/")
+    # The QR code opens the village's public page; the calendar link is printed as text.
+    assert poster.page_url == "https://x.example/v/JQ-V1" and poster.qr == qr_data_uri(poster.page_url)
     data = render_pdf([poster], title="公示")
     text = flat(pdf_text(data))
     for expected in ("村（社区）法律顾问公示", "湾底村", "结对法律顾问", "王明", "甬正律师事务所", "138****1234",
-                     "03月04日周三", "09:30–11:30", "12348", "扫码订阅来访日历", "照片"):
+                     "03月04日周三", "09:30–11:30", "12348", "扫码查看本村法律顾问和来访安排", "订阅来访日历",
+                     "照片"):
         assert expected in text, expected
     # The QR code is drawn as vector paths: hundreds of line segments a poster without it lacks.
     plain = render_pdf([village_poster(session, None, pub.village.id, now=BEFORE)], title="公示")
@@ -72,7 +77,7 @@ def test_poster_without_a_feed_link_has_no_qr_and_full_phone_is_audited(session,
     coordinator = make.user("coordinator", district_id=pub.district.id)
     poster = village_poster(session, coordinator, pub.village.id, full_phones=True, now=BEFORE)
     html = render_html([poster], title="公示", stylesheet="/notices.css", toolbar=[Link("/back", "返回")])
-    assert "13812341234" in html and "data:image/svg+xml" not in html and "日历二维码" in html
+    assert "13812341234" in html and "data:image/svg+xml" not in html and "本村服务页面二维码" in html
     assert '<link rel="stylesheet" href="/notices.css">' in html and 'href="/back"' in html
     entry = session.scalar(select(AuditEntry).where(AuditEntry.action == "print.full_phones"))
     assert entry.user_id == coordinator.id and entry.object_id == "JQ-V1"
