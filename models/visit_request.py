@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, TimestampMixin, utcnow
@@ -44,6 +44,9 @@ class VisitRequest(TimestampMixin, Base):
     channel: Mapped[str] = mapped_column(String(16), default="web")
     status: Mapped[str] = mapped_column(String(16), default="received", index=True)
     cancel_reason: Mapped[str | None] = mapped_column(String(256))
+    # Cancelled as not ours (not a matter of the public legal service): the village is shown
+    # the referral directory (一次性告知).
+    not_ours: Mapped[bool] = mapped_column(default=False, server_default=false())
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"), index=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 

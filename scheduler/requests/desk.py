@@ -245,17 +245,21 @@ def close(session: Session, actor: User, request_id: int, now: datetime) -> Visi
 
 
 def cancel(session: Session, actor: User, request_id: int, reason: str | None, now: datetime, *,
-           feed_domain: str = DEFAULT_FEED_DOMAIN) -> VisitRequest:
+           feed_domain: str = DEFAULT_FEED_DOMAIN, not_ours: bool = False) -> VisitRequest:
     """Cancel with a reason (a coordinator, or the village withdrawing its own request). Its
     visit slots leave the plan and the calendars (UIDs in `feed_domain`), and whoever was to
-    come is told."""
+    come is told. `not_ours` (a coordinator only): refused as not a matter of the public legal
+    service; the request's page then shows the referral directory (`scheduler.portal.referrals`)."""
     request = load_request(session, actor, request_id)
     _open(request)
+    if not_ours and actor.role != "coordinator":
+        raise RequestActionRefused("not_ours_coordinator", "only a coordinator refuses a request as not ours")
     text = _reason(reason)
     visit = planned_visits(session, [request.id]).get(request.id)
     if visit is not None and visit.slot.start_at <= now:
         raise RequestActionRefused("visit_started", "the visit has already begun")
     request.status, request.cancel_reason, request.updated_at = "cancelled", text, now
+    request.not_ours = not_ours
     slots = session.scalars(select(Slot).where(Slot.request_id == request.id, Slot.cancelled.is_(False))).all()
     for slot in slots:
         slot.cancelled = True
@@ -265,5 +269,5 @@ def cancel(session: Session, actor: User, request_id: int, reason: str | None, n
     for week in sorted({s.week_start for s in slots}):
         refresh_feeds(session, request.district_id, week, now, domain=feed_domain)
     audit.record(session, actor, "request.cancel", "visit_request", request.id, request.district_id, reason=text,
-                 slots=[s.id for s in slots])
+                 slots=[s.id for s in slots], not_ours=not_ours)
     return request

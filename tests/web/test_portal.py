@@ -158,3 +158,34 @@ def test_district_coordinator_keeps_own_referrals_only(session, world, as_role):
     assert client.get(f"/manage/referrals/{other.id}").status_code == 404
     names = set(session.scalars(select(Referral.name_zh)))
     assert "甲区司法鉴定所" in names and "乙区某局" not in names
+
+
+def test_a_request_refused_as_not_ours_shows_the_village_where_to_go(client, session, world):
+    from models import VisitRequest
+    from tests.web.conftest import login_as
+    from tests.web.test_requests import form_data
+
+    session.add(Referral(district_id=world.district_a.id, name_zh="甲区劳动仲裁院", phone="0574-7"))
+    session.flush()
+    login_as(client, world.users["coord_a"])
+    client.post("/requests/new", data=form_data(village=str(world.village_a.id), channel="phone"))
+    request = session.scalar(select(VisitRequest))
+    client.post(f"/requests/{request.id}/cancel", data={"reason": "劳动争议，请到仲裁院", "not_ours": "y"})
+    session.expire_all()
+    assert request.status == "cancelled" and request.not_ours
+    login_as(client, world.users["village"])
+    page = client.get(f"/requests/{request.id}").get_data(as_text=True)
+    assert "甲区劳动仲裁院" in page and "0574-7" in page
+
+
+def test_a_village_cannot_refuse_its_own_request_as_not_ours(client, session, world):
+    from models import VisitRequest
+    from tests.web.conftest import login_as
+    from tests.web.test_requests import form_data
+
+    login_as(client, world.users["village"])
+    client.post("/requests/new", data=form_data())
+    request = session.scalar(select(VisitRequest))
+    client.post(f"/requests/{request.id}/cancel", data={"reason": "不需要了", "not_ours": "y"})
+    session.expire_all()
+    assert request.status != "cancelled" and not request.not_ours

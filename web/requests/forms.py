@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import FieldList, Form, FormField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, FieldList, Form, FormField, RadioField, SelectField, StringField, TextAreaField
 
 from web.choices import choices
 from web.ids import coerce_id
@@ -40,6 +40,7 @@ class HandoverForm(FlaskForm):
 
 class ReasonForm(FlaskForm):
     reason = StringField(_l("Reason"), render_kw={"maxlength": 256})
+    not_ours = BooleanField(_l("Not ours: show the village the other departments to go to"))
 
 
 class ActionForm(FlaskForm):

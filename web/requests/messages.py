@@ -54,6 +54,7 @@ MESSAGES: dict[str, Callable[[dict], str]] = {
     "visit_over": lambda p: _("The visit is already over."),
     "visit_ahead": lambda p: _("The visit has not taken place yet."),
     "visit_started": lambda p: _("The visit has already begun; it can no longer be cancelled."),
+    "not_ours_coordinator": lambda p: _("Only a coordinator refuses a request as not ours."),
     # After the visit.
     "not_started": lambda p: _("This place has not begun yet; record the outcome afterwards."),
     "count_invalid": lambda p: _("%(field)s must be a whole number from 0 to %(max)d.",

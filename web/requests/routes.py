@@ -6,11 +6,13 @@ import re
 from collections import defaultdict
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from models.visit_request import REQUEST_STATUSES
 from scheduler.core.access import visible_districts
 from scheduler.core.checking import FieldProblem
+from scheduler.portal import referrals
 from scheduler.requests import desk
 from scheduler.requests.intake import RequestInput, RequestRefused, WindowInput, submit_request
 from web.access import acting_user, roles_required
@@ -109,8 +111,11 @@ def detail(request_id: int):
         handover = HandoverForm()
         handover.to_user.choices = [(0, _("Choose…"))] + [
             (u.id, u.display_name or u.username) for u in desk.handover_candidates(session, user, view.request)]
+    # Refused as not ours: the other departments to go to (一次性告知).
+    refer = referrals.list_referrals(session, view.request.district_id, str(get_locale())) \
+        if view.request.not_ours else []
     return render_template("requests/detail.html", view=view, handover_form=handover, reason_form=ReasonForm(),
-                           action_form=ActionForm())
+                           action_form=ActionForm(), referrals=refer)
 
 
 def _after(request_id: int, step, success: str):
@@ -154,5 +159,6 @@ def close(request_id: int):
 def cancel(request_id: int):
     form = ReasonForm()
     return _after(request_id, lambda: desk.cancel(db(), acting_user(), request_id, form.reason.data, now(),
-                                                  feed_domain=app_settings().feed_domain),
+                                                  feed_domain=app_settings().feed_domain,
+                                                  not_ours=bool(form.not_ours.data)),
                   _("The request is cancelled; whoever was to come has been told."))

@@ -1,5 +1,6 @@
-"""portal: the public service catalogue, the referral directory, staff badge numbers and a
-district's public numbers (issue 16); the catalogue is seeded with the city's standard products
+"""portal: the public service catalogue, the referral directory, staff badge numbers, a
+district's public numbers and requests refused as not ours (issue 16); the catalogue is
+seeded with the city's standard products
 
 Revision ID: 0013_portal
 Revises: 0012_api_tokens
@@ -57,6 +58,8 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('hotline', sa.String(length=32), nullable=True))
     with op.batch_alter_table('people', schema=None) as batch_op:
         batch_op.add_column(sa.Column('badge_no', sa.String(length=32), nullable=True))
+    with op.batch_alter_table('visit_requests', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('not_ours', sa.Boolean(), server_default=sa.false(), nullable=False))
     products = op.create_table(
         'service_products',
         sa.Column('id', sa.Integer(), nullable=False),
@@ -116,6 +119,8 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_referrals_district_id'))
     op.drop_table('referrals')
     op.drop_table('service_products')
+    with op.batch_alter_table('visit_requests', schema=None) as batch_op:
+        batch_op.drop_column('not_ours')
     with op.batch_alter_table('people', schema=None) as batch_op:
         batch_op.drop_column('badge_no')
     with op.batch_alter_table('districts', schema=None) as batch_op:
