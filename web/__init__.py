@@ -8,8 +8,8 @@ from flask import Flask
 
 from scheduler.core.clock import Clock, SystemClock
 from scheduler.core.config import Settings
+from web import api, errors, health, i18n, request_log, security, solve_runner
 from web import db as database
-from web import errors, health, i18n, request_log, security, solve_runner
 from web.auth.session import init_login
 from web.config import SETTINGS, TestingConfig, config_class, require_public_address, runtime_settings
 from web.dates import CLOCK
@@ -57,6 +57,7 @@ def create_app(test_config: dict[str, Any] | None = None, *, settings: Settings 
     errors.init_app(app)
     init_templating(app)
     _register_blueprints(app)
+    api.init_app(app)
     health.init_app(app)
     return app
 

@@ -6,6 +6,8 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from scheduler.core.access import AccessDenied, NotVisible
+from web.api.errors import access_problem, http_problem, server_problem
+from web.api.problems import is_api_request
 
 PAGES = {400, 403, 404, 405, 413, 500}
 
@@ -15,6 +17,8 @@ def _page(code: int, reason: str | None = None, headers: dict[str, str] | None =
 
 
 def http_error(error: HTTPException):
+    if is_api_request():
+        return http_problem(error)
     code = error.code or 500
     if code not in PAGES:
         return error
@@ -28,15 +32,17 @@ def csrf_error(error: CSRFError):
     return _page(400, "csrf")
 
 
-def access_denied(_error: AccessDenied):
-    return _page(403)
+def access_denied(error: AccessDenied):
+    return access_problem(error) if is_api_request() else _page(403)
 
 
-def not_visible(_error: NotVisible):
-    return _page(404)
+def not_visible(error: NotVisible):
+    return access_problem(error) if is_api_request() else _page(404)
 
 
-def server_error(_error: Exception):
+def server_error(error: Exception):
+    if is_api_request():
+        return server_problem(error)
     return _page(500)
 
 

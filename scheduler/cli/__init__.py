@@ -3,6 +3,7 @@ to `main`; the console script itself is `web.cli:main`, which adds the commands 
 web app (serve, quickstart) on top, so that no module here imports `web`."""
 from scheduler.cli import (  # noqa: F401 - importing a command module registers its commands
     advisers,
+    api_tokens,
     data_ops,
     db,
     demo,

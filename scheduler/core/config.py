@@ -89,6 +89,9 @@ class Settings:
     # name, in Flask-Limiter's notation; where the counts are kept; idle time before a session ends.
     login_limit_address: str = "5 per minute;30 per hour"
     login_limit_account: str = "5 per minute;20 per hour"
+    # JSON API (docs/api.md): calls per token, and per client address whatever the token.
+    api_limit_token: str = "120 per minute"
+    api_limit_address: str = "600 per minute"
     ratelimit_storage_url: str = "memory://"
     session_idle_minutes_coordinator: int = 30
     session_idle_minutes: int = 120
@@ -147,6 +150,8 @@ class Settings:
             **_channel_settings(reader),
             login_limit_address=reader.parse("LOGIN_LIMIT_PER_ADDRESS", "5 per minute;30 per hour", _rate_limits),
             login_limit_account=reader.parse("LOGIN_LIMIT_PER_ACCOUNT", "5 per minute;20 per hour", _rate_limits),
+            api_limit_token=reader.parse("API_LIMIT_PER_TOKEN", "120 per minute", _rate_limits),
+            api_limit_address=reader.parse("API_LIMIT_PER_ADDRESS", "600 per minute", _rate_limits),
             ratelimit_storage_url=reader.parse("RATELIMIT_STORAGE_URL", _limit_storage(broker), _storage_url),
             session_idle_minutes_coordinator=reader.parse("SESSION_IDLE_MINUTES_COORDINATOR", 30, _positive),
             session_idle_minutes=reader.parse("SESSION_IDLE_MINUTES", 120, _positive),

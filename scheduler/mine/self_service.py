@@ -221,3 +221,49 @@ def import_calendar(session: Session, user: User, filename: str, data: bytes, no
     session.flush()
     audit.record(session, user, "calendar_upload", "person", person.id, person.district_id, busy=len(busy))
     return upload
+
+
+@dataclass(frozen=True)
+class RuleInput:
+    weekday: int
+    start: time
+    end: time
+    kind: str
+
+
+@dataclass(frozen=True)
+class PeriodInput:
+    start_at: datetime
+    end_at: datetime
+    kind: str
+    note: str | None = None
+
+
+def replace_availability(session: Session, user: User, rules: list[RuleInput], periods: list[PeriodInput],
+                         now: datetime) -> Availability:
+    """Replace every weekly rule and every period the provider entered by hand, all or
+    nothing (the API's PUT). Periods from a calendar upload or a decline stay. A refusal
+    names the first entry that is wrong (`field` "rules[2]", "periods[0]") and stores nothing."""
+    person = provider_person(session, user)
+    with session.begin_nested():
+        for rule in session.scalars(select(AvailabilityRule).where(AvailabilityRule.person_id == person.id)):
+            session.delete(rule)
+        for row in session.scalars(select(AvailabilityException).where(
+                AvailabilityException.person_id == person.id, AvailabilityException.source == "manual")):
+            session.delete(row)
+        session.flush()
+        for number, rule in enumerate(rules):
+            try:
+                add_rule_for(session, person, rule.weekday, rule.start, rule.end, rule.kind)
+            except SelfServiceError as error:
+                error.params.setdefault("field", f"rules[{number}]")
+                raise
+        for number, period in enumerate(periods):
+            try:
+                add_exception_for(session, person, period.start_at, period.end_at, period.kind, period.note)
+            except SelfServiceError as error:
+                error.params.setdefault("field", f"periods[{number}]")
+                raise
+    audit.record(session, user, "availability.replace", "person", person.id, person.district_id,
+                 rules=len(rules), periods=len(periods))
+    return availability(session, user, now)

@@ -10,7 +10,12 @@ from urllib.parse import urlsplit
 import pytest
 from flask import url_for
 
-from tests.web.route_table import LOGIN, ROLES, ROUTES, To
+from tests.web.api.conftest import token_header
+from tests.web.api_access import API_ROUTES, ApiRoute
+from tests.web.route_table import LOGIN, ROLES, To
+from tests.web.route_table import ROUTES as PAGE_ROUTES
+
+ROUTES = {**PAGE_ROUTES, **API_ROUTES}
 
 
 def test_every_endpoint_is_in_the_table(app):
@@ -28,12 +33,17 @@ def test_table_methods_match_the_rules(app):
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("endpoint", sorted(ROUTES))
-def test_route_answers_role_as_expected(endpoint, role, app, world, as_role):
+def test_route_answers_role_as_expected(endpoint, role, app, world, as_role, session):
     route = ROUTES[endpoint]
     with app.test_request_context():
         url = url_for(endpoint, **route.args(world))
     client = as_role(role)
-    response = client.open(url, method=route.method)
+    headers, body = {}, None
+    if isinstance(route, ApiRoute):
+        # The API reads tokens, never the session: each role calls with its own token.
+        headers = token_header(session, world.users[role]) if role != "anonymous" else {}
+        body = route.body(world) if route.body else None
+    response = client.open(url, method=route.method, headers=headers, json=body)
     expected = route.expect[role]
     where = urlsplit(response.headers.get("Location", "")).path
     if expected == LOGIN:
@@ -43,7 +53,7 @@ def test_route_answers_role_as_expected(endpoint, role, app, world, as_role):
     elif expected == 302:
         assert response.status_code == 302 and where != "/login"
     else:
-        assert response.status_code == expected
+        assert response.status_code == expected, response.get_data(as_text=True)[:300]
 
 
 def test_a_coordinator_cannot_reach_another_district_by_editing_ids(world, as_role):
