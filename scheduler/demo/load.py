@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import secrets
+import zlib
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -45,6 +46,12 @@ class DemoDataExists(RuntimeError):
     """The database already holds (part of) this demo world."""
 
 
+def office_phone(external_id: str) -> str:
+    """An organisation's office landline (Ningbo, 0574-8xxxxxxx), fixed by its id: the public
+    pages show it for the staff, whose own mobiles they never show."""
+    return f"0574-8{zlib.crc32(external_id.encode()) % 10**7:07d}"
+
+
 def coordinator_username(prefix: str) -> str:
     return f"coord-{prefix.lower()}"
 
@@ -68,7 +75,7 @@ def load_world(session: Session, world: World, coordinator_password: str | None 
          "lon": t.lon} for t in world.townships])
     org_id = w.keyed(Organisation, "external_id", Organisation.district_id.in_(ours), [
         {"external_id": o.external_id, "district_id": district_id[o.district], "kind": o.kind,
-         "name": o.name} for o in world.organisations])
+         "name": o.name, "phone": office_phone(o.external_id)} for o in world.organisations])
     site_id = w.keyed(Site, "external_id", Site.district_id.in_(ours), [
         _site_row(s, district_id, township_id, world.week_start) for s in world.sites])
     people = world.people
@@ -77,7 +84,8 @@ def load_world(session: Session, world: World, coordinator_password: str | None 
          "organisation_id": org_id[p.organisation], "name": p.name, "phone": p.phone,
          "email": p.email, "lat": p.lat, "lon": p.lon, "max_hours_week": p.max_hours_week,
          "target_hours_week": p.target_hours_week, "max_slots_per_day": p.max_slots_per_day,
-         "max_paired_sites": p.max_paired_sites, "active": p.active} for p in people])
+         "max_paired_sites": p.max_paired_sites, "active": p.active, "badge_no": f"NB-{p.external_id}"}
+        for p in people])
     put(PersonRole, [{"person_id": person_id[p.external_id], "role": r} for p in people for r in p.roles])
     put(PersonSkill, [{"person_id": person_id[p.external_id], "skill": s} for p in people for s in p.skills])
     _availability(put, people, person_id)
