@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import Flask, current_app, request, session
+from flask import Flask, current_app, g, request, session
 from flask_login import current_user
 
 from web import form_messages
@@ -39,12 +39,27 @@ def select_locale() -> str:
     chosen = normalise(request.args.get("lang"))
     if chosen:
         return chosen
+    if request.path.startswith("/api/"):
+        return _api_locale()
     if session.get("lang") in current_app.config["LANGUAGES"]:
         return session["lang"]
     if current_user.is_authenticated and current_user.locale in current_app.config["LANGUAGES"]:
         return current_user.locale
     best = request.accept_languages.best_match(["zh", "en"])
     return normalise(best) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def _api_locale() -> str:
+    """The API speaks the client's Accept-Language, else its token account's language: it
+    keeps no session (g.api_user is set once the token is read)."""
+    if request.accept_languages:
+        best = normalise(request.accept_languages.best_match(["zh", "en"]))
+        if best:
+            return best
+    user = g.get("api_user")
+    if user is not None and user.locale in current_app.config["LANGUAGES"]:
+        return user.locale
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
 def remember_language() -> None:

@@ -40,7 +40,7 @@ def summary(session: Session, actor: User, district_id: int, week_start: date) -
     """The draft's week (or the published one when there is no draft); access as the page."""
     view = week_view(session, actor, district_id, week_start)
     lines = tuple(
-        OpenLine(slot.id, line.idx, row.name, slot.start, slot.end, line.roles, line.open, tuple(line.reasons))
+        OpenLine(slot.slot_id, line.index, row.name, slot.start, slot.end, line.roles, line.open, tuple(line.reasons))
         for row in view.rows for day in row.days for slot in day for line in slot.lines if line.open)
     return WeekSummary(district_id, week_start, current_draft(session, district_id, week_start), view.published,
                        view.demanded, view.open, lines)

@@ -6,7 +6,7 @@ from flask import Blueprint, Flask
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 pages = Blueprint("api_tokens", __name__, template_folder="templates")
 
-from web.api import coordinator, docs, errors, me, provider, token_pages, village  # noqa: E402,F401 - register the views
+from web.api import coordinator, docs, errors, me, provider, public, token_pages, village  # noqa: E402,F401 - register the views
 
 errors.register(bp)
 
