@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 from urllib.parse import quote
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from models import Assignment, Pairing, Person, Site, Slot, Township
 from scheduler.core.access import NotVisible
@@ -76,7 +76,7 @@ def public_village_url(base: str, external_id: str) -> str:
 def find_village(session: Session, ref: str) -> Site:
     """An active village by external id (as printed) or by id; `NotVisible` otherwise."""
     query = select(Site).where(Site.active, Site.kind == "village") \
-        .options(selectinload(Site.township), selectinload(Site.district))
+        .options(joinedload(Site.township), joinedload(Site.district))
     village = session.scalar(query.where(Site.external_id == ref))
     if village is None and ref.isdigit() and len(ref) < 12:
         village = session.scalar(query.where(Site.id == int(ref)))
@@ -100,7 +100,7 @@ def _adviser(session: Session, village: Site, today: date, locale: str | None) -
     person = session.scalar(
         select(Person).join(Pairing, Pairing.person_id == Person.id)
         .where(Pairing.site_id == village.id, current_pairing_condition(today))
-        .options(selectinload(Person.roles), selectinload(Person.organisation)).order_by(Pairing.valid_from.desc()))
+        .options(selectinload(Person.roles), joinedload(Person.organisation)).order_by(Pairing.valid_from.desc()))
     if person is None:
         return None
     org = person.organisation
