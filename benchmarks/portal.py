@@ -1,6 +1,7 @@
 """The public village page (issue 16) on the demo district, against /healthz in the same run.
 
-    python -m benchmarks.portal [--requests 400] [--seed 1] [--database-url URL] [--json FILE]
+    python -m benchmarks.portal [--requests 400] [--seed 1] [--size district] [--database-url URL]
+                                [--json FILE]
 
 Setup (timed separately): a fresh database (an SQLite file in a temporary folder unless
 --database-url names an empty one), the demo district (`scheduler demo-data --size
@@ -56,14 +57,14 @@ def _percentiles(samples: list[float]) -> tuple[float, float]:
     return round(cuts[49] * 1000, 2), round(cuts[94] * 1000, 2)
 
 
-def setup(url: str, seed: int) -> tuple[list[str], int]:
+def setup(url: str, seed: int, size: str = "district") -> tuple[list[str], int]:
     """The demo district with next week published; returns the villages' external ids and
     how many visits were published."""
     engine = make_engine(url)
     upgrade(engine)
     week = monday_of(NOW.date() + timedelta(days=7))
     with Session(engine) as session, session.begin():
-        load_world(session, build_world("district", seed, week), now=NOW)
+        load_world(session, build_world(size, seed, week), now=NOW)
         district_id = session.scalar(select(District.id))
         generate_week(session, district_id, week)
         advisers = {s: p for s, p in session.execute(
@@ -83,8 +84,10 @@ def setup(url: str, seed: int) -> tuple[list[str], int]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--requests", type=int, default=400)
+    parser.add_argument("--requests", type=int, default=400, choices=range(1, 100_001), metavar="1..100000")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--size", choices=("tiny", "district"), default="district",
+                        help="the demo world (tiny: a smoke run)")
     parser.add_argument("--database-url")
     parser.add_argument("--json")
     args = parser.parse_args(argv)
@@ -94,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         url = args.database_url or f"sqlite:///{Path(tmp) / 'bench.sqlite'}"
         started = time.perf_counter()
-        villages, visits = setup(url, args.seed)
+        villages, visits = setup(url, args.seed, args.size)
         setup_s = time.perf_counter() - started
         settings = Settings.from_env({"DATABASE_URL": url, "SCHEDULER_INSTANCE_PATH": tmp})
         app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench"}, settings=settings, clock=FixedClock(NOW))
