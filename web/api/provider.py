@@ -28,6 +28,7 @@ from web.api.schemas import (
     SwapIn,
     SwapOut,
     SwapsOut,
+    clock,
 )
 from web.api.spec import operation
 from web.config import app_settings
@@ -55,7 +56,8 @@ def my_assignments():
 
 def _availability(found: mine.Availability) -> AvailabilityOut:
     return AvailabilityOut(
-        rules=[RuleOut(id=r.id, weekday=r.weekday, start=r.start_time, end=r.end_time, kind=r.kind)
+        rules=[RuleOut(id=r.id, weekday=r.weekday, start=r.start_time.strftime("%H:%M"),
+                       end=r.end_time.strftime("%H:%M"), kind=r.kind)
                for r in found.rules],
         periods=[PeriodOut(id=p.id, starts_at=p.start_at, ends_at=p.end_at, kind=p.kind, note=p.note, source=p.source)
                  for p in found.exceptions],
@@ -77,7 +79,7 @@ def replace_availability(json: AvailabilityIn):
     try:
         found = mine.replace_availability(
             session, api_user(),
-            [RuleInput(r.weekday, r.start, r.end, r.kind) for r in json.rules],
+            [RuleInput(r.weekday, clock(r.start), clock(r.end), r.kind) for r in json.rules],
             [PeriodInput(p.starts_at.astimezone(UTC), p.ends_at.astimezone(UTC), p.kind, p.note) for p in json.periods],
             now())
     except SelfServiceError as error:

@@ -4,11 +4,19 @@ document and the validation of every request and response are generated from the
 from __future__ import annotations
 
 from datetime import date, datetime, time
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 Weekday = Field(ge=0, le=6, description="Monday = 0")
+# A wall-clock time of day where the place is (Asia/Shanghai), not an instant: "HH:MM". JSON
+# Schema's "time" format would demand a UTC offset, which a weekly rule does not have.
+LocalTime = Annotated[str, Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$", examples=["09:00"],
+                                 description="Local time of day, HH:MM")]
+
+
+def clock(text: str) -> time:
+    return time.fromisoformat(text)
 
 
 class Body(BaseModel):
@@ -60,8 +68,8 @@ class MyAssignments(BaseModel):
 
 class RuleBody(Body):
     weekday: int = Weekday
-    start: time
-    end: time
+    start: LocalTime
+    end: LocalTime
     kind: Literal["available", "undesired"]
 
 
@@ -136,8 +144,8 @@ class SwapAnswer(Body):
 
 class WindowIn(Body):
     day: date
-    start: time
-    end: time
+    start: LocalTime
+    end: LocalTime
 
 
 class RequestIn(Body):
