@@ -107,7 +107,7 @@ class AvailabilityIn(Body):
 
 
 class DeclineIn(Body):
-    reason: str = Field(min_length=1, max_length=500)
+    reason: str = Field(max_length=500)
 
 
 class DeclineOut(BaseModel):
