@@ -1,0 +1,17 @@
+"""The API benchmark runs end to end on the tiny demo world: every answer as expected."""
+from __future__ import annotations
+
+import json
+
+from benchmarks.api import main
+
+
+def test_a_tiny_run_times_the_providers_places_the_village_data_and_the_baseline(tmp_path, capsys):
+    out = tmp_path / "result.json"
+    # No target on a smoke run: a loaded machine must not turn the suite red (timings are not tests).
+    assert main(["--size", "tiny", "--requests", "20", "--no-target", "--json", str(out)]) == 0
+    result = json.loads(out.read_text(encoding="utf-8"))
+    assert [k["name"] for k in result["kinds"]] == ["/me/assignments", "/public/villages/<id>", "/healthz"]
+    assert all(k["requests"] == 20 for k in result["kinds"])
+    printed = capsys.readouterr().out
+    assert "places per provider: 1-" in printed  # every provider timed holds a published place
