@@ -45,6 +45,11 @@ def _rows(session: Session, swaps: list[SwapRequest]) -> list[SwapRow]:
             for w in swaps]
 
 
+def row_of(session: Session, swap: SwapRequest) -> SwapRow:
+    """One swap with its slot and people, as the lists show it (after a step on it)."""
+    return _rows(session, [swap])[0]
+
+
 def _current(now: datetime):
     """Open swaps of places not yet started, and closed ones of the last days."""
     return or_(SwapRequest.status.in_(OPEN_STATUSES), SwapRequest.updated_at >= now - RECENT)

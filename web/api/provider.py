@@ -117,16 +117,7 @@ def my_swaps():
     return SwapsOut(items=[_swap(r, False) for r in asked_of_me] + [_swap(r, True) for r in asked_by_me])
 
 
-def _one(swap_id: int) -> SwapOut:
-    asked_of_me, asked_by_me = swap_lists.mine(db(), api_user(), now())
-    for rows, side in ((asked_of_me, False), (asked_by_me, True)):
-        for row in rows:
-            if row.swap.id == swap_id:
-                return _swap(row, side)
-    raise LookupError(swap_id)
-
-
-def _step(action, swap_id: int):
+def _step(action) -> SwapOut:
     session = db()
     try:
         swap = action(session)
@@ -134,14 +125,15 @@ def _step(action, swap_id: int):
         session.rollback()
         raise refusal(error) from error
     session.commit()
-    return _one(swap.id)
+    row = swap_lists.row_of(session, swap)
+    return _swap(row, row.from_person.id == api_user().person_id)
 
 
 @bp.post("/me/swaps")
 @operation(roles=("provider",), scope="write", tag=TAG, ok=SwapOut, status=201, json=SwapIn)
 def ask_swap(json: SwapIn):
     """Ask a colleague to take one of my published places."""
-    return _step(lambda s: swaps.ask(s, api_user(), json.slot_id, json.to_person_id, json.note, now()), 0), 201
+    return _step(lambda s: swaps.ask(s, api_user(), json.slot_id, json.to_person_id, json.note, now())), 201
 
 
 @bp.post("/me/swaps/<int:swap_id>/accept")
@@ -149,18 +141,18 @@ def ask_swap(json: SwapIn):
 def accept_swap(swap_id: int):
     """Take the place a colleague asked me to take."""
     return _step(lambda s: swaps.accept(s, api_user(), swap_id, now(), current_app.config["SWAP_APPROVAL"],
-                                        feed_domain=app_settings().feed_domain), swap_id)
+                                        feed_domain=app_settings().feed_domain))
 
 
 @bp.post("/me/swaps/<int:swap_id>/refuse")
 @operation(roles=("provider",), scope="write", tag=TAG, ok=SwapOut, json=SwapAnswer)
 def refuse_swap(swap_id: int, json: SwapAnswer):
     """Say no to a colleague's swap."""
-    return _step(lambda s: swaps.refuse(s, api_user(), swap_id, json.reason, now()), swap_id)
+    return _step(lambda s: swaps.refuse(s, api_user(), swap_id, json.reason, now()))
 
 
 @bp.post("/me/swaps/<int:swap_id>/withdraw")
 @operation(roles=("provider",), scope="write", tag=TAG, ok=SwapOut)
 def withdraw_swap(swap_id: int):
     """Take back a swap I asked for."""
-    return _step(lambda s: swaps.withdraw(s, api_user(), swap_id, now()), swap_id)
+    return _step(lambda s: swaps.withdraw(s, api_user(), swap_id, now()))

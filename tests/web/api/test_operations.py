@@ -120,3 +120,21 @@ def test_a_coordinator_starts_polls_and_cancels_a_solve(client, bearer, session,
     assert cancelled.status_code == 200 and cancelled.json["cancel_requested"] is True
     assert session.get(SolveJob, job_id).cancel_requested
     assert client.get(f"/api/v1/jobs/{job_id}", headers=bearer("coord_b")).status_code == 404
+
+
+def test_a_swap_asked_and_accepted_over_the_api(client, bearer, session, make, world):
+    from tests.web.api.conftest import token_header
+
+    slot = swaps_access.published_place(world)
+    colleague = make.person(world.district_a, name="同事律师")
+    account = make.user("provider", person_id=colleague.id, district_id=world.district_a.id)
+    asked = client.post("/api/v1/me/swaps", json={"slot_id": slot.id, "to_person_id": colleague.id, "note": "出差"},
+                        headers=bearer("provider"))
+    assert asked.status_code == 201 and asked.json["status"] == "requested" and asked.json["mine"] is True
+    theirs = token_header(session, account)
+    listed = client.get("/api/v1/me/swaps", headers=theirs).json["items"]
+    assert [(s["id"], s["mine"], s["from_person"]) for s in listed] == [(asked.json["id"], False, world.person_a.name)]
+    taken = client.post(f"/api/v1/me/swaps/{asked.json['id']}/accept", headers=theirs)
+    assert taken.status_code == 200 and taken.json["status"] in ("applied", "accepted")
+    again = client.post(f"/api/v1/me/swaps/{asked.json['id']}/accept", headers=theirs)
+    assert (again.status_code, again.json["code"]) == (409, "not_open")
