@@ -78,6 +78,8 @@ class PersonChanges:
     target_hours_week: float | None
     max_slots_per_day: int | None
     max_paired_sites: int | None
+    # The staff badge number shown on the public pages (佩证上岗); None leaves it as it is.
+    badge_no: str | None = None
 
 
 class PersonError(ValueError):
@@ -147,6 +149,8 @@ def update_person(session: Session, user: Any, person_id: int, changes: PersonCh
     person.target_hours_week = changes.target_hours_week
     person.max_slots_per_day = changes.max_slots_per_day
     person.max_paired_sites = changes.max_paired_sites
+    if changes.badge_no is not None:
+        person.badge_no = changes.badge_no.strip()[:32] or None
     _replace_roles(session, person, changes.roles)
     _replace_skills(session, person, changes.skills)
     after = _snapshot(person)
@@ -235,6 +239,7 @@ def _snapshot(person: Person) -> dict[str, Any]:
         "target_hours_week": person.target_hours_week,
         "max_slots_per_day": person.max_slots_per_day,
         "max_paired_sites": person.max_paired_sites,
+        "badge_no": person.badge_no,
     }
 
 

@@ -189,3 +189,17 @@ def test_a_village_cannot_refuse_its_own_request_as_not_ours(client, session, wo
     client.post(f"/requests/{request.id}/cancel", data={"reason": "不需要了", "not_ours": "y"})
     session.expire_all()
     assert request.status != "cancelled" and not request.not_ours
+
+
+def test_a_coordinator_sets_a_badge_number_on_the_person_page(as_role, world, session):
+    from models import Person
+
+    client = as_role("coord_a")
+    assert client.post(f"/people/{world.person_a.id}/edit", data={
+        "name": "王律师", "phone": "13812345678", "badge_no": " NB-0009 ", "organisation": "", "roles": ["lawyer"],
+        "skills": "", "max_hours_week": "8"}).status_code == 302
+    session.expire_all()
+    assert session.get(Person, world.person_a.id).badge_no == "NB-0009"
+    entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "person.update")).one()
+    assert entry.details["badge_no"] == [None, "NB-0009"]
+    assert "NB-0009" in client.get(f"/people/{world.person_a.id}").get_data(as_text=True)

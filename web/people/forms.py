@@ -64,6 +64,8 @@ class PersonForm(FlaskForm):
         Optional(), Length(max=254),
         Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("Enter an email address like name@example.com.")),
     ])
+    badge_no = StringField(_l("Badge number"), description=_l("Worn on duty and shown on the public pages."),
+                           validators=[Optional(), Length(max=32)])
     organisation = SelectField(_l("Organisation"), coerce=str, validators=[Optional()])
     roles = CheckboxesField(_l("Roles"), choices=choices((r, PERSON_ROLES[r]) for r in ROLES),
                             validators=[at_least_one])

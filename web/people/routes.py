@@ -109,6 +109,7 @@ class _FormData:
         self.name = person.name
         self.phone = person.phone
         self.email = person.email
+        self.badge_no = person.badge_no
         self.organisation = str(person.organisation_id or "")
         self.roles = person.role_names
         self.skills = ", ".join(person.skill_names)
@@ -130,4 +131,5 @@ def _changes(form: PersonForm) -> service.PersonChanges:
         target_hours_week=None if form.target_hours_week.data is None else float(form.target_hours_week.data),
         max_slots_per_day=form.max_slots_per_day.data,
         max_paired_sites=form.max_paired_sites.data,
+        badge_no=form.badge_no.data or "",
     )
