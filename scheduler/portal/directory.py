@@ -19,7 +19,8 @@ from scheduler.core.config import HOTLINE
 from scheduler.core.versions import latest_published
 from scheduler.core.weeks import monday_of, to_local, week_days
 from scheduler.demand.shift_calendar import shift_day
-from scheduler.portal.words import PublicNumbers, public_numbers, roles_in, site_kind_in, weekday_in
+from scheduler.portal.numbers import PublicNumbers, public_numbers
+from scheduler.portal.words import roles_in, site_kind_in, weekday_in
 
 DIRECTORY_KINDS = ("centre", "window", "station")
 

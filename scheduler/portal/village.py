@@ -19,7 +19,8 @@ from scheduler.core.versions import newest_versions
 from scheduler.core.weeks import to_local
 from scheduler.feeds import ical
 from scheduler.home.overview import current_pairing_condition
-from scheduler.portal.words import PublicNumbers, english, public_numbers, roles_in, weekday_in
+from scheduler.portal.numbers import PublicNumbers, public_numbers
+from scheduler.portal.words import english, roles_in, weekday_in
 
 NEXT_VISITS = 4
 SEARCH_LIMIT = 50

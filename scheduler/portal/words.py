@@ -1,10 +1,6 @@
-"""The reader's language for the public pages, and the public numbers of a district."""
+"""The reader's language for the public pages: texts kept in both, vocabularies, weekdays."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from models import District
-from scheduler.core.config import HOTLINE
 from scheduler.core.zh_names import ROLE_EN, ROLE_ZH, SITE_KIND_ZH, WEEKDAY_EN, WEEKDAY_ZH
 
 SITE_KIND_EN = {"village": "village (community)", "window": "township judicial office window",
@@ -33,17 +29,3 @@ def weekday_in(weekday: int, locale: str | None) -> str:
 def site_kind_in(kind: str, locale: str | None) -> str:
     return (SITE_KIND_EN if english(locale) else SITE_KIND_ZH).get(kind, kind)
 
-
-@dataclass(frozen=True)
-class PublicNumbers:
-    """12348 and the complaint and supervision number of a district."""
-
-    hotline: str
-    complaint: str
-
-
-def public_numbers(district: District | None, complaint_phone: str = HOTLINE) -> PublicNumbers:
-    """The district's own numbers, or the city's (`complaint_phone` from the settings, 12348)."""
-    if district is None:
-        return PublicNumbers(HOTLINE, complaint_phone)
-    return PublicNumbers(district.hotline or HOTLINE, district.complaint_phone or complaint_phone)

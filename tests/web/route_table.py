@@ -345,6 +345,7 @@ ROUTES: dict[str, Route] = {
     "portal.manage_referral_new": Route("GET", no_args, coordinators_only()),
     "portal.manage_referral": Route("GET", referral_a, district_a_only()),
     "portal.manage_referral_active": Route("POST", referral_a, district_a_only(ok=302)),
+    "portal.manage_numbers": Route("GET", district_a, district_a_only(foreign=403)),
     "health.readyz": Route("GET", no_args, every(200)),
     "mine.assignments": Route("GET", no_args, providers_only()),
     "mine.decline": Route("POST", slot_of_a, providers_only(302)),

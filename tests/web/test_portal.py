@@ -203,3 +203,14 @@ def test_a_coordinator_sets_a_badge_number_on_the_person_page(as_role, world, se
     entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "person.update")).one()
     assert entry.details["badge_no"] == [None, "NB-0009"]
     assert "NB-0009" in client.get(f"/people/{world.person_a.id}").get_data(as_text=True)
+
+
+def test_a_district_coordinator_sets_the_public_numbers_shown_on_the_village_page(as_role, client, world, session):
+    coordinator = as_role("coord_a")
+    assert coordinator.post(f"/manage/districts/{world.district_a.id}/numbers",
+                            data={"hotline": "0574-12348", "complaint_phone": "0574-87001234"}).status_code == 302
+    assert coordinator.post(f"/manage/districts/{world.district_b.id}/numbers",
+                            data={"hotline": "1", "complaint_phone": "2"}).status_code == 403
+    client.post("/logout")
+    page = client.get(f"/v/{world.village_a.external_id}").get_data(as_text=True)
+    assert "0574-12348" in page and "0574-87001234" in page

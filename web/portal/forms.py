@@ -70,3 +70,14 @@ class ReferralForm(FlaskForm):
         for name, value in vars(data).items():
             self[name].data = "" if name == "district_id" and value is None else \
                 str(value) if name == "district_id" else value
+
+
+PHONE_CHARS = Regexp(r"^[0-9+\- ()]*$", message=_l("Digits, spaces, +, - and brackets only."))
+
+
+class NumbersForm(FlaskForm):
+    hotline = StringField(_l("Public legal service hotline"), description=_l("Empty: 12348."),
+                          validators=[Optional(), Length(max=32), PHONE_CHARS])
+    complaint_phone = StringField(_l("Complaints and supervision"), description=_l("Empty: the city's number."),
+                                  validators=[Optional(), Length(max=32), PHONE_CHARS])
+    submit = SubmitField(_l("Save"))

@@ -8,21 +8,22 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 
 from scheduler.core.access import AccessDenied, NotVisible, visible_districts
-from scheduler.portal import catalogue, referrals
+from scheduler.portal import catalogue, numbers, referrals
 from web.access import acting_user, roles_required
 from web.db import db
 from web.portal import bp
-from web.portal.forms import ProductForm, ReferralForm
+from web.portal.forms import NumbersForm, ProductForm, ReferralForm
 
 PROBLEMS = {
     "bad_code": _l("Lower-case letters, digits and hyphens, e.g. legal-aid."),
     "code_taken": _l("Another product has this code."),
     "name_missing": _l("Give the name in Chinese."),
     "no_way_to_reach": _l("Give an office phone or an address, so people can reach them."),
+    "bad_phone": _l("Digits, spaces, +, - and brackets only."),
 }
 
 
-def _refused(error: catalogue.CatalogueError | referrals.ReferralError) -> None:
+def _refused(error: catalogue.CatalogueError | referrals.ReferralError | numbers.NumbersError) -> None:
     db().rollback()
     flash(str(PROBLEMS.get(error.code, error.code)), "error")
 
@@ -103,7 +104,8 @@ def manage_product_active(product_id: int):
 @roles_required("coordinator")
 def manage_referrals():
     rows = referrals.editable_referrals(db(), acting_user())
-    return render_template("portal/manage_referrals.html", rows=rows, form=FlaskForm())
+    return render_template("portal/manage_referrals.html", rows=rows, form=FlaskForm(),
+                           districts=visible_districts(db(), acting_user()))
 
 
 def _referral_form() -> ReferralForm:
@@ -167,3 +169,29 @@ def manage_referral_active(referral_id: int):
         abort(404)
     db().commit()
     return redirect(url_for("portal.manage_referrals"))
+
+
+@bp.route("/manage/districts/<int:district_id>/numbers", methods=["GET", "POST"])
+@roles_required("coordinator")
+def manage_numbers(district_id: int):
+    """A district's public hotline and complaint number, shown on its public pages."""
+    try:
+        district = numbers.district_for_numbers(db(), acting_user(), district_id)
+    except AccessDenied:
+        abort(403)
+    except NotVisible:
+        abort(404)
+    form = NumbersForm()
+    if form.validate_on_submit():
+        try:
+            numbers.set_public_numbers(db(), acting_user(), district_id, form.hotline.data,
+                                       form.complaint_phone.data)
+        except numbers.NumbersError as error:
+            _refused(error)
+        else:
+            db().commit()
+            flash(_("Saved: the public pages show the new numbers."), "success")
+            return redirect(url_for("portal.manage_referrals"))
+    if request.method == "GET":
+        form.hotline.data, form.complaint_phone.data = district.hotline, district.complaint_phone
+    return render_template("portal/numbers_form.html", form=form, district=district)

@@ -71,3 +71,22 @@ def test_referrals_of_a_district_include_the_citys_and_not_another_districts(ses
     assert refused.value.code == "no_way_to_reach"
     referrals.set_referral_active(session, coord_a, own.id, False)
     assert [r.name for r in referrals.list_referrals(session, a.id)] == ["市劳动人事争议仲裁院"]
+
+
+def test_a_districts_public_numbers_are_set_by_its_coordinators(session, make):
+    from scheduler.portal import numbers
+
+    a, b = make.district(), make.district()
+    coord_a = make.user("coordinator", district_id=a.id)
+    assert numbers.public_numbers(a, "0574-000") == numbers.PublicNumbers("12348", "0574-000")
+    numbers.set_public_numbers(session, coord_a, a.id, " 0574-12348 ", "0574-87000000")
+    assert numbers.public_numbers(a, "0574-000") == numbers.PublicNumbers("0574-12348", "0574-87000000")
+    with pytest.raises(AccessDenied):
+        numbers.set_public_numbers(session, coord_a, b.id, "1", "2")
+    with pytest.raises(numbers.NumbersError):
+        numbers.set_public_numbers(session, coord_a, a.id, "call us", None)
+    numbers.set_public_numbers(session, coord_a, a.id, "", None)
+    assert numbers.public_numbers(a, "0574-000") == numbers.PublicNumbers("12348", "0574-000")
+    assert session.scalar(select(AuditEntry.details).where(AuditEntry.action == "district.public_numbers")
+                          .order_by(AuditEntry.id)) == {"hotline": [None, "0574-12348"],
+                                                        "complaint_phone": [None, "0574-87000000"]}
