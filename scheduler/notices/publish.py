@@ -45,8 +45,11 @@ from scheduler.notices.text import (
     slot_line,
     when,
 )
+from scheduler.portal.referrals import list_referrals
 from scheduler.requests.plan import Staffed, VisitChange, sync_statuses, visit_changes
 
+# Entries of the referral directory a not-ours cancellation names (the page lists them all).
+REFERRALS_IN_NOTICE = 5
 # Most serious first: the subject of a village's notice names the worst of its changes.
 VILLAGE_SUBJECTS = {
     "not_kept": ("【走访未能按时进行】", "Visit cannot take place as booked"),
@@ -342,16 +345,39 @@ def notices_for_cancellation(session: Session, request: VisitRequest, visit: Sta
                  visit_start=visit.slot.start_at,
                  params={"site": visit.slot.site.name, "when": sz, "reason": reason})
     if not by_village:
+        refer_zh, refer_en = _referral_lines(session, request)
         for reach in village_reach(session, village):
             body = compose((f"{village.name}{reach.who}您好", reach.who or village.name),
-                           [f"您村的预约事项“{request.topic}”（编号 {request.id}）已取消。", f"原因：{reason}"],
-                           [f"Your request “{request.topic}” (no. {request.id}) is cancelled.", f"Reason: {reason}"])
+                           [f"您村的预约事项“{request.topic}”（编号 {request.id}）已取消。", f"原因：{reason}", *refer_zh],
+                           [f"Your request “{request.topic}” (no. {request.id}) is cancelled.", f"Reason: {reason}",
+                            *refer_en])
             tell(session, report, reach, kind="cancellation",
                  subject=f"【预约取消】{village.name} / Request cancelled: {village.name}",
                  body=body, dedupe_key=f"cancel:{request.id}:{reach.audience}", now=now, district_id=village.district_id,
                  visit_start=visit.slot.start_at if visit is not None else None,
                  params={"village": village.name, "topic": request.topic, "reason": reason})
     return report.queued
+
+
+def _referral_lines(session: Session, request: VisitRequest) -> tuple[list[str], list[str]]:
+    """For a request refused as not ours, where to go instead (一次性告知): the district's and
+    the city's referral directory, at most `REFERRALS_IN_NOTICE` entries."""
+    if not request.not_ours:
+        return [], []
+    zh = list_referrals(session, request.district_id, "zh")[:REFERRALS_IN_NOTICE]
+    en = list_referrals(session, request.district_id, "en")[:REFERRALS_IN_NOTICE]
+    if not zh:
+        return ["此事项不属于公共法律服务受理范围，可拨打 12348 咨询应前往的部门。"], \
+            ["This matter is not one for the public legal service; call 12348 to ask where to go."]
+
+    def line(entry) -> str:
+        return "，".join(x for x in (entry.name, entry.address, entry.phone, entry.handles) if x)
+
+    def line_en(entry) -> str:
+        return ", ".join(x for x in (entry.name, entry.address, entry.phone, entry.handles) if x)
+
+    return (["此事项不属于公共法律服务受理范围，请前往：", *(f"· {line(e)}" for e in zh)],
+            ["This matter is not one for the public legal service; please go to:", *(f"- {line_en(e)}" for e in en)])
 
 
 def pending_count(session: Session) -> int:
