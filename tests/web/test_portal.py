@@ -214,3 +214,20 @@ def test_a_district_coordinator_sets_the_public_numbers_shown_on_the_village_pag
     client.post("/logout")
     page = client.get(f"/v/{world.village_a.external_id}").get_data(as_text=True)
     assert "0574-12348" in page and "0574-87001234" in page
+
+
+def test_the_editors_check_csrf(engine, session, world, tmp_path, monkeypatch):
+    import re
+
+    from tests.web.conftest import build_app, login_as
+
+    monkeypatch.setenv("SCHEDULER_INSTANCE_PATH", str(tmp_path / "instance"))
+    client = build_app(engine, session, tmp_path, WTF_CSRF_ENABLED=True).test_client()
+    login_as(client, world.users["city"])
+    data = {"code": "labour", "name_zh": "劳动争议咨询", "sort_order": "5"}
+    client.post("/manage/services/new", data=data)
+    assert session.scalar(select(ServiceProduct).where(ServiceProduct.code == "labour")) is None
+    form = client.get("/manage/services/new").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', form).group(1)
+    assert client.post("/manage/services/new", data={**data, "csrf_token": token}).status_code == 302
+    assert session.scalar(select(ServiceProduct).where(ServiceProduct.code == "labour")) is not None
