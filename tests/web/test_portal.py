@@ -231,3 +231,25 @@ def test_the_editors_check_csrf(engine, session, world, tmp_path, monkeypatch):
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', form).group(1)
     assert client.post("/manage/services/new", data={**data, "csrf_token": token}).status_code == 302
     assert session.scalar(select(ServiceProduct).where(ServiceProduct.code == "labour")) is not None
+
+
+def test_public_pages_cost_a_bounded_number_of_queries(client, session, world):
+    from sqlalchemy import event
+
+    for days in (1, 2, 3, 4, 5):
+        _publish_visit(session, world, days=days)
+    counted = []
+    engine = session.get_bind()
+
+    def count(*_args, **_kwargs):
+        counted.append(1)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        for url in (f"/v/{world.village_a.external_id}", f"/directory/{world.window_a.id}", "/services",
+                    f"/referrals?district={world.district_a.id}"):
+            counted.clear()
+            assert client.get(url).status_code == 200
+            assert 0 < len(counted) <= 12, (url, len(counted))
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
