@@ -78,73 +78,94 @@ class Result:
 
 # ---------------------------------------------------------------- the world
 
-def build(url: str, tokens: int) -> list[Feed]:
-    """A published week and `tokens` live feeds, rendered; returns each feed's URL secret
-    and the validators a client would hold from an earlier fetch."""
+def seed_world(s, tokens: int, now: datetime) -> tuple[int, object, list[tuple[str, int]]]:
+    """One district whose week has a draft staffing every site, with people, villages and
+    other sites for `tokens` feeds (80 / 16 / 4 per cent); returns the district id, the week
+    and the feed subjects (kind, id). Nothing is published yet."""
     from sqlalchemy import insert, select
-    from werkzeug.http import http_date
 
-    from models import Assignment, District, FeedRender, FeedToken, Person, PersonRole, Site, Slot, SlotLine
-    from models.db import make_engine, make_session_factory
-    from scheduler.core.database import upgrade
+    from models import Assignment, District, Person, PersonRole, Site, Slot, SlotLine
     from scheduler.core.weeks import monday_of, to_local
-    from scheduler.feeds.render import refresh_feeds
-    from scheduler.feeds.urls import TOKEN_BYTES, hash_token
     from scheduler.week import drafts
 
-    engine = make_engine(url)
-    upgrade(engine)
     people_n = max(1, tokens * 80 // 100)
     villages_n = max(1, tokens * 16 // 100)
     windows_n = max(1, tokens - people_n - villages_n)
     people_n = tokens - villages_n - windows_n
-    now = datetime.now(UTC)
     week = monday_of(to_local(now).date())
     week_begin = datetime.combine(week, datetime.min.time(), tzinfo=UTC)
+    district = District(code="BENCH", name="基准区")
+    s.add(district)
+    s.flush()
+    site_rows = [{"external_id": f"B-V{i:05d}", "district_id": district.id, "kind": "village",
+                  "name": f"基准村{i}", "lat": 29.8, "lon": 121.5, "address": f"基准村{i}村委会"}
+                 for i in range(villages_n)]
+    site_rows += [{"external_id": f"B-W{i:05d}", "district_id": district.id, "kind": "window",
+                   "name": f"基准镇{i}司法所窗口", "lat": 29.8, "lon": 121.5} for i in range(windows_n)]
+    s.execute(insert(Site), site_rows)
+    s.execute(insert(Person), [{"external_id": f"B-L{i:05d}", "district_id": district.id,
+                                "name": f"律师{i}", "lat": 29.8, "lon": 121.5} for i in range(people_n)])
+    sites = s.execute(select(Site.id, Site.kind).where(Site.district_id == district.id)
+                      .order_by(Site.id)).all()
+    people = list(s.scalars(select(Person.id).where(Person.district_id == district.id).order_by(Person.id)))
+    s.execute(insert(PersonRole), [{"person_id": p, "role": "lawyer"} for p in people])
+    # Every site gets slots through the week; every person serves two of them.
+    slot_count = max(len(sites), people_n)
+    slot_rows = []
+    for i in range(slot_count):
+        site_id, kind = sites[i % len(sites)]
+        start = week_begin + timedelta(days=i % 7, hours=1 + (i // 7) % 6)
+        slot_rows.append({"external_id": f"B-S{i:06d}", "district_id": district.id, "week_start": week,
+                          "site_id": site_id, "kind": "visit" if kind == "village" else "shift",
+                          "start_at": start, "end_at": start + timedelta(hours=2)})
+    s.execute(insert(Slot), slot_rows)
+    slots = list(s.scalars(select(Slot.id).where(Slot.district_id == district.id).order_by(Slot.id)))
+    s.execute(insert(SlotLine), [{"slot_id": sid, "idx": 0, "roles": ["lawyer"], "count": 2, "skills": []}
+                                 for sid in slots])
+    draft = drafts.get_or_create_draft(s, district.id, week, None)
+    pairs = {(slots[i % len(slots)], p) for i, p in enumerate(people)}
+    pairs |= {(slots[(i + 1) % len(slots)], p) for i, p in enumerate(people)}
+    s.execute(insert(Assignment), [{"schedule_id": draft.id, "slot_id": sl, "person_id": p,
+                                    "line_index": 0, "source": "solver"} for sl, p in sorted(pairs)])
+    s.expire(draft)
+    subjects = [("person", p) for p in people]
+    subjects += [("village" if kind == "village" else "site", sid) for sid, kind in sites]
+    return district.id, week, subjects
+
+
+def issue_tokens(s, subjects: list[tuple[str, int]], now: datetime) -> dict[tuple[str, int], str]:
+    """A live feed token for each subject, inserted in bulk (nothing rendered)."""
+    from sqlalchemy import insert
+
+    from models import FeedToken
+    from scheduler.feeds.urls import TOKEN_BYTES, hash_token
+
+    plain = {subject: secrets.token_urlsafe(TOKEN_BYTES) for subject in subjects}
+    s.execute(insert(FeedToken), [{"subject_kind": k, "subject_id": i, "token_hash": hash_token(t),
+                                   "created_at": now} for (k, i), t in plain.items()])
+    return plain
+
+
+def build(url: str, tokens: int) -> list[Feed]:
+    """A published week and `tokens` live feeds, rendered; returns each feed's URL secret
+    and the validators a client would hold from an earlier fetch."""
+    from sqlalchemy import select
+    from werkzeug.http import http_date
+
+    from models import FeedRender
+    from models.db import make_engine, make_session_factory
+    from scheduler.core.database import upgrade
+    from scheduler.feeds.render import refresh_feeds
+    from scheduler.week import drafts
+
+    engine = make_engine(url)
+    upgrade(engine)
+    now = datetime.now(UTC)
     with make_session_factory(engine).begin() as s:
-        district = District(code="BENCH", name="基准区")
-        s.add(district)
-        s.flush()
-        site_rows = [{"external_id": f"B-V{i:05d}", "district_id": district.id, "kind": "village",
-                      "name": f"基准村{i}", "lat": 29.8, "lon": 121.5, "address": f"基准村{i}村委会"}
-                     for i in range(villages_n)]
-        site_rows += [{"external_id": f"B-W{i:05d}", "district_id": district.id, "kind": "window",
-                       "name": f"基准镇{i}司法所窗口", "lat": 29.8, "lon": 121.5} for i in range(windows_n)]
-        s.execute(insert(Site), site_rows)
-        s.execute(insert(Person), [{"external_id": f"B-L{i:05d}", "district_id": district.id,
-                                    "name": f"律师{i}", "lat": 29.8, "lon": 121.5} for i in range(people_n)])
-        sites = s.execute(select(Site.id, Site.kind).where(Site.district_id == district.id)
-                          .order_by(Site.id)).all()
-        people = list(s.scalars(select(Person.id).where(Person.district_id == district.id).order_by(Person.id)))
-        s.execute(insert(PersonRole), [{"person_id": p, "role": "lawyer"} for p in people])
-        # Every site gets slots through the week; every person serves two of them.
-        slot_count = max(len(sites), people_n)
-        slot_rows = []
-        for i in range(slot_count):
-            site_id, kind = sites[i % len(sites)]
-            start = week_begin + timedelta(days=i % 7, hours=1 + (i // 7) % 6)
-            slot_rows.append({"external_id": f"B-S{i:06d}", "district_id": district.id, "week_start": week,
-                              "site_id": site_id, "kind": "visit" if kind == "village" else "shift",
-                              "start_at": start, "end_at": start + timedelta(hours=2)})
-        s.execute(insert(Slot), slot_rows)
-        slots = list(s.scalars(select(Slot.id).where(Slot.district_id == district.id).order_by(Slot.id)))
-        s.execute(insert(SlotLine), [{"slot_id": sid, "idx": 0, "roles": ["lawyer"], "count": 2, "skills": []}
-                                     for sid in slots])
-        draft = drafts.get_or_create_draft(s, district.id, week, None)
-        pairs = {(slots[i % len(slots)], p) for i, p in enumerate(people)}
-        pairs |= {(slots[(i + 1) % len(slots)], p) for i, p in enumerate(people)}
-        s.execute(insert(Assignment), [{"schedule_id": draft.id, "slot_id": sl, "person_id": p,
-                                        "line_index": 0, "source": "solver"} for sl, p in sorted(pairs)])
-        s.expire(draft)
-        drafts.publish(s, district.id, week, None, now=now)
-        plain: dict[tuple[str, int], str] = {}
-        subjects = [("person", p) for p in people]
-        subjects += [("village" if kind == "village" else "site", sid) for sid, kind in sites]
-        for kind, subject_id in subjects:
-            plain[(kind, subject_id)] = secrets.token_urlsafe(TOKEN_BYTES)
-        s.execute(insert(FeedToken), [{"subject_kind": k, "subject_id": i, "token_hash": hash_token(t),
-                                       "created_at": now} for (k, i), t in plain.items()])
-        refresh_feeds(s, district.id, week, now)
+        district_id, week, subjects = seed_world(s, tokens, now)
+        drafts.publish(s, district_id, week, None, now=now)
+        plain = issue_tokens(s, subjects, now)
+        refresh_feeds(s, district_id, week, now)
         validators = {(r.subject_kind, r.subject_id): (r.etag, r.last_modified) for r in s.execute(
             select(FeedRender.subject_kind, FeedRender.subject_id, FeedRender.etag, FeedRender.last_modified))}
     engine.dispose()

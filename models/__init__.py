@@ -8,6 +8,7 @@ from models.event import EventLine, SquareEvent
 from models.exclusion import SiteExclusion
 from models.feed import FeedToken
 from models.feed_event import FeedEvent, FeedRender
+from models.feed_job import FeedJob
 from models.geography import District, Township
 from models.notification import Notification
 from models.organisation import Organisation
@@ -28,7 +29,7 @@ from models.visit_request import RequestHandover, RequestWindow, VisitRequest
 
 __all__ = [
     "AccountToken", "ApiToken", "Assignment", "AuditEntry", "AvailabilityException", "AvailabilityRule", "Base",
-    "CalendarUpload", "Decline", "District", "EventLine", "FeedEvent", "FeedRender", "FeedToken", "Notification",
+    "CalendarUpload", "Decline", "District", "EventLine", "FeedEvent", "FeedJob", "FeedRender", "FeedToken", "Notification",
     "OpenPlace", "Organisation", "Pairing", "PairingProposal", "PairingProposalItem", "Person", "PersonRole", "PersonSkill",
     "RecoveryCode", "Referral", "RequestHandover", "RequestWindow", "Schedule", "ServiceProduct", "ShiftTemplate", "ShiftTemplateLine",
     "Site", "SiteExclusion", "Slot", "SolveJob", "SlotLine", "SquareEvent", "SwapRequest", "Township", "User",

@@ -146,12 +146,12 @@ def cancel_job(session: Session, actor: User, job_id: int) -> SolveJob:
 
 def publish_week(session: Session, actor: User, district_id: int, week_start: date,
                  expected_lock_version: int | None, *, now: datetime,
-                 feed_domain: str = DEFAULT_FEED_DOMAIN) -> Schedule:
+                 feed_domain: str = DEFAULT_FEED_DOMAIN, defer_feeds: bool = False) -> Schedule:
     district_for(session, actor, district_id)
     if expected_lock_version is not None or current_draft(session, district_id, week_start) is not None:
         check_version(session, district_id, week_start, expected_lock_version)
     return drafts.publish(session, district_id, week_start, actor, expected_lock_version, now=now,
-                          feed_domain=feed_domain)
+                          feed_domain=feed_domain, defer_feeds=defer_feeds)
 
 
 # --- hand assignment ----------------------------------------------------------------------
