@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
-from models import Assignment, OpenPlace, Person, Schedule, Site, Slot, User
+from models import Assignment, OpenPlace, Person, PersonRole, Schedule, Site, Slot, SlotLine, Township, User
 from scheduler.core.access import require_district, require_role
 from scheduler.core.versions import current_draft, latest_published
 from scheduler.core.weeks import to_local, week_days
@@ -23,6 +23,8 @@ class Seat:
     roles: tuple[str, ...]
     locked: bool
     source: str
+    # The role the person holds on this line: the first of theirs the line asks for.
+    held: str = ""
 
 
 @dataclass(frozen=True)
@@ -83,67 +85,89 @@ class WeekView:
 
 def week_view(session: Session, actor: User, district_id: int, week_start: date, *, published: bool = False,
               kind: str | None = None, township_id: int | None = None) -> WeekView:
+    """The week's grid. One query per table whatever the district's size (slots with their
+    sites, lines, seats, the seated people's roles, open places), read as plain rows: a
+    district week is thousands of lines and seats, and ORM objects for each cost more than
+    the page they feed."""
     require_role(actor, "coordinator")
     require_district(actor, district_id)
     last = latest_published(session, district_id, week_start)
     schedule = last if published else (current_draft(session, district_id, week_start) or last)
-    query = (select(Slot).join(Site).where(Slot.district_id == district_id, Slot.week_start == week_start,
-                                           Slot.cancelled.is_(False))
-             .options(selectinload(Slot.lines), selectinload(Slot.site).selectinload(Site.township))
-             .order_by(Site.kind, Site.external_id, Slot.start_at))
+    where = [Slot.district_id == district_id, Slot.week_start == week_start, Slot.cancelled.is_(False)]
     if kind:
-        query = query.where(Slot.kind == kind)
+        where.append(Slot.kind == kind)
     if township_id:
-        query = query.where(Site.township_id == township_id)
-    slots = session.scalars(query).all()
-    seats, opens = _contents(session, schedule)
-    counted = _counted_alternatives(slots, seats)
+        where.append(Site.township_id == township_id)
+    slots = session.execute(
+        select(Slot.id, Slot.external_id, Slot.kind, Slot.start_at, Slot.end_at, Slot.priority, Slot.choice_group,
+               Site.id, Site.name, Site.kind, Site.timezone, Township.name)
+        .join(Site, Site.id == Slot.site_id).outerjoin(Township, Township.id == Site.township_id)
+        .where(*where).order_by(Site.kind, Site.external_id, Slot.start_at, Slot.id)).all()
+    lines: dict[int, list[tuple[int, list[str], list[str], int]]] = defaultdict(list)
+    for slot_id, idx, roles, skills, count in session.execute(
+            select(SlotLine.slot_id, SlotLine.idx, SlotLine.roles, SlotLine.skills, SlotLine.count)
+            .join(Slot, Slot.id == SlotLine.slot_id).join(Site, Site.id == Slot.site_id).where(*where)
+            .order_by(SlotLine.slot_id, SlotLine.idx)):
+        lines[slot_id].append((idx, roles, skills, count))
+    seats, opens = _contents(session, schedule, lines)
+    counted = _counted_alternatives(slots, lines, seats)
     rows: dict[int, SiteRow] = {}
-    for slot in slots:
-        site = slot.site
-        row = rows.setdefault(site.id, SiteRow(site.id, site.name, site.kind, site.township.name if site.township else None))
-        start = to_local(slot.start_at, site.timezone)
-        lines = []
-        for ln in slot.lines:
-            taken = tuple(seats.get((slot.id, ln.idx), ()))
-            place = opens.get((slot.id, ln.idx))
+    for slot_id, external_id, slot_kind, start_at, end_at, priority, group, site_id, name, site_kind, zone, \
+            township in slots:
+        row = rows.get(site_id)
+        if row is None:
+            row = rows[site_id] = SiteRow(site_id, name, site_kind, township)
+        start = to_local(start_at, zone)
+        views = []
+        for idx, roles, skills, count in lines[slot_id]:
+            taken = tuple(seats.get((slot_id, idx), ()))
             # Counted from the seats, not the solver's note: hand edits change them.
-            open_count = max(ln.count - len(taken), 0) if slot.id in counted else 0
-            reasons = tuple(place.reasons) if place is not None and open_count else ()
-            lines.append(LineView(ln.idx, tuple(ln.roles), tuple(ln.skills), ln.count, taken, open_count, reasons))
-        view = SlotView(slot.id, slot.external_id, slot.kind, start, to_local(slot.end_at, site.timezone),
-                        slot.priority, slot.choice_group, tuple(lines), slot.id in counted)
+            open_count = max(count - len(taken), 0) if slot_id in counted else 0
+            reasons = opens.get((slot_id, idx), ()) if open_count else ()
+            views.append(LineView(idx, tuple(roles), tuple(skills), count, taken, open_count, tuple(reasons)))
+        view = SlotView(slot_id, external_id, slot_kind, start, to_local(end_at, zone), priority, group,
+                        tuple(views), slot_id in counted)
         row.days[(start.date() - week_start).days].append(view)
     return WeekView(district_id, week_start, tuple(week_days(week_start)), schedule, last, tuple(rows.values()))
 
 
-def _counted_alternatives(slots, seats) -> set[int]:
+def _counted_alternatives(slots, lines, seats) -> set[int]:
     """Slots whose open places count: all but the alternatives of a choice group, where only
     the staffed slot counts, or the group's first slot while none is staffed (the spec's rule)."""
-    counted = {s.id for s in slots if not s.choice_group}
-    groups: dict[str, list[Slot]] = defaultdict(list)
-    for s in slots:
-        if s.choice_group:
-            groups[s.choice_group].append(s)
+    counted = {row[0] for row in slots if not row[6]}
+    groups: dict[str, list] = defaultdict(list)
+    for row in slots:
+        if row[6]:
+            groups[row[6]].append(row)
     for members in groups.values():
-        staffed = [s for s in members if any(seats.get((s.id, ln.idx)) for ln in s.lines)]
-        counted.add((staffed or sorted(members, key=lambda s: (s.start_at, s.external_id)))[0].id)
+        staffed = [m for m in members if any(seats.get((m[0], line[0])) for line in lines[m[0]])]
+        counted.add((staffed or sorted(members, key=lambda m: (m[3], m[1])))[0][0])
     return counted
 
 
-def _contents(session: Session, schedule: Schedule | None):
+def _held(roles: list[str], wanted: list[str]) -> str:
+    return next((r for r in roles if r in wanted), roles[0] if roles else "")
+
+
+def _contents(session: Session, schedule: Schedule | None, lines: dict[int, list] | None = None):
     seats: dict[tuple[int, int], list[Seat]] = defaultdict(list)
-    opens: dict[tuple[int, int], OpenPlace] = {}
+    opens: dict[tuple[int, int], list[dict]] = {}
     if schedule is None:
         return seats, opens
-    rows = session.execute(
-        select(Assignment, Person).join(Person, Person.id == Assignment.person_id)
-        .where(Assignment.schedule_id == schedule.id).options(selectinload(Person.roles))
-        .order_by(Person.name)
-    )
-    for a, p in rows:
-        seats[(a.slot_id, a.line_index)].append(
-            Seat(a.id, p.id, p.name, tuple(p.role_names), a.locked, a.source))
-    for place in session.scalars(select(OpenPlace).where(OpenPlace.schedule_id == schedule.id)):
-        opens[(place.slot_id, place.line_index)] = place
+    held = select(Assignment.person_id).where(Assignment.schedule_id == schedule.id)
+    roles: dict[int, list[str]] = defaultdict(list)
+    for person_id, role in session.execute(select(PersonRole.person_id, PersonRole.role)
+                                           .where(PersonRole.person_id.in_(held)).order_by(PersonRole.role)):
+        roles[person_id].append(role)
+    for assignment_id, slot_id, line_index, locked, source, person_id, name in session.execute(
+            select(Assignment.id, Assignment.slot_id, Assignment.line_index, Assignment.locked, Assignment.source,
+                   Person.id, Person.name).join(Person, Person.id == Assignment.person_id)
+            .where(Assignment.schedule_id == schedule.id).order_by(Person.name, Assignment.id)):
+        wanted = next((line[1] for line in (lines or {}).get(slot_id, ()) if line[0] == line_index), [])
+        seats[(slot_id, line_index)].append(Seat(assignment_id, person_id, name, tuple(roles[person_id]), locked,
+                                                 source, _held(roles[person_id], wanted)))
+    for slot_id, line_index, reasons in session.execute(
+            select(OpenPlace.slot_id, OpenPlace.line_index, OpenPlace.reasons)
+            .where(OpenPlace.schedule_id == schedule.id)):
+        opens[(slot_id, line_index)] = reasons or []
     return seats, opens

@@ -301,12 +301,16 @@ def test_the_grid_after_publishing_keeps_seats_editable_through_the_draft(as_rol
     assert "第 1 版已发布" in html
 
 
-def test_every_seat_form_posts_the_version_the_page_shows(as_role, week):
+def test_every_seat_button_posts_the_version_the_page_shows(as_role, week):
     html = page(as_role("coord_a"), week.url)
-    forms = re.findall(r'<form class="inline" method="post" action="/assignments/.*?</form>', html, flags=re.S)
-    assert len(forms) == 2
-    for form in forms:
-        assert f'name="lock_version" value="{week.draft.lock_version}"' in form and 'name="next"' in form
+    # One form carries the version and the CSRF token; every seat's buttons submit it.
+    form = re.search(r'<form id="seat-actions" method="post".*?</form>', html, flags=re.S).group(0)
+    assert f'name="lock_version" value="{week.draft.lock_version}"' in form and 'name="csrf_token"' in form
+    buttons = re.findall(r'<button type="submit" form="seat-actions" formaction="(/assignments/\d+/\w+)" '
+                         r'name="next" value="([^"]+)"', html)
+    assert sorted(url for url, _ in buttons) == [f"/assignments/{week.lawyer_seat.id}/lock",
+                                                 f"/assignments/{week.lawyer_seat.id}/unassign"]
+    assert all(back == f"{week.url}#slot-{week.visit.id}" for _, back in buttons)
 
 
 def test_sites_are_listed_once_each_and_only_from_the_district(as_role, session, make, week, world):

@@ -15,6 +15,7 @@ from scheduler.week import desk as week_desk
 from scheduler.week import edits
 from scheduler.week.drafts import NothingToPublish, StaleDraft
 from scheduler.week.edits import EditRefused
+from scheduler.week.freshness import week_fingerprint
 from scheduler.week.review import diff, who_is_told
 from scheduler.week.view import week_view
 from web.access import acting_user, roles_required
@@ -23,8 +24,9 @@ from web.dates import local_today, now
 from web.db import db
 from web.solve_runner import solve_runner
 from web.urls import carried_args
-from web.week import bp, messages
+from web.week import bp, caching, messages, publishing
 from web.week.forms import AssignForm, CancelForm, DraftForm, SolveForm, WeekFilterForm
+from web.week.grid import grid_words
 from web.week.progress import job_info, outcome
 
 FIRST_YEAR, LAST_YEAR = 2000, 2099
@@ -100,14 +102,18 @@ def show(district_id: int, week: str):
     published = valid and form.view.data == "published"
     kind = (form.kind.data or None) if valid else None
     township = int(form.township.data) if valid and form.township.data else None
+    tag = caching.page_tag(user, week_fingerprint(session, user, district_id, week_start, now())) if valid else None
+    unchanged = caching.not_modified(tag)
+    if unchanged is not None:
+        return unchanged
     view = week_view(session, user, district_id, week_start, published=published, kind=kind, township_id=township)
     filters = {k: v for k, v in (("kind", kind), ("township", township)) if v}
-    return render_template(
+    return caching.tagged(render_template(
         "week/show.html", district=district, view=view, form=form, published=published, editable=not published,
         filter_args=filters, **_jobs(session, user, district_id, week_start),
         lock_version=week_desk.draft_lock_version(session, district_id, week_start),
-        solve_form=SolveForm(), here=request.full_path.rstrip("?"),
-        **_pages(week_start, view="published" if published else None, **filters))
+        solve_form=SolveForm(), here=request.full_path.rstrip("?"), grid_words=grid_words(view.days),
+        **_pages(week_start, view="published" if published else None, **filters)), tag)
 
 
 @bp.route("/districts/<int:district_id>/weeks/<week>/solve", methods=["POST"])
@@ -194,7 +200,7 @@ def publish(district_id: int, week: str):
         return redirect(review_url)
     try:
         version = week_desk.publish_week(session, user, district_id, week_start, form.lock_version.data, now=now(),
-                                         feed_domain=app_settings().feed_domain)
+                                         feed_domain=app_settings().feed_domain, defer_feeds=True)
     except StaleDraft as error:
         session.rollback()
         flash(messages.stale_draft(error), "error")
@@ -206,7 +212,7 @@ def publish(district_id: int, week: str):
     session.commit()
     flash(_("Published as version %(version)d. Calendars and rosters now show it.", version=version.version),
           "success")
-    return redirect(_week_url(district_id, week_start, view="published"))
+    return publishing.after_publish(version) or redirect(_week_url(district_id, week_start, view="published"))
 
 
 @bp.route("/districts/<int:district_id>/weeks/<week>/slots/<int:slot_id>/lines/<int:line>/assign",

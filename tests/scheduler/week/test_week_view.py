@@ -69,3 +69,52 @@ def test_published_view_and_dashboard_figures(session, make, week):
     assert this_week.changes == {"added": 0, "removed": 0, "moved": 0}
     with pytest.raises(AccessDenied):
         week_view(session, make.user("coordinator", district_id=make.district().id), d.id, WEEK)
+
+
+def _statements(session, read) -> int:
+    from sqlalchemy import event
+
+    counted = []
+    bind = session.get_bind()
+    listener = lambda *_a, **_k: counted.append(1)  # noqa: E731
+    event.listen(bind, "before_cursor_execute", listener)
+    try:
+        read()
+    finally:
+        event.remove(bind, "before_cursor_execute", listener)
+    return len(counted)
+
+
+def test_the_grid_reads_a_bounded_number_of_statements_whatever_the_weeks_size(session, make, week):
+    d, coordinator, *_ = week
+    session.flush()
+    session.expire_all()
+    small = _statements(session, lambda: week_view(session, coordinator, d.id, WEEK))
+    # Ten times the sites, slots, people and seats.
+    draft = get_or_create_draft(session, d.id, WEEK, coordinator)
+    for n in range(30):
+        village = make.site(d, name=f"村{n}")
+        person = make.person(d, name=f"律师{n}", roles=("lawyer", "mediator"))
+        for day in range(3):
+            slot = make.slot(village, start=utc(2026, 12, 1 + day, 1), lines=(("lawyer",), ("mediator",)))
+            draft.assignments.append(Assignment(slot_id=slot.id, person_id=person.id, line_index=day % 2))
+    session.flush()
+    session.expire_all()
+    big_view = []
+    big = _statements(session, lambda: big_view.append(week_view(session, coordinator, d.id, WEEK)))
+    assert len(big_view[0].rows) == 32 and sum(len(s.lines[0].seats) + len(s.lines[1].seats)
+                                               for r in big_view[0].rows for day in r.days for s in day
+                                               if len(s.lines) == 2) >= 90
+    assert big == small <= 9  # the account, two versions, slots, lines, roles, seats, open places
+
+
+def test_a_seat_shows_the_role_the_line_asks_for(session, make, week):
+    d, coordinator, township, visit, *_ = week
+    both = make.person(d, name="双证", roles=("lawyer", "mediator"))
+    draft = get_or_create_draft(session, d.id, WEEK, coordinator)
+    draft.assignments.append(Assignment(slot_id=visit.id, person_id=both.id, line_index=1))
+    session.flush()
+    view = week_view(session, coordinator, d.id, WEEK)
+    slot = next(s for r in view.rows for day in r.days for s in day if s.slot_id == visit.id)
+    assert [seat.held for seat in slot.lines[1].seats] == ["mediator"]
+    assert [seat.held for seat in slot.lines[0].seats] == ["lawyer"]
