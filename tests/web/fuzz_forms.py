@@ -31,7 +31,8 @@ from wtforms import (
 from wtforms.fields.core import UnboundField
 
 from scheduler.core.config import Settings
-from tests.web.route_table import LOGIN, ROLES, ROUTES, To
+from tests.web.all_routes import ROUTES
+from tests.web.route_table import LOGIN, ROLES, To
 
 # --- the endpoints ----------------------------------------------------------------------
 

@@ -10,12 +10,9 @@ from urllib.parse import urlsplit
 import pytest
 from flask import url_for
 
+from tests.web.all_routes import ROUTES, ApiRoute
 from tests.web.api.conftest import token_header
-from tests.web.api_access import API_ROUTES, ApiRoute
 from tests.web.route_table import LOGIN, ROLES, To
-from tests.web.route_table import ROUTES as PAGE_ROUTES
-
-ROUTES = {**PAGE_ROUTES, **API_ROUTES}
 
 
 def test_every_endpoint_is_in_the_table(app):

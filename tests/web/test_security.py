@@ -152,9 +152,11 @@ def test_templates_have_no_inline_script_or_style():
     assert templates()
     for path in templates():
         text = path.read_text(encoding="utf-8")
-        # Scripts only as files from /static: a src and nothing between the tags.
+        # Scripts only as the app's own files (/static, or the API docs' Swagger UI assets): a src
+        # and nothing between the tags.
         for tag in re.findall(r"<script\b[^>]*>.*?</script>", text, flags=re.S):
-            assert re.fullmatch(r"""<script src="\{\{ url_for\('static', [^"]+\) \}\}"( defer)?></script>""", tag), path
+            assert re.fullmatch(r"""<script src="\{\{ url_for\('(static|api\.docs_asset)', [^"]+\) \}\}"( defer)?>"""
+                                r"""</script>""", tag), path
         assert text.count("<script") == len(re.findall(r"<script\b[^>]*>.*?</script>", text, flags=re.S)), path
         assert "<style" not in text, path
         assert not re.search(r"\sstyle=", text), path
