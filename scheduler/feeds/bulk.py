@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from models import District, FeedEvent, FeedRender, Person, Site
@@ -80,7 +80,7 @@ class _Event:
                "content": self.content, "status": self.status, "starts_at": self.starts_at,
                "changed_at": self.changed_at, "cancelled_at": self.cancelled_at}
         if self.id is not None:
-            row["id"] = self.id
+            row["_id"] = self.id
         return row
 
 
@@ -200,7 +200,7 @@ def _render(kind: str, subject_id: int, render: Any, subject: tuple[str, str] | 
     expiries += [e.starts_at + WINDOW_BACK for e in shown]
     expires_at = max(min(expiries), now + timedelta(seconds=1))
     if render is not None and render.etag == etag:
-        writes.restamped_renders.append({"id": render.id, "rendered_at": now, "expires_at": expires_at})
+        writes.restamped_renders.append({"_id": render.id, "rendered_at": now, "expires_at": expires_at})
         return Rendered(body, etag, render.last_modified)
     # HTTP dates have whole seconds: a change within the same second still moves it forward.
     modified = now.replace(microsecond=0)
@@ -210,7 +210,7 @@ def _render(kind: str, subject_id: int, render: Any, subject: tuple[str, str] | 
     if render is None:
         writes.new_renders.append({"subject_kind": kind, "subject_id": subject_id, **row})
     else:
-        writes.changed_renders.append({"id": render.id, **row})
+        writes.changed_renders.append({"_id": render.id, **row})
     return Rendered(body, etag, modified)
 
 
@@ -235,20 +235,21 @@ def _event_info(event: _Event) -> ical.EventInfo | None:
 
 
 def _write(session: Session, kind: str, writes: _Writes) -> None:
-    """The chunk's writes: at most one statement (an executemany) of each shape."""
+    """The chunk's writes: at most one statement (an executemany) of each shape, in Core
+    (the ORM's bulk path costs more in Python than the database does)."""
+    events, renders = FeedEvent.__table__, FeedRender.__table__
     if writes.gone_events:
-        session.execute(delete(FeedEvent).where(FeedEvent.id.in_(writes.gone_events))
-                        .execution_options(synchronize_session=False))
+        session.execute(events.delete().where(events.c.id.in_(writes.gone_events)))
     if writes.changed_events:
-        session.execute(update(FeedEvent), writes.changed_events)
+        session.execute(events.update().where(events.c.id == bindparam("_id")), writes.changed_events)
     if writes.new_events:
-        session.execute(insert(FeedEvent), [{"subject_kind": kind, **row} for row in writes.new_events])
+        session.execute(events.insert(), [{"subject_kind": kind, **row} for row in writes.new_events])
     if writes.changed_renders:
-        session.execute(update(FeedRender), writes.changed_renders)
+        session.execute(renders.update().where(renders.c.id == bindparam("_id")), writes.changed_renders)
     if writes.restamped_renders:
-        session.execute(update(FeedRender), writes.restamped_renders)
+        session.execute(renders.update().where(renders.c.id == bindparam("_id")), writes.restamped_renders)
     if writes.new_renders:
-        session.execute(insert(FeedRender), writes.new_renders)
+        session.execute(renders.insert(), writes.new_renders)
 
 
 def _names(session: Session, kind: str, ids: Sequence[int]) -> dict[int, tuple[str, str]]:

@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
 from models import Assignment, Person, Site, Slot, SquareEvent
 from scheduler.core.versions import current_versions
@@ -45,25 +45,31 @@ class Wanted:
     content: dict[str, Any]
 
 
+# A slot and its site as plain columns: a city's feeds read tens of thousands of them.
+_SLOT_COLUMNS = (Slot.id, Slot.site_id, Slot.kind, Slot.start_at, Slot.end_at, Slot.request_id, Slot.event_id,
+                 Site.name.label("site_name"), Site.address.label("site_address"), Site.phone.label("site_phone"))
+
+
 def person_events(session: Session, person_ids: Iterable[int], begin: datetime, end: datetime,
                   ) -> dict[int, list[Wanted]]:
     rows = session.execute(
-        select(Assignment.person_id, Assignment.schedule_id, Slot)
+        select(Assignment.person_id, Assignment.schedule_id, *_SLOT_COLUMNS)
         .join(Slot, Slot.id == Assignment.slot_id)
+        .join(Site, Site.id == Slot.site_id)
         .where(Assignment.schedule_id.in_(current_versions(begin, end)),
                Assignment.person_id.in_(list(person_ids)),
                Slot.start_at >= begin, Slot.start_at < end, Slot.cancelled.is_(False))
-        .options(joinedload(Slot.site))
     ).all()
-    teams = _teams(session, {(r.schedule_id, r.Slot.id) for r in rows})
-    titles = _event_titles(session, [r.Slot for r in rows])
+    teams = _teams(session, {(r.schedule_id, r.id) for r in rows})
+    titles = _event_titles(session, rows)
     wanted: dict[int, list[Wanted]] = defaultdict(list)
-    for person_id, schedule_id, slot in rows:
+    for slot in rows:
+        person_id = slot.person_id
         try:
-            others = [name for pid, name in teams[(schedule_id, slot.id)] if pid != person_id]
+            others = [name for pid, name in teams[(slot.schedule_id, slot.id)] if pid != person_id]
             lines = [f"{WITH}: {'、'.join(others)}"] if others else []
             wanted[person_id].append(Wanted(slot.id, person_id, slot.start_at, _content(
-                slot, f"{_label(slot, titles)} · {slot.site.name}", lines)))
+                slot, f"{_label(slot, titles)} · {slot.site_name}", lines)))
         except Exception:  # one broken row never breaks a feed
             log.exception("person %s: skipped slot %s", person_id, slot.id)
     return wanted
@@ -73,21 +79,21 @@ def site_events(session: Session, site_ids: Iterable[int], begin: datetime, end:
                 ) -> dict[int, list[Wanted]]:
     """One event per staffed slot at each site (a slot nobody serves is not announced)."""
     rows = session.execute(
-        select(Assignment.schedule_id, Slot)
+        select(Assignment.schedule_id, *_SLOT_COLUMNS)
         .join(Slot, Slot.id == Assignment.slot_id)
+        .join(Site, Site.id == Slot.site_id)
         .where(Assignment.schedule_id.in_(current_versions(begin, end)),
                Slot.site_id.in_(list(site_ids)),
                Slot.start_at >= begin, Slot.start_at < end, Slot.cancelled.is_(False))
-        .options(joinedload(Slot.site))
     ).all()
-    # One row per assignment: keep one per slot (no DISTINCT: PostgreSQL cannot compare JSON).
-    rows = list({(r.schedule_id, r.Slot.id): r for r in rows}.values())
-    teams = _teams(session, {(r.schedule_id, r.Slot.id) for r in rows})
-    titles = _event_titles(session, [r.Slot for r in rows])
+    # One row per assignment: keep one per slot.
+    rows = list({(r.schedule_id, r.id): r for r in rows}.values())
+    teams = _teams(session, {(r.schedule_id, r.id) for r in rows})
+    titles = _event_titles(session, rows)
     wanted: dict[int, list[Wanted]] = defaultdict(list)
-    for schedule_id, slot in rows:
+    for slot in rows:
         try:
-            names = [name for _pid, name in teams[(schedule_id, slot.id)]]
+            names = [name for _pid, name in teams[(slot.schedule_id, slot.id)]]
             summary = f"{_label(slot, titles)} · {'、'.join(names) or NOBODY}"
             wanted[slot.site_id].append(Wanted(slot.id, None, slot.start_at, _content(
                 slot, summary, [f"{STAFF}: {'、'.join(names)}"])))
@@ -113,14 +119,14 @@ def _teams(session: Session, keys: set[tuple[int, int]]) -> dict[tuple[int, int]
     return teams
 
 
-def _event_titles(session: Session, slots: list[Slot]) -> dict[int, str]:
+def _event_titles(session: Session, slots: list[Any]) -> dict[int, str]:
     ids = {s.event_id for s in slots if s.event_id is not None}
     if not ids:
         return {}
     return dict(session.execute(select(SquareEvent.id, SquareEvent.title).where(SquareEvent.id.in_(ids))).all())
 
 
-def _label(slot: Slot, titles: dict[int, str]) -> str:
+def _label(slot: Any, titles: dict[int, str]) -> str:
     if slot.request_id is not None:
         return REQUESTED_VISIT
     label = KIND_LABELS.get(slot.kind, slot.kind)
@@ -128,17 +134,14 @@ def _label(slot: Slot, titles: dict[int, str]) -> str:
     return f"{label} · {title}" if title else label
 
 
-def _location(site: Site) -> str:
-    return f"{site.name}, {site.address}" if site.address else site.name
-
-
-def _content(slot: Slot, summary: str, lines: list[str]) -> dict[str, Any]:
-    if slot.site.phone:
-        lines = [*lines, f"{PHONE}: {slot.site.phone}"]
+def _content(slot: Any, summary: str, lines: list[str]) -> dict[str, Any]:
+    """What the event says, from a row of `_SLOT_COLUMNS`."""
+    if slot.site_phone:
+        lines = [*lines, f"{PHONE}: {slot.site_phone}"]
     return {
         "start": slot.start_at.isoformat(),
         "end": slot.end_at.isoformat(),
         "summary": summary,
-        "location": _location(slot.site),
+        "location": f"{slot.site_name}, {slot.site_address}" if slot.site_address else slot.site_name,
         "description": "\n".join(lines) or None,
     }

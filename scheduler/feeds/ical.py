@@ -156,11 +156,15 @@ def _line(line: str) -> bytes:
     return "\r\n ".join(folded).encode() + b"\r\n"
 
 
+@lru_cache(maxsize=4096)
 def _stamp(moment: datetime) -> str:
+    # Cached: a publish stamps thousands of events with the same moment.
     return moment.strftime("%Y%m%dT%H%M%SZ")
 
 
+@lru_cache(maxsize=4096)
 def _moment(name: str, moment: datetime, tzid: str) -> str:
+    # Cached: the events of one slot, in every feed that carries it, share their times.
     if tzid == "UTC":
         return f"{name}:{_stamp(moment)}"
     return f"{name};TZID={tzid}:{moment.strftime('%Y%m%dT%H%M%S')}"

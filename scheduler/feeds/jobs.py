@@ -24,8 +24,9 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from models import FeedJob
+from models import FeedJob, User
 from models.db import transaction
+from scheduler.core.access import require_role, require_visible
 from scheduler.core.clock import Clock
 from scheduler.feeds.bulk import chunks, render_feeds
 from scheduler.feeds.render import cap_staleness, touched_feeds
@@ -128,3 +129,11 @@ def job_of_version(session: Session, schedule_id: int) -> FeedJob | None:
     """The feed job a published version left, if any."""
     return session.scalar(select(FeedJob).where(FeedJob.schedule_id == schedule_id).order_by(FeedJob.id.desc())
                           .limit(1))
+
+
+def job_for(session: Session, actor: User, job_id: int) -> FeedJob:
+    """A feed job of the actor's districts; any other id looks like one that does not exist."""
+    require_role(actor, "coordinator")
+    job = session.get(FeedJob, job_id)
+    require_visible(actor, job.district_id if job is not None else None)
+    return job

@@ -80,6 +80,24 @@ def job_a(world) -> dict:
     return {"job_id": job.id}
 
 
+def feed_job_a(world) -> dict:
+    """A feed job left by a publish of district A's week."""
+    from sqlalchemy.orm import object_session
+
+    from models import FeedJob, Schedule
+    from scheduler.core.weeks import parse_week
+
+    session = object_session(world.person_a)
+    version = Schedule(district_id=world.district_a.id, week_start=parse_week(WEEK_A), state="published", version=1,
+                       published_at=NOW)
+    session.add(version)
+    session.flush()
+    job = FeedJob(district_id=world.district_a.id, week_start=version.week_start, schedule_id=version.id, total=600)
+    session.add(job)
+    session.flush()
+    return {"job_id": job.id}
+
+
 def place_a(world) -> dict:
     from sqlalchemy.orm import object_session
 
@@ -368,6 +386,7 @@ ROUTES: dict[str, Route] = {
     "week.show": Route("GET", week_a, district_a_only(foreign=403)),
     "week.solve": Route("POST", week_a, district_a_only(ok=302, foreign=403)),
     "week.job": Route("GET", job_a, district_a_only()),
+    "week.calendars": Route("GET", feed_job_a, district_a_only()),
     "week.job_status": Route("GET", job_a, district_a_only()),
     "week.cancel_job": Route("POST", job_a, district_a_only(ok=302)),
     "week.review": Route("GET", week_a, district_a_only(foreign=403)),

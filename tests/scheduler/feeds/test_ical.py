@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import icalendar
 import pytest
 
-from scheduler.feeds.ical import CONTENT_TYPE, CalendarInfo, EventInfo, render
+from scheduler.feeds.ical import CONTENT_TYPE, CalendarInfo, EventInfo, render, render_with_library
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 STAMP = datetime(2027, 4, 20, 3, 4, 5, tzinfo=UTC)
@@ -171,3 +171,30 @@ def test_one_broken_event_is_logged_and_skipped(broken, caplog):
     uids = [str(e["UID"]) for e in parse(body).walk("VEVENT")]
     assert uids == [event(1).uid, event(3).uid]
     assert any(bad.uid in r.getMessage() or "uid" in r.getMessage() for r in caplog.records)
+
+
+# --- the direct writer against the library's own -------------------------------------------
+
+TRICKY = ("a, b; c\\d", "line one\nline two\r\nthree\rfour", "\\N after", "驻村法律服务" * 14 + "\\,end",
+          "x" * 73 + "\\n", "é" * 40, "😀" * 30, "")
+
+
+@pytest.mark.parametrize("zone", ["Asia/Shanghai", "UTC", "Europe/London"])
+def test_the_bytes_are_the_librarys_own_byte_for_byte(zone):
+    items = [event(n, summary=text, location=TRICKY[-n] or None, description=TRICKY[n - 1] or None,
+                   uid=f"slot-{n}-{text[:10]}@feeds.example.org", sequence=n, cancelled=n % 3 == 0)
+             for n, text in enumerate(TRICKY, start=1)]
+    calendar = CalendarInfo(name="王律师, 排班; " + "长" * 30, zone=zone)
+    assert render(calendar, items) == render_with_library(calendar, items)
+
+
+def test_a_broken_event_is_left_out_by_both_writers_alike():
+    broken = event(2, end=datetime(2027, 5, 1, tzinfo=UTC))  # ends before it starts
+    assert render(CAL, [event(1), broken]) == render_with_library(CAL, [event(1), broken])
+    assert b"slot-2-" not in render(CAL, [event(1), broken])
+
+
+def test_a_line_break_in_the_calendar_name_stays_on_one_line():
+    body = render(CalendarInfo(name="王律师\n排班"), [event(1)])
+    assert b"X-WR-CALNAME:\xe7\x8e\x8b\xe5\xbe\x8b\xe5\xb8\x88 \xe6\x8e\x92\xe7\x8f\xad\r\n" in body
+    assert body == render_with_library(CalendarInfo(name="王律师\n排班"), [event(1)])
