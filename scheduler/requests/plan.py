@@ -88,15 +88,19 @@ def planned_visits(session: Session, request_ids: Iterable[int]) -> dict[int, St
     return found
 
 
-def version_visits(session: Session, version: Schedule | None) -> dict[tuple[str, int], Staffed]:
+def version_visits(session: Session, version: Schedule | None, *,
+                   requests_only: bool = False) -> dict[tuple[str, int], Staffed]:
     """The staffed visits at villages in one version, keyed by ("request", id) for a request's
-    visit (whichever of its windows) and ("slot", id) for a set visit."""
+    visit (whichever of its windows) and ("slot", id) for a set visit (left out with
+    `requests_only`)."""
     if version is None:
         return {}
-    rows = session.execute(
-        select(Assignment.slot_id, Assignment.person_id).join(Slot, Slot.id == Assignment.slot_id)
-        .join(Site, Site.id == Slot.site_id)
-        .where(Assignment.schedule_id == version.id, Site.kind == "village", Slot.cancelled.is_(False))).all()
+    query = (select(Assignment.slot_id, Assignment.person_id).join(Slot, Slot.id == Assignment.slot_id)
+             .join(Site, Site.id == Slot.site_id)
+             .where(Assignment.schedule_id == version.id, Site.kind == "village", Slot.cancelled.is_(False)))
+    if requests_only:
+        query = query.where(Slot.request_id.is_not(None))
+    rows = session.execute(query).all()
     visits: dict[tuple[str, int], Staffed] = {}
     for visit in sorted(_staffed(session, rows).values(), key=lambda v: v.slot.start_at):
         key = ("request", visit.slot.request_id) if visit.slot.request_id else ("slot", visit.slot.id)
@@ -108,7 +112,9 @@ def visit_changes(session: Session, old: Schedule | None, new: Schedule, now: da
     """Visits whose time or people differ between two versions and that are still ahead
     (a visit already under way or over is not announced). A first version announces only
     the requests it schedules."""
-    before, after = version_visits(session, old), version_visits(session, new)
+    # A first version announces requests only: its set visits are not even read (a city's
+    # first publish has tens of thousands).
+    before, after = version_visits(session, old), version_visits(session, new, requests_only=old is None)
     keys = set(before) | set(after)
     if old is None:
         keys = {k for k in keys if k[0] == "request"}
