@@ -1,21 +1,35 @@
-"""The web app under gunicorn on PostgreSQL, loaded with calendar feeds and the week view.
+"""The web app under gunicorn, loaded page by page: calendar feeds, the week view and the other
+pages a coordinator opens on a Monday morning (issue 17), on PostgreSQL or SQLite.
 
-    python -m benchmarks.web_load [--web-workers 4] [--clients 8] [--requests 3000] [--seconds 20]
-                                  [--feeds 300] [--database-url URL] [--json FILE]
+    python -m benchmarks.web_load [--database postgresql|sqlite] [--web-workers 4]
+                                  [--concurrency 1,8] [--requests 300] [--seconds 15]
+                                  [--pages week,published,...] [--feeds 300] [--database-url URL]
+                                  [--json FILE]
 
-Setup (timed separately): a scratch PostgreSQL database (created next to TEST_POSTGRES_URL's
-server and dropped afterwards, unless --database-url names an empty one), migrated, the demo
-district loaded, its week solved (--time-limit) and published, and --feeds person feed URLs
-issued. Then `scheduler serve --prod --workers N` (gunicorn, production configuration) starts
-on a free loopback port, a coordinator signs in through the login form, and two phases run:
+Setup (timed separately): a scratch database (PostgreSQL: created next to TEST_POSTGRES_URL's
+server and dropped afterwards, unless --database-url names an empty one; SQLite: a file in a
+temporary folder), migrated, the demo district loaded, its next week solved (--time-limit) and
+published (the draft stays, continuing from it), and --feeds person feed URLs issued. Then
+`scheduler serve --prod --workers N` (gunicorn, production configuration) starts on a free
+loopback port, a coordinator signs in through the login form, and one phase runs per page and
+per concurrency in --concurrency:
 
-    feeds   GET /feeds/<token>.ics for random tokens (unconditional: 200 with the body)
-    week    GET /districts/<id>/weeks/<week> as the signed-in coordinator (the full page)
+    healthz     GET /healthz (the baseline: the app's least work, measured in the same run)
+    feeds       GET /feeds/<token>.ics for random tokens (unconditional: 200 with the body)
+    week        the district's week, draft (the full page)
+    published   the same week, published version
+    revalidate  the draft week again with the ETag of an earlier answer (304)
+    review      the week's review page (changes, who will be told)
+    district    the district's dashboard
+    dashboard   the coordinator's start page
+    people      the people list
+    sites       the sites list
+    reports     the reports page
 
-Each phase has --clients threads on keep-alive connections and stops after --requests
-requests or --seconds seconds, whichever comes first; then the server is stopped (killed if
-need be) and the database dropped. Reports requests/s, p50/p95/p99 latency and the statuses
-seen; exit status 1 on any unexpected status. Client and server share the machine's 2 cores.
+Each phase has that many client threads on keep-alive connections and stops after --requests
+requests or --seconds seconds, whichever comes first. Reports requests/s, p50/p95/p99 latency,
+the p50 over the baseline's p50, and the statuses seen; exit status 1 on any unexpected status.
+Client and server share the machine's 2 cores.
 """
 from __future__ import annotations
 
@@ -42,12 +56,13 @@ ROOT = Path(__file__).resolve().parents[1]
 HOST = "127.0.0.1"
 ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 PASSWORD = "bench-password-123"
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 
 def setup(url: str, week: date, feeds: int, time_limit: float) -> dict:
-    from sqlalchemy import select
+    from sqlalchemy import select, update
 
-    from models import District, Person
+    from models import District, Person, User
     from models.db import make_engine, make_session_factory
     from scheduler.core.clock import SystemClock
     from scheduler.core.database import upgrade
@@ -74,6 +89,9 @@ def setup(url: str, week: date, feeds: int, time_limit: float) -> dict:
         people = session.scalars(select(Person.id).where(Person.district_id == district_id)
                                  .order_by(Person.id).limit(feeds)).all()
         tokens = [issue_token(session, "person", pid, reset=True, now=clock.now()) for pid in people]
+        # Coordinators sign in with a second factor: enrol one the benchmark can answer.
+        session.execute(update(User).where(User.username == coordinator_username(world.districts[0].prefix))
+                        .values(totp_secret=TOTP_SECRET))
     engine.dispose()
     return {"setup_s": round(time.perf_counter() - t0, 1), "district_id": district_id, "tokens": tokens,
             "username": coordinator_username(world.districts[0].prefix),
@@ -92,7 +110,7 @@ def start_server(url: str, port: int, workers: int, logdir: Path) -> subprocess.
            "SCHEDULER_BASE_URL": f"http://127.0.0.1:{port}"}
     env.pop("CELERY_BROKER_URL", None)
     log = open(logdir / "server.log", "wb")
-    proc = subprocess.Popen([sys.executable, "-c", "from scheduler.cli import main; main()", "serve", "--prod",
+    proc = subprocess.Popen([sys.executable, "-c", "from web.cli import main; main()", "serve", "--prod",
                              "--port", str(port), "--workers", str(workers)],
                             env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, cwd=ROOT)
     log.close()
@@ -124,23 +142,34 @@ def stop_server(proc: subprocess.Popen) -> None:
         proc.wait(timeout=10)
 
 
-def login(port: int, username: str) -> str:
-    """Signs in through the form (CSRF token included); returns the session cookie."""
-    conn = http.client.HTTPConnection(HOST, port, timeout=30)
-    conn.request("GET", "/login")
+def _form(conn: http.client.HTTPConnection, path: str, cookie: str, fields: dict) -> tuple[int, str, str]:
+    """GET the form at `path`, POST it back with its CSRF token; (status, cookie)."""
+    conn.request("GET", path, headers={"Cookie": cookie} if cookie else {})
     response = conn.getresponse()
     page = response.read().decode()
-    cookie = _cookie(response)
+    cookie = _cookie(response) or cookie
     csrf = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page) or re.search(r'value="([^"]+)"[^>]*name="csrf_token"', page)
-    body = urlencode({"csrf_token": csrf.group(1) if csrf else "", "username": username, "password": PASSWORD})
-    conn.request("POST", "/login", body=body, headers={"Content-Type": "application/x-www-form-urlencoded",
-                                                       "Cookie": cookie})
+    body = urlencode({"csrf_token": csrf.group(1) if csrf else "", **fields})
+    conn.request("POST", path, body=body, headers={"Content-Type": "application/x-www-form-urlencoded",
+                                                   "Cookie": cookie})
     response = conn.getresponse()
     response.read()
+    return response.status, _cookie(response) or cookie, response.getheader("Location") or ""
+
+
+def login(port: int, username: str) -> str:
+    """Signs in through the forms (password, then the second factor's code); returns the
+    session cookie."""
+    import pyotp
+
+    conn = http.client.HTTPConnection(HOST, port, timeout=30)
+    status, cookie, where = _form(conn, "/login", "", {"username": username, "password": PASSWORD})
+    if status == 302 and where.endswith("/login/code"):
+        status, cookie, where = _form(conn, "/login/code", cookie, {"code": pyotp.TOTP(TOTP_SECRET).now()})
     conn.close()
-    if response.status != 302:
-        raise SystemExit(f"sign-in failed: {response.status}")
-    return _cookie(response) or cookie
+    if status != 302 or "/login" in where:
+        raise SystemExit(f"sign-in failed: {status} -> {where}")
+    return cookie
 
 
 def _cookie(response: http.client.HTTPResponse) -> str:
@@ -193,62 +222,119 @@ def phase(name: str, port: int, paths: list[str], headers: dict, clients: int, m
             "unexpected": sum(n for s, n in statuses.items() if s != expect)}
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--web-workers", type=int, default=4)
-    parser.add_argument("--clients", type=int, default=8)
-    parser.add_argument("--requests", type=int, default=3000, help="per phase")
-    parser.add_argument("--seconds", type=float, default=20.0, help="per phase")
-    parser.add_argument("--feeds", type=int, default=300)
-    parser.add_argument("--time-limit", type=float, default=10.0, help="seconds for the week's solve")
-    parser.add_argument("--database-url", help="an empty PostgreSQL database (default: a scratch one)")
-    parser.add_argument("--json")
-    args = parser.parse_args(argv)
-    sys.path.insert(0, str(ROOT))
+PAGES = {
+    "feeds": None,  # filled with the feed URLs
+    "week": "/districts/{d}/weeks/{w}",
+    "published": "/districts/{d}/weeks/{w}?view=published",
+    "revalidate": "/districts/{d}/weeks/{w}",
+    "review": "/districts/{d}/weeks/{w}/review",
+    "district": "/districts/{d}",
+    "dashboard": "/dashboard",
+    "people": "/people/?district={d}",
+    "sites": "/sites/?district={d}",
+    "reports": "/reports/",
+}
+SIGNED_IN = set(PAGES) - {"feeds"}
+
+
+def _visit(port: int, path: str, cookie: str) -> tuple[str, str]:
+    """Open a page once as a browser would: (its ETag, the session cookie as the page left it:
+    the first page a session renders adds the form token to it)."""
+    conn = http.client.HTTPConnection(HOST, port, timeout=60)
+    conn.request("GET", path, headers={"Cookie": cookie})
+    response = conn.getresponse()
+    response.read()
+    conn.close()
+    return response.getheader("ETag") or "", _cookie(response) or cookie
+
+
+def _scratch(database: str, url: str | None, folder: Path):
+    """(url, cleanup) of an empty database of the kind asked for."""
     from sqlalchemy import text
 
     from models.db import make_engine
 
-    admin, name, url = None, None, args.database_url
-    if url is None:
-        name = f"bench_web_{uuid.uuid4().hex[:8]}"
-        admin = make_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
+    if url is not None:
+        return url, lambda: None
+    if database == "sqlite":
+        return f"sqlite:///{folder / 'bench.sqlite'}", lambda: None
+    name = f"bench_web_{uuid.uuid4().hex[:8]}"
+    admin = make_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+
+    def drop() -> None:
         with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        url = ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    return ADMIN_URL.rsplit("/", 1)[0] + f"/{name}", drop
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database", choices=("postgresql", "sqlite"), default="postgresql")
+    parser.add_argument("--web-workers", type=int, default=4)
+    parser.add_argument("--concurrency", default="1,8", help="client threads of each phase, comma-separated")
+    parser.add_argument("--requests", type=int, default=300, help="per phase")
+    parser.add_argument("--seconds", type=float, default=15.0, help="per phase")
+    parser.add_argument("--pages", default=",".join(["healthz", *PAGES]),
+                        help=f"which phases (healthz,{','.join(PAGES)})")
+    parser.add_argument("--feeds", type=int, default=300)
+    parser.add_argument("--time-limit", type=float, default=10.0, help="seconds for the week's solve")
+    parser.add_argument("--database-url", help="an empty database (default: a scratch one)")
+    parser.add_argument("--json")
+    args = parser.parse_args(argv)
+    sys.path.insert(0, str(ROOT))
+    pages = [p for p in args.pages.split(",") if p]
+    unknown = set(pages) - {"healthz", *PAGES}
+    if unknown:
+        parser.error(f"unknown pages: {', '.join(sorted(unknown))}")
+    concurrency = [int(c) for c in args.concurrency.split(",")]
     today = date.today()
     week = today + timedelta(days=7 - today.weekday())
-    results: dict = {"web_workers": args.web_workers, "clients": args.clients, "cores": os.cpu_count(), "phases": []}
-    proc = None
-    try:
-        ready = setup(url, week, args.feeds, args.time_limit)
-        results["setup_s"], results["feeds"] = ready["setup_s"], len(ready["tokens"])
-        print(f"setup: {ready['setup_s']} s, {ready['assignments']} assignments, {len(ready['tokens'])} feed URLs",
-              flush=True)
-        with tempfile.TemporaryDirectory(prefix="bench-web-") as logdir:
+    results: dict = {"database": args.database, "web_workers": args.web_workers, "cores": os.cpu_count(),
+                     "phases": []}
+    with tempfile.TemporaryDirectory(prefix="bench-web-") as folder:
+        url, cleanup = _scratch(args.database, args.database_url, Path(folder))
+        try:
+            ready = setup(url, week, args.feeds, args.time_limit)
+            results["setup_s"], results["feeds"] = ready["setup_s"], len(ready["tokens"])
+            print(f"setup: {ready['setup_s']} s, {ready['assignments']} assignments, "
+                  f"{len(ready['tokens'])} feed URLs", flush=True)
             port = free_port()
-            proc = start_server(url, port, args.web_workers, Path(logdir))
+            proc = start_server(url, port, args.web_workers, Path(folder))
             try:
-                feeds = [f"/feeds/{t}.ics" for t in ready["tokens"]]
-                results["phases"].append(phase("feeds", port, feeds, {}, args.clients, args.requests,
-                                               args.seconds, 200))
-                print(json.dumps(results["phases"][-1]), flush=True)
                 cookie = login(port, ready["username"])
-                week_page = [f"/districts/{ready['district_id']}/weeks/{week.isoformat()}"]
-                results["phases"].append(phase("week", port, week_page, {"Cookie": cookie}, args.clients,
-                                               args.requests, args.seconds, 200))
-                print(json.dumps(results["phases"][-1]), flush=True)
+                _, cookie = _visit(port, "/dashboard", cookie)
+                for name in pages:
+                    template = PAGES.get(name) or "/healthz"
+                    paths = ([f"/feeds/{t}.ics" for t in ready["tokens"]] if name == "feeds"
+                             else [template.format(d=ready["district_id"], w=week.isoformat())])
+                    headers = {"Cookie": cookie} if name in SIGNED_IN else {}
+                    if name == "revalidate":
+                        headers["If-None-Match"] = _visit(port, paths[0], cookie)[0]
+                    # Untimed: each worker compiles its templates and opens its connections first.
+                    phase("warm-up", port, paths, headers, 2, 4 * args.web_workers, args.seconds, 0)
+                    for clients in concurrency:
+                        result = phase(name, port, paths, headers, clients, args.requests, args.seconds,
+                                       304 if name == "revalidate" else 200)
+                        result["clients"] = clients
+                        results["phases"].append(result)
+                        print(json.dumps(result), flush=True)
             finally:
                 stop_server(proc)
-    finally:
-        if admin is not None:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
-    print(f"{'phase':>6} {'req':>6} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}  statuses")
+        finally:
+            cleanup()
+    base = {p["clients"]: p["p50_ms"] for p in results["phases"] if p["phase"] == "healthz"}
+    print(f"database: {args.database}, gunicorn workers: {args.web_workers}")
+    print(f"{'phase':>10} {'clients':>7} {'req':>6} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
+          f"{'p50/base':>9}  statuses")
     for p in results["phases"]:
-        print(f"{p['phase']:>6} {p['requests']:>6} {p['requests_per_s']:>8} {p['p50_ms']:>8} {p['p95_ms']:>8} "
-              f"{p['p99_ms']:>8}  {p['statuses']}")
+        ratio = p["p50_ms"] / base[p["clients"]] if base.get(p["clients"]) else float("nan")
+        p["p50_over_healthz"] = round(ratio, 1)
+        print(f"{p['phase']:>10} {p['clients']:>7} {p['requests']:>6} {p['requests_per_s']:>8} {p['p50_ms']:>8} "
+              f"{p['p95_ms']:>8} {p['p99_ms']:>8} {ratio:>8.1f}x  {p['statuses']}")
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=1))
     return 1 if any(p["unexpected"] for p in results["phases"]) else 0

@@ -39,16 +39,16 @@ def last_visits(session: Session, district_id: int, before: datetime) -> dict[in
 
 def overdue_villages(session: Session, district_id: int, now: datetime) -> list[OverdueVillage]:
     last = last_visits(session, district_id, now)
-    villages = session.scalars(
-        select(Site).where(Site.district_id == district_id, Site.kind == "village", Site.active,
-                           Site.visit_every_weeks.is_not(None)).order_by(Site.external_id)
-    )
+    villages = session.execute(
+        select(Site.id, Site.external_id, Site.name, Site.visit_every_weeks)
+        .where(Site.district_id == district_id, Site.kind == "village", Site.active,
+               Site.visit_every_weeks.is_not(None)).order_by(Site.external_id))
     overdue = []
-    for v in villages:
-        seen = last.get(v.id)
-        allowed = timedelta(weeks=v.visit_every_weeks)
+    for site_id, external_id, name, every_weeks in villages:
+        seen = last.get(site_id)
+        allowed = timedelta(weeks=every_weeks)
         if seen is None or now - seen > allowed:
-            overdue.append(OverdueVillage(v.id, v.external_id, v.name, v.visit_every_weeks, seen,
+            overdue.append(OverdueVillage(site_id, external_id, name, every_weeks, seen,
                                           None if seen is None else (now - seen - allowed).days))
     # Never visited first, then the longest overdue.
     return sorted(overdue, key=lambda o: (o.days_overdue is not None, -(o.days_overdue or 0), o.external_id))
