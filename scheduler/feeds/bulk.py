@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from models import District, FeedEvent, FeedRender, Person, Site
 from scheduler.feeds import content as feed_content
 from scheduler.feeds import ical
-from scheduler.feeds.content import Wanted
+from scheduler.feeds.content import Wanted, among
 
 log = logging.getLogger(__name__)
 
@@ -117,11 +117,11 @@ def _render_chunk(session: Session, kind: str, ids: list[int], now: datetime, be
     wanted = loader(session, ids, begin, end)
     known: dict[int, list[_Event]] = {i: [] for i in ids}
     for row in session.execute(select(*_EVENT_COLUMNS).where(
-            FeedEvent.subject_kind == kind, FeedEvent.subject_id.in_(ids))):
+            FeedEvent.subject_kind == kind, among(session, FeedEvent.subject_id, ids))):
         known[row.subject_id].append(_Event(*row))
     renders = {r.subject_id: r for r in session.execute(
         select(FeedRender.id, FeedRender.subject_id, FeedRender.etag, FeedRender.last_modified,
-               FeedRender.expires_at).where(FeedRender.subject_kind == kind, FeedRender.subject_id.in_(ids)))}
+               FeedRender.expires_at).where(FeedRender.subject_kind == kind, among(session, FeedRender.subject_id, ids)))}
     names = _names(session, kind, ids)
     writes = _Writes([], [], [], [], [], [])
     rendered: dict[int, Rendered] = {}
@@ -239,24 +239,45 @@ def _write(session: Session, kind: str, writes: _Writes) -> None:
     (the ORM's bulk path costs more in Python than the database does)."""
     events, renders = FeedEvent.__table__, FeedRender.__table__
     if writes.gone_events:
-        session.execute(events.delete().where(events.c.id.in_(writes.gone_events)))
+        session.execute(events.delete().where(among(session, events.c.id, writes.gone_events)))
     if writes.changed_events:
         session.execute(events.update().where(events.c.id == bindparam("_id")), writes.changed_events)
+    copy = session.get_bind().dialect.name == "postgresql"
     if writes.new_events:
-        session.execute(events.insert(), [{"subject_kind": kind, **row} for row in writes.new_events])
+        rows = [{"subject_kind": kind, **row} for row in writes.new_events]
+        if copy:
+            _copy(session, events, rows, json_columns=("content",))
+        else:
+            session.execute(events.insert(), rows)
     if writes.changed_renders:
         session.execute(renders.update().where(renders.c.id == bindparam("_id")), writes.changed_renders)
     if writes.restamped_renders:
         session.execute(renders.update().where(renders.c.id == bindparam("_id")), writes.restamped_renders)
     if writes.new_renders:
-        session.execute(renders.insert(), writes.new_renders)
+        if copy:
+            _copy(session, renders, writes.new_renders)
+        else:
+            session.execute(renders.insert(), writes.new_renders)
+
+
+def _copy(session: Session, table: Any, rows: list[dict[str, Any]], json_columns: tuple[str, ...] = ()) -> None:
+    """PostgreSQL: new rows with COPY, one stream for the lot. An executemany INSERT is one
+    pipelined statement a row, and multi-row VALUES make psycopg parse megabytes of SQL:
+    both cost seconds for a city's 50,000 events."""
+    columns = list(rows[0])
+    names = ", ".join(columns)
+    cursor = session.connection().connection.driver_connection.cursor()
+    with cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as stream:
+        for row in rows:
+            stream.write_row([json.dumps(row[c], ensure_ascii=False) if c in json_columns else row[c]
+                              for c in columns])
 
 
 def _names(session: Session, kind: str, ids: Sequence[int]) -> dict[int, tuple[str, str]]:
     """Subject id -> (name, time zone of its district)."""
     model = Person if kind == "person" else Site
     rows = session.execute(select(model.id, model.name, District.timezone)
-                           .join(District, District.id == model.district_id).where(model.id.in_(ids))).all()
+                           .join(District, District.id == model.district_id).where(among(session, model.id, ids))).all()
     return {r[0]: (r[1], r[2]) for r in rows}
 
 

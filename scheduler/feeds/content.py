@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ARRAY, ColumnElement, Integer, any_, literal, select
 from sqlalchemy.orm import Session
 
 from models import Assignment, Person, Site, Slot, SquareEvent
@@ -45,6 +45,15 @@ class Wanted:
     content: dict[str, Any]
 
 
+def among(session: Session, column: Any, ids: Iterable[int]) -> ColumnElement[bool]:
+    """`column IN ids`; on PostgreSQL `column = ANY(array)`, one parameter however many ids
+    (thousands of IN parameters cost psycopg more to send than the query costs to run)."""
+    ids = list(ids)
+    if session.get_bind().dialect.name == "postgresql":
+        return column == any_(literal(ids, ARRAY(Integer)))
+    return column.in_(ids)
+
+
 # A slot and its site as plain columns: a city's feeds read tens of thousands of them.
 _SLOT_COLUMNS = (Slot.id, Slot.site_id, Slot.kind, Slot.start_at, Slot.end_at, Slot.request_id, Slot.event_id,
                  Site.name.label("site_name"), Site.address.label("site_address"), Site.phone.label("site_phone"))
@@ -57,7 +66,7 @@ def person_events(session: Session, person_ids: Iterable[int], begin: datetime, 
         .join(Slot, Slot.id == Assignment.slot_id)
         .join(Site, Site.id == Slot.site_id)
         .where(Assignment.schedule_id.in_(current_versions(begin, end)),
-               Assignment.person_id.in_(list(person_ids)),
+               among(session, Assignment.person_id, person_ids),
                Slot.start_at >= begin, Slot.start_at < end, Slot.cancelled.is_(False))
     ).all()
     teams = _teams(session, {(r.schedule_id, r.id) for r in rows})
@@ -83,7 +92,7 @@ def site_events(session: Session, site_ids: Iterable[int], begin: datetime, end:
         .join(Slot, Slot.id == Assignment.slot_id)
         .join(Site, Site.id == Slot.site_id)
         .where(Assignment.schedule_id.in_(current_versions(begin, end)),
-               Slot.site_id.in_(list(site_ids)),
+               among(session, Slot.site_id, site_ids),
                Slot.start_at >= begin, Slot.start_at < end, Slot.cancelled.is_(False))
     ).all()
     # One row per assignment: keep one per slot.
@@ -110,7 +119,8 @@ def _teams(session: Session, keys: set[tuple[int, int]]) -> dict[tuple[int, int]
     rows = session.execute(
         select(Assignment.schedule_id, Assignment.slot_id, Person.id, Person.name)
         .join(Person, Person.id == Assignment.person_id)
-        .where(Assignment.schedule_id.in_({s for s, _ in keys}), Assignment.slot_id.in_({s for _, s in keys}))
+        .where(among(session, Assignment.schedule_id, {s for s, _ in keys}),
+               among(session, Assignment.slot_id, {s for _, s in keys}))
         .order_by(Assignment.line_index, Person.name, Person.id)
     ).all()
     for schedule_id, slot_id, person_id, name in rows:

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from models import Assignment, FeedEvent, FeedRender, FeedToken, Site, Slot
 from scheduler.core.versions import latest_published
 from scheduler.feeds.bulk import Rendered, chunks, render_feeds
+from scheduler.feeds.content import among
 from scheduler.feeds.urls import DEFAULT_FEED_DOMAIN, TOKEN_SHAPE, hash_token
 
 log = logging.getLogger(__name__)
@@ -83,7 +84,8 @@ def cap_staleness(session: Session, feeds: dict[str, list[int]], now: datetime) 
     for kind, ids in feeds.items():
         for chunk in chunks(ids):
             session.execute(update(FeedRender).where(
-                FeedRender.subject_kind == kind, FeedRender.subject_id.in_(chunk), FeedRender.expires_at > until)
+                FeedRender.subject_kind == kind, among(session, FeedRender.subject_id, chunk),
+                FeedRender.expires_at > until)
                 .values(expires_at=until).execution_options(synchronize_session=False))
 
 
@@ -98,7 +100,8 @@ def _with_live_token(session: Session, kind: str, ids: set[int]) -> list[int]:
     live: list[int] = []
     for chunk in chunks(sorted(ids)):
         live += session.scalars(select(FeedToken.subject_id).where(
-            FeedToken.subject_kind == kind, FeedToken.subject_id.in_(chunk), FeedToken.revoked_at.is_(None)))
+            FeedToken.subject_kind == kind, among(session, FeedToken.subject_id, chunk),
+            FeedToken.revoked_at.is_(None)))
     return sorted(live)
 
 
