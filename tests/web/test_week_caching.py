@@ -63,3 +63,12 @@ def test_each_reader_has_their_own_tag(as_role, week, world):  # noqa: F811
     city = as_role("city").get(week.url).headers["ETag"]
     mine = as_role("coord_a").get(week.url).headers["ETag"]
     assert city != mine
+
+
+def test_the_week_offers_one_township_at_a_time(as_role, make, session, week, world):  # noqa: F811
+    other = make.township(world.district_a, name="五乡镇")
+    session.flush()
+    html = as_role("coord_a").get(week.url).get_data(as_text=True)
+    assert 'class="township-index no-print"' in html and f"township={other.id}" in html
+    narrowed = as_role("coord_a").get(f"{week.url}?township={other.id}").get_data(as_text=True)
+    assert 'class="township-index' not in narrowed

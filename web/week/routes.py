@@ -97,7 +97,8 @@ def show(district_id: int, week: str):
     user, session = acting_user(), db()
     district = week_desk.district_for(session, user, district_id)
     week_start = _week(district_id, week, canonical="week.show")
-    form = WeekFilterForm(week_desk.townships(session, user, district_id), request.args)
+    townships = week_desk.townships(session, user, district_id)
+    form = WeekFilterForm(townships, request.args)
     valid = form.validate()
     published = valid and form.view.data == "published"
     kind = (form.kind.data or None) if valid else None
@@ -110,6 +111,8 @@ def show(district_id: int, week: str):
     filters = {k: v for k, v in (("kind", kind), ("township", township)) if v}
     return caching.tagged(render_template(
         "week/show.html", district=district, view=view, form=form, published=published, editable=not published,
+        township_links=[(t.name, _week_url(district_id, week_start, township=t.id, kind=kind,
+                                           view="published" if published else None)) for t in townships],
         filter_args=filters, **_jobs(session, user, district_id, week_start),
         lock_version=week_desk.draft_lock_version(session, district_id, week_start),
         solve_form=SolveForm(), here=request.full_path.rstrip("?"), grid_words=grid_words(view.days),
