@@ -88,46 +88,53 @@ def planned_visits(session: Session, request_ids: Iterable[int]) -> dict[int, St
     return found
 
 
-def version_visits(session: Session, version: Schedule | None, *,
-                   requests_only: bool = False) -> dict[tuple[str, int], Staffed]:
-    """The staffed visits at villages in one version, keyed by ("request", id) for a request's
-    visit (whichever of its windows) and ("slot", id) for a set visit (left out with
-    `requests_only`)."""
+def _visit_rows(session: Session, version: Schedule | None, requests_only: bool) -> dict[tuple[str, int], tuple]:
+    """The staffed visits at villages in one version as plain values: key -> (slot id, its
+    people's ids, start). The key is ("request", id) for a request's visit (the earliest of
+    its windows staffed) and ("slot", id) for a set visit (left out with `requests_only`)."""
     if version is None:
         return {}
-    query = (select(Assignment.slot_id, Assignment.person_id).join(Slot, Slot.id == Assignment.slot_id)
-             .join(Site, Site.id == Slot.site_id)
+    query = (select(Assignment.slot_id, Assignment.person_id, Slot.request_id, Slot.start_at)
+             .join(Slot, Slot.id == Assignment.slot_id).join(Site, Site.id == Slot.site_id)
              .where(Assignment.schedule_id == version.id, Site.kind == "village", Slot.cancelled.is_(False)))
     if requests_only:
         query = query.where(Slot.request_id.is_not(None))
-    rows = session.execute(query).all()
-    visits: dict[tuple[str, int], Staffed] = {}
-    for visit in sorted(_staffed(session, rows).values(), key=lambda v: v.slot.start_at):
-        key = ("request", visit.slot.request_id) if visit.slot.request_id else ("slot", visit.slot.id)
-        visits.setdefault(key, visit)
+    slots: dict[int, tuple[int | None, datetime, set[int]]] = {}
+    for slot_id, person_id, request_id, start_at in session.execute(query):
+        slots.setdefault(slot_id, (request_id, start_at, set()))[2].add(person_id)
+    visits: dict[tuple[str, int], tuple] = {}
+    for slot_id, (request_id, start_at, people) in sorted(slots.items(), key=lambda kv: (kv[1][1], kv[0])):
+        key = ("request", request_id) if request_id else ("slot", slot_id)
+        visits.setdefault(key, (slot_id, frozenset(people), start_at))
     return visits
 
 
 def visit_changes(session: Session, old: Schedule | None, new: Schedule, now: datetime) -> list[VisitChange]:
     """Visits whose time or people differ between two versions and that are still ahead
     (a visit already under way or over is not announced). A first version announces only
-    the requests it schedules."""
+    the requests it schedules.
+
+    The versions are compared as plain values first; only the visits that differ are then
+    loaded with their slots and people (a week has hundreds of visits, a publish changes few)."""
     # A first version announces requests only: its set visits are not even read (a city's
     # first publish has tens of thousands).
-    before, after = version_visits(session, old), version_visits(session, new, requests_only=old is None)
+    before, after = _visit_rows(session, old, False), _visit_rows(session, new, old is None)
     keys = set(before) | set(after)
     if old is None:
         keys = {k for k in keys if k[0] == "request"}
+    changed = sorted((k for k in keys if before.get(k, (None, None))[:2] != after.get(k, (None, None))[:2]
+                      and any(v is not None and v[2] > now for v in (before.get(k), after.get(k)))),
+                     key=lambda k: (k[0], k[1]))
+    # Each version's own people: a slot kept with other people is two different Staffed.
+    staffed_before = _staffed(session, sorted({(before[k][0], p) for k in changed if k in before for p in before[k][1]}))
+    staffed_after = _staffed(session, sorted({(after[k][0], p) for k in changed if k in after for p in after[k][1]}))
     # A request that has no slot in this week (all its windows elsewhere) cannot change here.
     requests = {r.id: r for r in session.scalars(select(VisitRequest).where(
-        VisitRequest.id.in_([k[1] for k in keys if k[0] == "request"])).options(selectinload(VisitRequest.owner)))}
+        VisitRequest.id.in_([k[1] for k in changed if k[0] == "request"])).options(selectinload(VisitRequest.owner)))}
     changes = []
-    for key in sorted(keys, key=lambda k: (k[0], k[1])):
-        b, a = before.get(key), after.get(key)
-        if (b is None and a is None) or (b is not None and b.same_as(a)):
-            continue
-        if not any(v is not None and v.slot.start_at > now for v in (b, a)):
-            continue
+    for key in changed:
+        b = staffed_before[before[key][0]] if key in before else None
+        a = staffed_after[after[key][0]] if key in after else None
         village = (a or b).slot.site
         changes.append(VisitChange(village, requests.get(key[1]) if key[0] == "request" else None, b, a))
     return changes
