@@ -13,7 +13,7 @@ from scheduler.advisers.rhythm import OverdueVillage, overdue_villages
 from scheduler.core.access import NotVisible, require_district, require_role
 from scheduler.core.weeks import monday_of, to_local
 from scheduler.week.review import diff
-from scheduler.week.view import week_view
+from scheduler.week.view import week_figures
 
 
 @dataclass(frozen=True)
@@ -34,21 +34,10 @@ class Dashboard:
 
 
 def _figures(session: Session, actor: User, district_id: int, week_start: date) -> WeekFigures:
-    view = week_view(session, actor, district_id, week_start)
-    by_kind: dict[str, list[int]] = {}
-    for row in view.rows:
-        for day in row.days:
-            for slot in day:
-                if not slot.counted:
-                    continue
-                figures = by_kind.setdefault(slot.kind, [0, 0, 0])
-                figures[0] += sum(ln.count for ln in slot.lines)
-                figures[1] += sum(min(len(ln.seats), ln.count) for ln in slot.lines)
-                figures[2] += slot.open
-    state = "draft" if view.schedule is not None and view.schedule.state == "draft" else (
-        "published" if view.published is not None else "none")
-    return WeekFigures(week_start, state, view.published.version if view.published else None,
-                       {k: tuple(v) for k, v in sorted(by_kind.items())},
+    schedule, published, by_kind = week_figures(session, actor, district_id, week_start)
+    state = "draft" if schedule is not None and schedule.state == "draft" else (
+        "published" if published is not None else "none")
+    return WeekFigures(week_start, state, published.version if published else None, by_kind,
                        diff(session, actor, district_id, week_start).counts())
 
 

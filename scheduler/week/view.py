@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from models import Assignment, OpenPlace, Person, PersonRole, Schedule, Site, Slot, SlotLine, Township, User
@@ -171,3 +171,37 @@ def _contents(session: Session, schedule: Schedule | None, lines: dict[int, list
             .where(OpenPlace.schedule_id == schedule.id)):
         opens[(slot_id, line_index)] = reasons or []
     return seats, opens
+
+
+def week_figures(session: Session, actor: User, district_id: int, week_start: date
+                 ) -> tuple[Schedule | None, Schedule | None, dict[str, tuple[int, int, int]]]:
+    """(the draft or else the published version, the published version, kind -> (demanded,
+    filled, open)): the grid's figures without the grid, from counts alone (the dashboard)."""
+    require_role(actor, "coordinator")
+    require_district(actor, district_id)
+    last = latest_published(session, district_id, week_start)
+    schedule = current_draft(session, district_id, week_start) or last
+    where = [Slot.district_id == district_id, Slot.week_start == week_start, Slot.cancelled.is_(False)]
+    slots = session.execute(select(Slot.id, Slot.external_id, Slot.kind, Slot.start_at, Slot.end_at, Slot.priority,
+                                   Slot.choice_group).where(*where)).all()
+    lines: dict[int, list[tuple[int, None, None, int]]] = defaultdict(list)
+    for slot_id, idx, count in session.execute(select(SlotLine.slot_id, SlotLine.idx, SlotLine.count)
+                                               .join(Slot, Slot.id == SlotLine.slot_id).where(*where)):
+        lines[slot_id].append((idx, None, None, count))
+    seated: dict[tuple[int, int], int] = {}
+    if schedule is not None:
+        seated = {(s, i): n for s, i, n in session.execute(
+            select(Assignment.slot_id, Assignment.line_index, func.count())
+            .where(Assignment.schedule_id == schedule.id).group_by(Assignment.slot_id, Assignment.line_index))}
+    counted = _counted_alternatives(slots, lines, seated)
+    figures: dict[str, list[int]] = {}
+    for slot_id, _external_id, kind, *_rest in slots:
+        if slot_id not in counted:
+            continue
+        row = figures.setdefault(kind, [0, 0, 0])
+        for idx, _roles, _skills, count in lines[slot_id]:
+            filled = min(seated.get((slot_id, idx), 0), count)
+            row[0] += count
+            row[1] += filled
+            row[2] += count - filled
+    return schedule, last, {k: tuple(v) for k, v in sorted(figures.items())}

@@ -118,3 +118,28 @@ def test_a_seat_shows_the_role_the_line_asks_for(session, make, week):
     slot = next(s for r in view.rows for day in r.days for s in day if s.slot_id == visit.id)
     assert [seat.held for seat in slot.lines[1].seats] == ["mediator"]
     assert [seat.held for seat in slot.lines[0].seats] == ["lawyer"]
+
+
+def test_the_dashboards_figures_from_counts_match_the_grid(session, make, week):
+    from scheduler.week.view import week_figures
+
+    d, coordinator, township, visit, shift, first, second = week
+    extra = make.person(d, name="二号", roles=("mediator",))
+    draft = get_or_create_draft(session, d.id, WEEK, coordinator)
+    # An over-filled line counts as filled, never as more than asked.
+    draft.assignments.extend([Assignment(slot_id=visit.id, person_id=extra.id, line_index=1),
+                              Assignment(slot_id=shift.id, person_id=extra.id, line_index=0)])
+    session.flush()
+    view = week_view(session, coordinator, d.id, WEEK)
+    expected: dict[str, list[int]] = {}
+    for row in view.rows:
+        for day in row.days:
+            for slot in day:
+                if slot.counted:
+                    figures = expected.setdefault(slot.kind, [0, 0, 0])
+                    figures[0] += sum(ln.count for ln in slot.lines)
+                    figures[1] += sum(min(len(ln.seats), ln.count) for ln in slot.lines)
+                    figures[2] += slot.open
+    schedule, published, by_kind = week_figures(session, coordinator, d.id, WEEK)
+    assert by_kind == {k: tuple(v) for k, v in expected.items()} == {"shift": (1, 1, 0), "visit": (3, 3, 0)}
+    assert (schedule, published) == (view.schedule, view.published)
