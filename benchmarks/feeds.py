@@ -3,6 +3,7 @@ conditional and unconditional requests for many secret feed URLs.
 
     python -m benchmarks.feeds [--tokens 25000] [--requests 20000] [--seconds 30] [--rate 150]
                                [--clients 8] [--threads 8] [--database-url URL] [--json FILE]
+                               [--pool-sizes 5,10]
 
 Setup (timed separately): a fresh database (an SQLite file in a temporary folder unless
 --database-url names an empty one), one district whose week is published, and --tokens feed
@@ -183,10 +184,12 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(url: str, port: int, threads: int, instance: Path) -> subprocess.Popen:
+def start_server(url: str, port: int, threads: int, instance: Path, pool_size: int | None = None) -> subprocess.Popen:
     env = {**os.environ, "DATABASE_URL": url, "SCHEDULER_INSTANCE_PATH": str(instance),
            "SCHEDULER_CONFIG": "production", "SECRET_KEY": secrets.token_hex(16),
            "SCHEDULER_BASE_URL": f"http://{HOST}:{port}"}
+    if pool_size is not None:
+        env["DATABASE_POOL_SIZE"] = str(pool_size)
     server = subprocess.Popen(
         [sys.executable, "-m", "waitress", f"--host={HOST}", f"--port={port}", f"--threads={threads}",
          "--connection-limit=200", "--call", "web:create_app"],
@@ -316,19 +319,22 @@ def run(args: argparse.Namespace) -> Result:
         began = time.perf_counter()
         feeds = build(url, args.tokens)
         setup = time.perf_counter() - began
-        port = args.port or free_port()
-        server = start_server(url, port, args.threads, Path(tmp) / "instance")
         phases = []
-        try:
-            # Warm up: imports, connection pools, the database's page cache.
-            load(port, feeds, args.clients, min(200, args.requests), args.seconds, args.seed + 1)
-            phases.append(phase("capacity", *load(port, feeds, args.clients, args.requests, args.seconds,
-                                                  args.seed)))
-            if args.rate:
-                phases.append(phase(f"paced at {args.rate:g} req/s", *load(
-                    port, feeds, args.clients, args.requests, args.seconds, args.seed + 2, rate=args.rate)))
-        finally:
-            stop_server(server)
+        # One server per pool size in turn, on the same database: a comparison in one run.
+        for size in args.pool_sizes or [None]:
+            port = args.port or free_port()
+            server = start_server(url, port, args.threads, Path(tmp) / "instance", size)
+            named = f" (pool of {size})" if size is not None else ""
+            try:
+                # Warm up: imports, connection pools, the database's page cache.
+                load(port, feeds, args.clients, min(200, args.requests), args.seconds, args.seed + 1)
+                phases.append(phase("capacity" + named, *load(port, feeds, args.clients, args.requests,
+                                                              args.seconds, args.seed)))
+                if args.rate:
+                    phases.append(phase(f"paced at {args.rate:g} req/s{named}", *load(
+                        port, feeds, args.clients, args.requests, args.seconds, args.seed + 2, rate=args.rate)))
+            finally:
+                stop_server(server)
     return Result(tokens=len(feeds), setup_s=round(setup, 1), clients=args.clients, server_threads=args.threads,
                   database="sqlite" if url.startswith("sqlite") else url.split(":", 1)[0], phases=phases)
 
@@ -346,8 +352,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--database-url", default=None,
                         help="an EMPTY database to fill (default: an SQLite file in a temporary folder)")
+    parser.add_argument("--pool-sizes", default="",
+                        help="DATABASE_POOL_SIZE values (5,10): the phases run once per value, on a server each")
     parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
     args = parser.parse_args(argv)
+    sizes = [v.strip() for v in args.pool_sizes.split(",") if v.strip()]
+    if not all(v.isdigit() and int(v) >= 1 for v in sizes):
+        parser.error("--pool-sizes takes whole numbers of at least 1, e.g. 5,10")
+    args.pool_sizes = [int(v) for v in sizes]
     for name in ("tokens", "requests", "clients", "threads"):
         if getattr(args, name) < 1:
             parser.error(f"--{name} must be at least 1")

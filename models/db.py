@@ -11,6 +11,11 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+# PostgreSQL connections kept per process. At least the threads that serve requests (waitress
+# 8, gunicorn 4 per worker): with fewer, every request above the pool's size opened and closed
+# a connection of its own (a backend process forked each time: the feeds' p95 tail).
+PG_POOL_SIZE = 10
+PG_MAX_OVERFLOW = 10
 
 
 def normalise_url(url: str) -> str:
@@ -48,6 +53,8 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         # steps): SQLAlchemy emits BEGIN itself.
         event.listen(engine, "begin", _sqlite_begin)
         return engine
+    kwargs.setdefault("pool_size", PG_POOL_SIZE)
+    kwargs.setdefault("max_overflow", PG_MAX_OVERFLOW)
     return create_engine(url, pool_pre_ping=True, **kwargs)
 
 

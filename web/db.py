@@ -10,13 +10,16 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from models.db import make_engine, make_session_factory
+from web.config import app_settings
 
 EXTENSION = "scheduler_db"
 
 
 class Database:
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, pool_size: int | None = None) -> None:
         self.url = url
+        # PostgreSQL only (DATABASE_POOL_SIZE); SQLite keeps SQLAlchemy's own pool.
+        self.pool_size = pool_size if not url.startswith("sqlite") else None
         self._engine: Engine | None = None
         self._factory: sessionmaker[Session] | None = None
 
@@ -24,7 +27,7 @@ class Database:
     def engine(self) -> Engine:
         # Created lazily so that forked server workers each open their own connections.
         if self._engine is None:
-            self._engine = make_engine(self.url)
+            self._engine = make_engine(self.url, **({"pool_size": self.pool_size} if self.pool_size else {}))
         return self._engine
 
     @property
@@ -44,7 +47,7 @@ class Database:
 
 
 def init_app(app: Flask) -> Database:
-    database = Database(app.config["DATABASE_URL"])
+    database = Database(app.config["DATABASE_URL"], app_settings(app).database_pool_size)
     app.extensions[EXTENSION] = database
     app.teardown_appcontext(_close_session)
     return database

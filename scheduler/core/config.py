@@ -115,6 +115,8 @@ class Settings:
     gunicorn_timeout: int = 60
     gunicorn_max_requests: int = 0
     forwarded_allow_ips: str = "127.0.0.1,::1"
+    # PostgreSQL connections each web process keeps (at least its serving threads)
+    database_pool_size: int = 10
     # Demo data
     demo_password: str | None = field(default=None, repr=False)
     # The variables as read, for starting child processes with the same environment.
@@ -171,6 +173,7 @@ class Settings:
             gunicorn_timeout=reader.parse("GUNICORN_TIMEOUT", 60, _positive),
             gunicorn_max_requests=reader.parse("GUNICORN_MAX_REQUESTS", 0, _count),
             forwarded_allow_ips=reader.text("FORWARDED_ALLOW_IPS") or "127.0.0.1,::1",
+            database_pool_size=reader.parse("DATABASE_POOL_SIZE", 10, _positive),
             demo_password=reader.text("SCHEDULER_DEMO_PASSWORD"),
             environ=env,
         )

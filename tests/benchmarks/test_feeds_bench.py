@@ -23,7 +23,8 @@ def test_a_tiny_run_serves_every_kind_of_answer(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("argv", [["--tokens", "0"], ["--seconds", "0"], ["--seconds", "7200"],
-                                  ["--requests", "0"], ["--rate", "-1"]])
+                                  ["--requests", "0"], ["--rate", "-1"], ["--pool-sizes", "0"],
+                                  ["--pool-sizes", "5,many"]])
 def test_unbounded_or_empty_settings_are_refused(argv):
     with pytest.raises(SystemExit):
         bench.parse_args(argv)
