@@ -29,7 +29,7 @@ from models.db import transaction
 from scheduler.core.access import require_role, require_visible
 from scheduler.core.clock import Clock
 from scheduler.feeds.bulk import chunks, render_feeds
-from scheduler.feeds.render import cap_staleness, touched_feeds
+from scheduler.feeds.render import STALE_AT_MOST, cap_staleness, touched_feeds
 from scheduler.feeds.urls import DEFAULT_FEED_DOMAIN
 
 log = logging.getLogger(__name__)
@@ -119,10 +119,15 @@ def _set(factory: sessionmaker[Session], job_id: int, **values: Any) -> None:
                         .execution_options(synchronize_session=False))
 
 
-def progress(job: FeedJob) -> dict[str, Any]:
-    """The job as pages show it: state, feeds done of total, live or not."""
-    return {"id": job.id, "state": job.state, "done": job.done, "total": job.total,
-            "live": job.state in ("queued", "running"), "error": job.error}
+def progress(job: FeedJob, now: datetime) -> dict[str, Any]:
+    """The job as pages show it at `now`: state, feeds done of total, live or not. A job
+    still queued or running STALE_AT_MOST after it was made has lost its runner (the
+    process ended): it is shown `lost`, and its feeds render on demand by then anyway."""
+    state = job.state
+    if state in ("queued", "running") and now - (job.started_at or job.created_at) > STALE_AT_MOST:
+        state = "lost"
+    return {"id": job.id, "state": state, "done": job.done, "total": job.total,
+            "live": state in ("queued", "running"), "error": job.error}
 
 
 def job_of_version(session: Session, schedule_id: int) -> FeedJob | None:

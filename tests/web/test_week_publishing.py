@@ -10,6 +10,7 @@ from models import Assignment, FeedJob, FeedToken
 from scheduler.feeds import jobs
 from scheduler.week.drafts import get_or_create_draft
 from tests.factories import MONDAY
+from web.dates import app_clock
 
 URL = "/districts/{d}/weeks/2026-11-30"
 
@@ -59,3 +60,13 @@ def test_a_small_publish_renders_its_feeds_and_goes_to_the_week(as_role, session
     response = publish(as_role("coord_a"), world, draft)
     assert response.status_code == 302 and response.headers["Location"].endswith("?view=published")
     assert session.query(FeedJob).count() == 0
+
+
+def test_a_job_left_queued_too_long_says_the_calendars_update_themselves(app, as_role, session, world, draft,
+                                                                         monkeypatch):
+    monkeypatch.setattr(jobs, "THRESHOLD", 1)
+    client = as_role("coord_a")
+    location = publish(client, world, draft).headers["Location"]
+    app_clock(app).advance(minutes=11)
+    html = client.get(location + "?lang=en").get_data(as_text=True)
+    assert "then update themselves when next read" in html and 'http-equiv="refresh"' not in html

@@ -22,7 +22,7 @@ from scheduler.feeds.jobs import job_for, job_of_version, progress, run_feed_job
 from scheduler.week import desk as week_desk
 from web.access import acting_user, roles_required
 from web.config import app_settings
-from web.dates import app_clock
+from web.dates import app_clock, now
 from web.db import database, db
 from web.week import bp
 
@@ -86,7 +86,7 @@ def after_publish(version: Schedule) -> Response | None:
 def calendars(job_id: int):
     job = job_for(db(), acting_user(), job_id)
     district = week_desk.district_for(db(), acting_user(), job.district_id)
-    info = progress(job)
+    info = progress(job, now())
     week_url = url_for("week.show", district_id=district.id, week=job.week_start.isoformat(), view="published")
     return render_template("week/calendars.html", job=job, info=info, district=district, week_url=week_url,
                            done=format_decimal(job.done), total=format_decimal(job.total),

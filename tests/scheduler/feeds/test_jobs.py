@@ -69,8 +69,8 @@ def test_a_large_deferred_publish_leaves_a_job_that_renders_every_feed(committed
     assert jobs.run_feed_job(committed_factory, job.id, clock=FixedClock(NOW), domain=DOMAIN) == "done"
     with committed_factory() as s:
         job = s.get(FeedJob, job.id)
-        assert jobs.progress(job) == {"id": job.id, "state": "done", "done": 6, "total": 6, "live": False,
-                                      "error": None}
+        assert jobs.progress(job, NOW) == {"id": job.id, "state": "done", "done": 6, "total": 6, "live": False,
+                                           "error": None}
         assert job.started_at == NOW and job.finished_at == NOW
     assert count(committed_factory, FeedRender, FeedRender.rendered_at == NOW) == 6
     assert count(committed_factory, FeedEvent) == 6
@@ -137,3 +137,13 @@ def test_progress_moves_chunk_by_chunk_and_a_failure_leaves_the_rest_as_it_was(c
         assert (events[person_id].content_hash != "stale") is done
         assert (renders[person_id].rendered_at == later) is done
         assert events[person_id].sequence == (1 if done else 0)
+
+
+def test_a_job_whose_runner_died_is_shown_lost_once_its_feeds_render_on_demand(committed_factory, small_threshold):
+    district_id, _ = week_with_feeds(committed_factory)
+    version = publish(committed_factory, district_id, defer=True)
+    with committed_factory() as s:
+        job = jobs.job_of_version(s, version)
+        assert jobs.progress(job, NOW + STALE_AT_MOST)["state"] == "queued"
+        late = jobs.progress(job, NOW + STALE_AT_MOST + timedelta(seconds=1))
+        assert (late["state"], late["live"]) == ("lost", False)
