@@ -72,3 +72,30 @@ def test_the_week_offers_one_township_at_a_time(as_role, make, session, week, wo
     assert 'class="township-index no-print"' in html and f"township={other.id}" in html
     narrowed = as_role("coord_a").get(f"{week.url}?township={other.id}").get_data(as_text=True)
     assert 'class="township-index' not in narrowed
+
+
+def _statements(session, call) -> int:
+    from sqlalchemy import event
+
+    counted = []
+    listener = lambda *_a, **_k: counted.append(1)  # noqa: E731
+    event.listen(session.get_bind(), "before_cursor_execute", listener)
+    try:
+        call()
+    finally:
+        event.remove(session.get_bind(), "before_cursor_execute", listener)
+    return len(counted)
+
+
+def test_an_unchanged_grid_is_served_from_the_cache_in_each_language(as_role, session, week):  # noqa: F811
+    client = as_role("coord_a")
+    pages = []
+    first = _statements(session, lambda: pages.append(client.get(week.url).get_data(as_text=True)))
+    again = _statements(session, lambda: pages.append(client.get(week.url).get_data(as_text=True)))
+    assert again <= first - 6  # the grid's own reads (versions, slots, lines, roles, seats, places) are skipped
+    grids = [page[page.index('<table class="week-grid">'):page.index("</table>")] for page in pages]
+    assert grids[0] == grids[1] and "王律师" in grids[1]
+    english = client.get(week.url + "?lang=en").get_data(as_text=True)
+    assert '<span class="role">Lawyer</span>' in english and '<span class="role">律师</span>' not in english
+    post(client, f"/assignments/{week.lawyer_seat.id}/lock", lock_version=week.draft.lock_version)
+    assert 'class="seat locked"' in client.get(week.url).get_data(as_text=True)

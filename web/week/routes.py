@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from models import Assignment
@@ -103,20 +104,30 @@ def show(district_id: int, week: str):
     published = valid and form.view.data == "published"
     kind = (form.kind.data or None) if valid else None
     township = int(form.township.data) if valid and form.township.data else None
-    tag = caching.page_tag(user, week_fingerprint(session, user, district_id, week_start, now())) if valid else None
+    fingerprint = week_fingerprint(session, user, district_id, week_start, now())
+    tag = caching.page_tag(user, fingerprint) if valid else None
     unchanged = caching.not_modified(tag)
     if unchanged is not None:
         return unchanged
-    view = week_view(session, user, district_id, week_start, published=published, kind=kind, township_id=township)
     filters = {k: v for k, v in (("kind", kind), ("township", township)) if v}
+    here = request.full_path.rstrip("?")
+
+    def build() -> caching.Grid:
+        view = week_view(session, user, district_id, week_start, published=published, kind=kind,
+                         township_id=township)
+        return caching.grid_of(view, render_template(
+            "week/_grid.html", district=district, view=view, editable=not published, filter_args=filters,
+            here=here, grid_words=grid_words(view.days), week_start=week_start))
+
+    grid = caching.grid_cache().get((fingerprint, str(get_locale()), published, kind, township, here), build)
     return caching.tagged(render_template(
-        "week/show.html", district=district, view=view, form=form, published=published, editable=not published,
+        "week/show.html", district=district, grid=grid, form=form, published=published, editable=not published,
         township_links=[(t.name, _week_url(district_id, week_start, township=t.id, kind=kind,
                                            view="published" if published else None)) for t in townships],
         filter_args=filters, **_jobs(session, user, district_id, week_start),
         lock_version=week_desk.draft_lock_version(session, district_id, week_start),
-        solve_form=SolveForm(), here=request.full_path.rstrip("?"), grid_words=grid_words(view.days),
-        **_pages(week_start, view="published" if published else None, **filters)), tag)
+        solve_form=SolveForm(), here=here, **_pages(week_start, view="published" if published else None, **filters)),
+        tag)
 
 
 @bp.route("/districts/<int:district_id>/weeks/<week>/solve", methods=["POST"])
