@@ -16,7 +16,10 @@ per concurrency in --concurrency:
 
     healthz     GET /healthz (the baseline: the app's least work, measured in the same run)
     feeds       GET /feeds/<token>.ics for random tokens (unconditional: 200 with the body)
-    week        the district's week, draft (the full page)
+    week        the district's week, draft (the full page; its grid kept by the process after the
+                first answer, as when several coordinators open an unchanged week)
+    cold        the same page at a new URL each time, so the grid is read and rendered anew
+                (the first opening of a week after a change)
     published   the same week, published version
     revalidate  the draft week again with the ETag of an earlier answer (304)
     review      the week's review page (changes, who will be told)
@@ -225,6 +228,7 @@ def phase(name: str, port: int, paths: list[str], headers: dict, clients: int, m
 PAGES = {
     "feeds": None,  # filled with the feed URLs
     "week": "/districts/{d}/weeks/{w}",
+    "cold": "/districts/{d}/weeks/{w}?n={n}",
     "published": "/districts/{d}/weeks/{w}?view=published",
     "revalidate": "/districts/{d}/weeks/{w}",
     "review": "/districts/{d}/weeks/{w}/review",
@@ -309,8 +313,13 @@ def main(argv: list[str] | None = None) -> int:
                 _, cookie = _visit(port, "/dashboard", cookie)
                 for name in pages:
                     template = PAGES.get(name) or "/healthz"
-                    paths = ([f"/feeds/{t}.ics" for t in ready["tokens"]] if name == "feeds"
-                             else [template.format(d=ready["district_id"], w=week.isoformat())])
+                    if name == "feeds":
+                        paths = [f"/feeds/{t}.ics" for t in ready["tokens"]]
+                    elif name == "cold":
+                        paths = [template.format(d=ready["district_id"], w=week.isoformat(), n=n)
+                                 for n in range(100_000)]
+                    else:
+                        paths = [template.format(d=ready["district_id"], w=week.isoformat())]
                     headers = {"Cookie": cookie} if name in SIGNED_IN else {}
                     if name == "revalidate":
                         headers["If-None-Match"] = _visit(port, paths[0], cookie)[0]
