@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from models import Assignment, District, Person, Schedule, Site, Slot, SolveJob, Township, User
@@ -72,6 +72,15 @@ def townships(session: Session, actor: User, district_id: int) -> list[Township]
 
 def draft_lock_version(session: Session, district_id: int, week_start: date) -> int | None:
     return drafts.draft_version(session, district_id, week_start)
+
+
+def locked_count(session: Session, district_id: int, week_start: date) -> int:
+    """How many places of the week's draft are locked (the next solve keeps them)."""
+    draft = current_draft(session, district_id, week_start)
+    if draft is None:
+        return 0
+    return session.scalar(select(func.count()).select_from(Assignment)
+                          .where(Assignment.schedule_id == draft.id, Assignment.locked)) or 0
 
 
 def check_version(session: Session, district_id: int, week_start: date, expected: int | None) -> None:

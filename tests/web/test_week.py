@@ -334,3 +334,11 @@ def test_review_labels_follow_the_language_of_each_request(as_role, week):
     assert "<dt>新增</dt>" in page(client, week.url + "/review?lang=zh")
     english = page(client, week.url + "/review?lang=en")
     assert "<dt>Added</dt>" in english and "<dt>Taken off</dt>" in english and "新增" not in english
+
+
+def test_review_counts_places_and_locked_seats_of_the_draft(as_role, session, week):
+    client = as_role("coord_a")
+    post(client, f"/assignments/{week.lawyer_seat.id}/lock", lock_version=week.draft.lock_version)
+    html = page(client, week.url + "/review?lang=en")
+    assert re.search(r"<dt>Places</dt><dd>3 demanded, 2 open</dd>", html)
+    assert re.search(r"<dt>Locked</dt><dd>1</dd>", html)

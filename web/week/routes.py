@@ -18,7 +18,7 @@ from scheduler.week.drafts import NothingToPublish, StaleDraft
 from scheduler.week.edits import EditRefused
 from scheduler.week.freshness import week_fingerprint
 from scheduler.week.review import diff, who_is_told
-from scheduler.week.view import week_view
+from scheduler.week.view import week_figures, week_view
 from web.access import acting_user, roles_required
 from web.config import app_settings
 from web.dates import local_today, now
@@ -182,11 +182,11 @@ def review(district_id: int, week: str):
     district = week_desk.district_for(session, user, district_id)
     week_start = _week(district_id, week, canonical="week.review")
     changes = diff(session, user, district_id, week_start)
-    view = week_view(session, user, district_id, week_start)
-    locked = sum(seat.locked for row in view.rows for day in row.days for slot in day
-                 for line in slot.lines for seat in line.seats)
+    figures = week_figures(session, user, district_id, week_start)[2].values()
+    places = (sum(f[0] for f in figures), sum(f[2] for f in figures))
     return render_template(
-        "week/review.html", district=district, diff=changes, view=view, locked=locked,
+        "week/review.html", district=district, diff=changes, places=places,
+        locked=week_desk.locked_count(session, district_id, week_start),
         told=who_is_told(session, user, district_id, week_start, now()),
         lock_version=week_desk.draft_lock_version(session, district_id, week_start),
         **_jobs(session, user, district_id, week_start),
