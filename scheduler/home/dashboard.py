@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from models import District, User, VisitRequest
 from scheduler.advisers.rhythm import OverdueVillage, overdue_villages
@@ -51,6 +51,7 @@ def dashboard(session: Session, actor: User, district_id: int, now: datetime) ->
     requests = session.scalars(
         select(VisitRequest).where(VisitRequest.district_id == district_id,
                                    VisitRequest.status.in_(("received", "scheduled")))
+        .options(selectinload(VisitRequest.village), selectinload(VisitRequest.owner))
         .order_by(VisitRequest.created_at)
     ).all()
     return Dashboard(

@@ -68,3 +68,33 @@ def test_the_dashboard_lists_open_requests_and_overdue_villages(as_role, session
 def test_a_quiet_district_says_so(as_role, world):
     html = page(as_role("coord_a"), f"/districts/{world.district_a.id}?lang=en")
     assert "No open requests." in html and "Every village has had its visit on time." in html
+
+
+def test_the_dashboard_reads_as_much_for_twelve_open_requests_as_for_two(as_role, session, make, world):
+    from sqlalchemy import event
+
+    client = as_role("coord_a")
+    url = f"/districts/{world.district_a.id}"
+
+    def add_requests(n: int) -> None:
+        for i in range(n):
+            village = make.site(world.district_a, name=f"请求村{i}")
+            session.add(VisitRequest(village_id=village.id, district_id=world.district_a.id, topic="咨询",
+                                     kind="consultation", owner_id=world.users["coord_a"].id))
+        session.flush()
+
+    def statements() -> int:
+        counted = []
+        listener = lambda *_a, **_k: counted.append(1)  # noqa: E731
+        event.listen(session.get_bind(), "before_cursor_execute", listener)
+        try:
+            assert client.get(url).status_code == 200
+        finally:
+            event.remove(session.get_bind(), "before_cursor_execute", listener)
+        return len(counted)
+
+    add_requests(2)
+    client.get(url)
+    few = statements()
+    add_requests(10)
+    assert statements() == few
