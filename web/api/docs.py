@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import swagger_ui
-from flask import Response, json, render_template, send_from_directory
+from flask import Response, abort, json, render_template, send_from_directory
 
 from web.api import bp
 from web.api.spec import api_spec
@@ -28,7 +28,5 @@ def docs_page():
 @bp.get("/docs/assets/<name>")
 def docs_asset(name: str):
     if name not in SERVED:
-        from werkzeug.exceptions import NotFound
-
-        raise NotFound()
+        abort(404)
     return send_from_directory(ASSETS, name, max_age=86400)
