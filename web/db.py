@@ -5,11 +5,12 @@ anything not committed is rolled back when the session closes.
 """
 from __future__ import annotations
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from models.db import make_engine, make_session_factory
+from scheduler.core.versions import remember_versions
 from web.config import app_settings
 
 EXTENSION = "scheduler_db"
@@ -60,6 +61,9 @@ def database(app: Flask | None = None) -> Database:
 def db() -> Session:
     if "db_session" not in g:
         g.db_session = database().factory()
+        if has_request_context() and request.method in ("GET", "HEAD"):
+            # A page asks for the week's draft and published version many times over.
+            remember_versions(g.db_session)
     return g.db_session
 
 

@@ -89,3 +89,29 @@ def test_current_versions_are_the_newest_of_the_weeks_that_can_touch_the_window(
     got = ids(session, current_versions(begin, begin + timedelta(days=1)))
     assert newest.id in got and before.id not in got and later.id not in got
     assert later.id in ids(session, current_versions(begin, begin + timedelta(days=6)))
+
+
+def test_a_remembering_session_asks_once_until_it_writes(session, make):
+    from sqlalchemy import event
+
+    from scheduler.core.versions import remember_versions
+
+    d = make.district()
+    version = published(make, d, 1)
+    session.flush()
+    asked = []
+    listener = lambda *_a, **_k: asked.append(1)  # noqa: E731
+    event.listen(session.get_bind(), "before_cursor_execute", listener)
+    try:
+        plain = [current_draft(session, d.id, MONDAY) for _ in range(3)]
+        assert len(asked) == 3 and plain == [None] * 3
+        remember_versions(session)
+        asked.clear()
+        assert [latest_published(session, d.id, MONDAY) for _ in range(3)] == [version] * 3
+        assert current_draft(session, d.id, MONDAY) is None and current_draft(session, d.id, MONDAY) is None
+        assert len(asked) == 2  # one question each
+        draft = make.schedule(d, state="draft")  # a write: the session forgets
+        asked.clear()
+        assert current_draft(session, d.id, MONDAY) is draft and len(asked) >= 1
+    finally:
+        event.remove(session.get_bind(), "before_cursor_execute", listener)
