@@ -14,7 +14,6 @@ kind and the ratio of each p50 to the baseline's; exit status 1 when a p95 is 50
 """
 from __future__ import annotations
 
-import argparse
 import json
 import random
 import sys
@@ -26,7 +25,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from benchmarks.portal import NOW, Kind, _percentiles, setup
+from benchmarks.portal import NOW, Kind, _percentiles, arguments, setup
 from models import Assignment, Schedule, User
 from models.db import make_engine
 from scheduler.api import tokens
@@ -54,16 +53,7 @@ def provider_tokens(url: str, limit: int = 200) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--requests", type=int, default=400, choices=range(1, 100_001), metavar="1..100000")
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--size", choices=("tiny", "district"), default="district",
-                        help="the demo world (tiny: a smoke run)")
-    parser.add_argument("--database-url")
-    parser.add_argument("--json")
-    parser.add_argument("--no-target", action="store_true",
-                        help="report only: exit 1 for unexpected answers, not for missing the target (smoke runs)")
-    args = parser.parse_args(argv)
+    args = arguments(__doc__).parse_args(argv)
     from web import create_app
 
     with tempfile.TemporaryDirectory() as tmp:

@@ -82,15 +82,22 @@ def setup(url: str, seed: int, size: str = "district") -> tuple[list[str], int]:
     return villages, len(rows)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def arguments(doc: str) -> argparse.ArgumentParser:
+    """The options of the demo-district benchmarks (this one and `benchmarks.api`)."""
+    parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=400, choices=range(1, 100_001), metavar="1..100000")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--size", choices=("tiny", "district"), default="district",
                         help="the demo world (tiny: a smoke run)")
     parser.add_argument("--database-url")
     parser.add_argument("--json")
-    args = parser.parse_args(argv)
+    parser.add_argument("--no-target", action="store_true",
+                        help="report only: exit 1 for unexpected answers, not for missing the target (smoke runs)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = arguments(__doc__).parse_args(argv)
     from web import create_app
     from web.db import database
 
@@ -141,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
         Path(args.json).write_text(json.dumps({"kinds": [asdict(k) for k in kinds], "ratio": ratio,
                                                "statements": [min(per_page), max(per_page)],
                                                "setup_s": setup_s}, indent=1), encoding="utf-8")
-    if page.p95_ms >= TARGET_P95_MS or unexpected:
+    if (page.p95_ms >= TARGET_P95_MS and not args.no_target) or unexpected:
         print(f"FAIL: p95 {page.p95_ms} ms or {unexpected} unexpected answers", file=sys.stderr)
         return 1
     return 0
