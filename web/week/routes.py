@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 
 from models import Assignment
@@ -17,6 +17,7 @@ from scheduler.week import edits
 from scheduler.week.drafts import NothingToPublish, StaleDraft
 from scheduler.week.edits import EditRefused
 from scheduler.week.freshness import week_fingerprint
+from scheduler.week.landing import landing_week
 from scheduler.week.review import diff, who_is_told
 from scheduler.week.view import week_figures, week_view
 from web.access import acting_user, roles_required
@@ -83,11 +84,20 @@ def _back(form: DraftForm, default: str) -> str:
 @bp.route("/week")
 @roles_required("coordinator")
 def index():
-    user = acting_user()
-    districts = visible_districts(db(), user)
+    """One district: the week asked for (`?week=`), else the nearest week that has a draft or
+    a published version (`scheduler.week.landing`), saying so when it is not this week."""
+    user, session = acting_user(), db()
+    districts = visible_districts(session, user)
     this_week = monday_of(local_today())
+    asked = request.args.get("week")
     if len(districts) == 1:
-        return redirect(_week_url(districts[0].id, this_week))
+        if asked:
+            return redirect(_week_url(districts[0].id, _week(districts[0].id, asked)))
+        landing = landing_week(session, user, districts[0].id, local_today())
+        if landing.moved_ahead:
+            flash(_("This week has no roster yet: opened the next week that has one (from %(date)s).",
+                    date=format_date(landing.week_start, "long")), "info")
+        return redirect(_week_url(districts[0].id, landing.week_start))
     return render_template("week/index.html", districts=districts, this_week=this_week,
                            next_week=this_week + timedelta(weeks=1))
 
