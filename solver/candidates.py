@@ -41,21 +41,25 @@ def static_blocker(ix: ProblemIndex, j: int, i: int, l: int) -> str | None:
     """The first rule that forbids person `j` on line `l` of slot `i` whatever else is
     assigned, as its blocker code (one of STATIC_BLOCKERS, see solver.rules), or None
     when the person is eligible."""
+    return next(static_blockers(ix, j, i, l), None)
+
+
+def static_blockers(ix: ProblemIndex, j: int, i: int, l: int):
+    """Every such rule, in the order of STATIC_RULES (a coordinator is told them all)."""
     p, s = ix.people[j], ix.slots[i]
     d = s.demand[l]
     if p.roles.isdisjoint(d.roles):
-        return RULES[2].blocker
+        yield RULES[2].blocker
     if not d.skills <= p.skills:
-        return RULES[3].blocker
+        yield RULES[3].blocker
     if s.site in p.excluded_sites:
-        return RULES[12].blocker
+        yield RULES[12].blocker
     if not ix.available(j, i):
-        return RULES[4].blocker
+        yield RULES[4].blocker
     if ix.duration[i] > ix.max_seconds(j):
-        return RULES[6].blocker
+        yield RULES[6].blocker
     if p.max_slots_per_day is not None and p.max_slots_per_day < 1:
-        return RULES[7].blocker
-    return None
+        yield RULES[7].blocker
 
 
 def eligible_if_available(ix: ProblemIndex, j: int, i: int, l: int) -> bool:

@@ -71,24 +71,31 @@ def objective(problem: Problem, assignments, ix: ProblemIndex | None = None) -> 
 def add_delta(ix: ProblemIndex, roster, i: int, l: int, j: int) -> float:
     """How much the objective changes when (slot i, line l, person j) joins `roster`
     (a `solver.model.roster.Roster` that does not yet hold j in slot i)."""
+    return sum(add_terms(ix, roster, i, l, j).values())
+
+
+def add_terms(ix: ProblemIndex, roster, i: int, l: int, j: int) -> dict[str, float]:
+    """`add_delta` term by term (the names of TERMS): what a coordinator is shown when
+    choosing someone for a place (`solver.suggest`)."""
     w, s, p = ix.weights, ix.slots[i], ix.people[j]
-    delta = ix.km(j, s.site) * w.km
+    out = dict.fromkeys(TERMS, 0.0)
+    out["km"] = ix.km(j, s.site) * w.km
     if ix.unpaired(i, l, j):
-        delta += w.unpaired
+        out["unpaired"] = w.unpaired
     if ix.undesired(j, i):
-        delta += w.undesired
+        out["undesired"] = w.undesired
     if p.target_hours is not None:
         before = roster.seconds.get(j, 0.0)
         after = before + ix.duration[i]
-        delta += (abs(after / 3600.0 - p.target_hours)
-                  - abs(before / 3600.0 - p.target_hours)) * w.fairness
-    delta -= ix.previous_count.get((s.id, p.id), 0) * w.change
-    delta -= w.unfilled * s.priority
+        out["fairness"] = (abs(after / 3600.0 - p.target_hours)
+                           - abs(before / 3600.0 - p.target_hours)) * w.fairness
+    out["change"] = -ix.previous_count.get((s.id, p.id), 0) * w.change
+    out["unfilled"] = -w.unfilled * s.priority
     if s.choice is not None and roster.staffed.get(i, 0) == 0:
         # Staffing a group's slot: its lines now count instead of the first slot's.
         # (Rule 13 keeps the group's other slots unstaffed: the caller checks it.)
         first = ix.slots[ix.choice_groups[s.choice][0]]
-        delta += s.choice_cost
-        delta += w.unfilled * s.priority * sum(d.count for d in s.demand)
-        delta -= w.unfilled * first.priority * sum(d.count for d in first.demand)
-    return delta
+        out["choice"] = s.choice_cost
+        out["unfilled"] += w.unfilled * s.priority * sum(d.count for d in s.demand)
+        out["unfilled"] -= w.unfilled * first.priority * sum(d.count for d in first.demand)
+    return out
