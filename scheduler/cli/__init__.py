@@ -13,6 +13,7 @@ from scheduler.cli import (  # noqa: F401 - importing a command module registers
     ops,
     pair,
     solve,
+    suggest,
     users,
     week,
 )

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from models import Assignment, Person, Schedule, Slot, SolveJob, User
 from scheduler.core import audit
 from scheduler.core.access import NotVisible, require_district, require_role, require_visible
-from scheduler.week.drafts import check_fresh, get_or_create_draft, touch
+from scheduler.week.drafts import StaleDraft, check_fresh, get_or_create_draft, touch
 from scheduler.week.problem import build_problem
 from solver.check import check
 from solver.rules import RULES
@@ -114,6 +114,46 @@ def assign(session: Session, actor: User, district_id: int, week_start: date, sl
                  person=person.external_id, line=line_index,
                  **({"locked_during_job": solving} if solving is not None else {}))
     return assignment
+
+
+def move(session: Session, actor: User, district_id: int, week_start: date,
+         removals: list[tuple[int, int, int]], additions: list[tuple[int, int, int]],
+         expected_lock_version: int | None = None, *, now: datetime, action: str) -> list[Assignment]:
+    """Several changes of (slot, person, line) places as one edit, checked together: a
+    replacement (one out, one in) or a suggestion's repair (a person moves to the open
+    place and someone takes theirs). Each removed place must still be in the draft."""
+    draft = _draft_for(session, actor, district_id, week_start, expected_lock_version)
+    slots = {s: session.get(Slot, s) for s, _, _ in (*removals, *additions)}
+    people = {p: session.get(Person, p) for _, p, _ in (*removals, *additions)}
+    for slot in slots.values():
+        if slot is None or slot.district_id != district_id or slot.week_start != week_start:
+            raise NotVisible("No such slot in this week.")
+    for person in people.values():
+        require_visible(actor, person.district_id if person else None)
+    slot_ids, before = set(), []
+    for slot in slots.values():
+        more, rows = _scope(session, draft, slot, *people)
+        slot_ids |= more
+        before += [r for r in rows if r not in before]
+    gone = [a for a in before if a not in set(removals)]
+    if len(gone) != len(before) - len(set(removals)):
+        raise StaleDraft("a place to move is no longer in the draft")
+    _refuse_new_violations(session, draft, slot_ids, before, [*gone, *additions])
+    for slot_id, person_id, line in removals:
+        session.delete(session.scalar(select(Assignment).where(
+            Assignment.schedule_id == draft.id, Assignment.slot_id == slot_id,
+            Assignment.person_id == person_id, Assignment.line_index == line)))
+    session.flush()
+    solving = solving_job(session, district_id, week_start)
+    made = [Assignment(schedule_id=draft.id, slot_id=s, person_id=p, line_index=line, source="manual",
+                       made_by_id=actor.id, locked=solving is not None) for s, p, line in additions]
+    session.add_all(made)
+    _touch(draft, now)
+    session.flush()
+    audit.record(session, actor, action, "schedule", draft.id, district_id,
+                 removed=[[slots[s].external_id, people[p].external_id, line] for s, p, line in removals],
+                 added=[[slots[s].external_id, people[p].external_id, line] for s, p, line in additions])
+    return made
 
 
 def solving_job(session: Session, district_id: int, week_start: date) -> int | None:

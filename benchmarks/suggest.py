@@ -1,0 +1,120 @@
+"""Ranked suggestions for one place (issue 18) on the demo district, against building the
+week's problem in the same run.
+
+    python -m benchmarks.suggest [--requests 60] [--seed 1] [--size district] [--database-url URL]
+                                 [--json FILE] [--no-target]
+
+Setup (timed separately, shared with `benchmarks.portal`): a fresh database (an SQLite file in
+a temporary folder unless --database-url names an empty one), the demo district, next week's
+slots with each village visit given to the village's standing adviser, published. Then
+--requests places drawn at random from the week (open window places and filled visits, half
+of the filled ones asked as "replace the holder"), each answered as the assign page does,
+in a fresh session: `scheduler.week.suggest.place_suggestions(..., limit=10)`. Interleaved
+with them, as many builds of the week's problem (`build_problem`, the part every suggestion
+reads) as the baseline. Reports p50/p95/p99 of both, their ratio, and the solver's own share;
+exit status 1 when the suggestions' p95 is 300 ms or more (the issue's target; not with
+--no-target).
+"""
+from __future__ import annotations
+
+import json
+import random
+import statistics
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from benchmarks.portal import NOW, arguments, setup
+from models import Assignment, District, Person, Schedule, Slot, SlotLine
+from models.db import make_engine
+from scheduler.core.weeks import monday_of
+from scheduler.week.problem import build_problem
+from scheduler.week.suggest import place_suggestions
+from solver.io import parse_problem
+from solver.suggest import suggest
+
+TARGET_P95_MS = 300.0
+
+
+def _cuts(samples: list[float]) -> dict[str, float]:
+    cuts = statistics.quantiles(samples, n=100)
+    return {"p50_ms": round(cuts[49] * 1000, 1), "p95_ms": round(cuts[94] * 1000, 1),
+            "p99_ms": round(cuts[98] * 1000, 1)}
+
+
+def _places(session: Session, week, count: int, rng: random.Random) -> list[tuple[int, int, int | None]]:
+    """(slot, line, holder to replace or None), open and filled places alike."""
+    lines = session.execute(select(SlotLine.slot_id, SlotLine.idx).join(Slot, Slot.id == SlotLine.slot_id)
+                            .where(Slot.week_start == week, Slot.cancelled.is_(False))).all()
+    holders = {(s, ln): p for s, p, ln in session.execute(
+        select(Assignment.slot_id, Assignment.person_id, Assignment.line_index)
+        .join(Schedule, Schedule.id == Assignment.schedule_id).join(Person, Person.id == Assignment.person_id)
+        .where(Schedule.state == "published", Person.active))}
+    out = []
+    for slot_id, line in rng.sample(lines, min(count, len(lines))):
+        holder = holders.get((slot_id, line))
+        out.append((slot_id, line, holder if holder is not None and rng.random() < 0.5 else None))
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = arguments(__doc__)
+    parser.set_defaults(requests=60)
+    args = parser.parse_args(argv)
+    rng = random.Random(args.seed)
+    with tempfile.TemporaryDirectory() as tmp:
+        url = args.database_url or f"sqlite:///{Path(tmp) / 'bench.sqlite'}"
+        started = time.perf_counter()
+        setup(url, args.seed, args.size)
+        setup_s = time.perf_counter() - started
+        engine = make_engine(url)
+        week = monday_of(NOW.date() + timedelta(days=7))
+        with Session(engine) as session:
+            district_id = session.scalar(select(District.id))
+            places = _places(session, week, args.requests, rng)
+            doc = build_problem(session, district_id, week)
+        problem = parse_problem(doc)
+        slots, people = {s.id for s in problem.slots}, {p.id for p in problem.people}
+        timed: dict[str, list[float]] = {"suggestions": [], "build_problem": [], "solver_only": []}
+        shown = feasible = repairs = 0
+        for slot_id, line, holder in places:
+            with Session(engine) as session:
+                t = time.perf_counter()
+                build_problem(session, district_id, week)
+                timed["build_problem"].append(time.perf_counter() - t)
+            with Session(engine) as session:
+                t = time.perf_counter()
+                found = place_suggestions(session, district_id, week, slot_id, line, replacing_id=holder, limit=10)
+                timed["suggestions"].append(time.perf_counter() - t)
+                roster = tuple(a for a in problem.previous if a.slot in slots and a.person in people)
+                slot_ext = session.get(Slot, slot_id).external_id
+                holder_ext = found.replacing.external_id if found.replacing else None
+            t = time.perf_counter()
+            suggest(problem, roster, slot_ext, line, replacing=holder_ext, limit=10)
+            timed["solver_only"].append(time.perf_counter() - t)
+            shown += len(found.feasible)
+            feasible += found.feasible_count > 0
+            repairs += bool(found.repairs)
+        engine.dispose()
+    result = {"size": args.size, "places": len(places), "setup_s": round(setup_s, 1),
+              "people": len(doc["people"]), "slots": len(doc["slots"]),
+              "with_someone_feasible": feasible, "with_repairs": repairs, "suggestions_shown": shown,
+              **{name: _cuts(samples) for name, samples in timed.items()}}
+    result["ratio_p50_to_build_problem"] = round(result["suggestions"]["p50_ms"] / result["build_problem"]["p50_ms"], 2)
+    print(json.dumps(result, indent=1))
+    if args.json:
+        Path(args.json).write_text(json.dumps(result, indent=1))
+    missed = result["suggestions"]["p95_ms"] >= TARGET_P95_MS
+    if missed:
+        print(f"suggestions p95 {result['suggestions']['p95_ms']} ms: target {TARGET_P95_MS:.0f} ms missed",
+              file=sys.stderr)
+    return 1 if missed and not args.no_target else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
