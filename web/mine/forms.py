@@ -21,15 +21,16 @@ class DeclineForm(FlaskForm):
 
 class RuleForm(FlaskForm):
     weekday = SelectField(_l("Weekday"), coerce=int, choices=choices([(i, d) for i, d in enumerate(WEEKDAYS)]))
-    start = TimeField(_l("From"), validators=[DataRequired()])
-    end = TimeField(_l("To"), validators=[DataRequired()])
-    kind = SelectField(_l("Kind"), choices=choices(RULE_KIND_LABELS))
+    # Ids of their own: the period form on the same page has fields of the same names.
+    start = TimeField(_l("From"), validators=[DataRequired()], id="rule-start")
+    end = TimeField(_l("To"), validators=[DataRequired()], id="rule-end")
+    kind = SelectField(_l("Kind"), choices=choices(RULE_KIND_LABELS), id="rule-kind")
 
 
 class PeriodForm(FlaskForm):
-    start = DateTimeLocalField(_l("From"), validators=[DataRequired()], format="%Y-%m-%dT%H:%M")
-    end = DateTimeLocalField(_l("To"), validators=[DataRequired()], format="%Y-%m-%dT%H:%M")
-    kind = SelectField(_l("Kind"), choices=choices(PERIOD_KIND_LABELS))
+    start = DateTimeLocalField(_l("From"), validators=[DataRequired()], format="%Y-%m-%dT%H:%M", id="period-start")
+    end = DateTimeLocalField(_l("To"), validators=[DataRequired()], format="%Y-%m-%dT%H:%M", id="period-end")
+    kind = SelectField(_l("Kind"), choices=choices(PERIOD_KIND_LABELS), id="period-kind")
     note = StringField(_l("Note"), validators=[Optional(), Length(max=256)])
 
 
