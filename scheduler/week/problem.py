@@ -22,6 +22,8 @@ from models import (
     District,
     Pairing,
     Person,
+    PersonRole,
+    PersonSkill,
     Schedule,
     Site,
     SiteExclusion,
@@ -57,9 +59,9 @@ def build_problem(session: Session, district_id: int, week_start: date, *,
         .order_by(Slot.start_at, Slot.external_id)
     )
     people_query = (
-        select(Person)
+        select(Person.id, Person.external_id, Person.name, Person.district_id, Person.lat, Person.lon,
+               Person.max_hours_week, Person.target_hours_week, Person.max_slots_per_day, Person.max_paired_sites)
         .where(Person.district_id == district_id, Person.active)
-        .options(selectinload(Person.roles), selectinload(Person.skills))
         .order_by(Person.external_id)
     )
     if slot_ids is not None:
@@ -67,18 +69,26 @@ def build_problem(session: Session, district_id: int, week_start: date, *,
     if person_ids is not None:
         people_query = people_query.where(Person.id.in_(person_ids))
     slots = session.scalars(slot_query).all()
-    people = session.scalars(people_query).all()
+    # Plain rows, not ORM objects: thousands of people with their roles, skills and rules.
+    people = session.execute(people_query).all()
     sites = session.scalars(
         select(Site).where(or_(Site.district_id == district_id, Site.id.in_({s.site_id for s in slots})))
         .order_by(Site.external_id)
     ).all()
     ids = [p.id for p in people]
-    rules = _by_person(session.scalars(select(AvailabilityRule).where(AvailabilityRule.person_id.in_(ids))))
-    exceptions = _by_person(session.scalars(
-        select(AvailabilityException).where(
-            AvailabilityException.person_id.in_(ids),
-            AvailabilityException.start_at < end, AvailabilityException.end_at > begin)
-    ))
+    roles = _pairs_of(session.execute(
+        select(PersonRole.person_id, PersonRole.role).where(PersonRole.person_id.in_(ids)).order_by(PersonRole.role)))
+    skills = _pairs_of(session.execute(
+        select(PersonSkill.person_id, PersonSkill.skill).where(PersonSkill.person_id.in_(ids))
+        .order_by(PersonSkill.skill)))
+    # Plain rows, not ORM objects: a district has tens of thousands of them, read-only here.
+    r, x = AvailabilityRule, AvailabilityException
+    rules = _by_person(session.execute(
+        select(r.person_id, r.kind, r.weekday, r.start_time, r.end_time, r.valid_from, r.valid_to)
+        .where(r.person_id.in_(ids))))
+    exceptions = _by_person(session.execute(
+        select(x.person_id, x.kind, x.start_at, x.end_at)
+        .where(x.person_id.in_(ids), x.start_at < end, x.end_at > begin)))
     paired = _pairs(session, ids, week_start)
     names = dict(session.execute(select(District.id, District.name)).all())
     excluded = _pairs_of(session.execute(
@@ -89,7 +99,8 @@ def build_problem(session: Session, district_id: int, week_start: date, *,
         "timezone": zone,
         "sites": [_site(s, names[s.district_id]) for s in sites],
         "people": [
-            _person(p, names[p.district_id], rules.get(p.id, []), exceptions.get(p.id, []),
+            _person(p, roles.get(p.id, []), skills.get(p.id, []), names[p.district_id],
+                    rules.get(p.id, []), exceptions.get(p.id, []),
                     paired.get(p.id, []), excluded.get(p.id, []), week_start, zone)
             for p in people
         ],
@@ -136,10 +147,11 @@ def _rule_applies(rule: AvailabilityRule, day: date) -> bool:
             and (rule.valid_to is None or day <= rule.valid_to))
 
 
-def _person(p: Person, district: str, rules: list, exceptions: list, paired: list[str], excluded: list[str],
+def _person(p, roles: list[str], skills: list[str], district: str, rules: list, exceptions: list,
+            paired: list[str], excluded: list[str],
             week_start: date, zone: str) -> dict[str, Any]:
     doc: dict[str, Any] = {
-        "id": p.external_id, "name": p.name, "roles": p.role_names, "skills": p.skill_names,
+        "id": p.external_id, "name": p.name, "roles": roles, "skills": skills,
         "district": district, "lat": p.lat, "lon": p.lon, "max_hours": p.max_hours_week,
     }
     if p.target_hours_week is not None:
@@ -149,11 +161,13 @@ def _person(p: Person, district: str, rules: list, exceptions: list, paired: lis
     if p.max_paired_sites is not None:
         doc["max_paired_sites"] = p.max_paired_sites
     available, undesired = [], []
-    for day in week_days(week_start):
-        for rule in rules:
-            if _rule_applies(rule, day):
-                target = available if rule.kind == "available" else undesired
-                target.append((to_utc(day, rule.start_time, zone), to_utc(day, rule.end_time, zone)))
+    days = {day.weekday(): day for day in week_days(week_start)}
+    for rule in rules:
+        # A weekly rule falls on one day of the week: look that day up rather than try all seven.
+        day = days.get(rule.weekday)
+        if day is not None and _rule_applies(rule, day):
+            target = available if rule.kind == "available" else undesired
+            target.append((to_utc(day, rule.start_time, zone), to_utc(day, rule.end_time, zone)))
     unavailable = []
     for ex in exceptions:
         {"available": available, "unavailable": unavailable, "undesired": undesired}[ex.kind].append(

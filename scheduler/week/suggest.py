@@ -11,10 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from models import Assignment, Person, Schedule, Site, Slot, User
+from models import Assignment, Pairing, Person, PersonRole, PersonSkill, Schedule, Site, Slot, SlotLine, User
 from scheduler.core.access import NotVisible
 from scheduler.core.versions import current_draft, latest_published
 from scheduler.core.weeks import to_local
@@ -24,6 +24,9 @@ from solver import suggest as ranking
 from solver.io import parse_problem
 from solver.problem import Assignment as Placed
 from solver.rules import RULES
+
+# The rules a person's other places break (clash, hours, slots a day): moving one may free them.
+MOVABLE = frozenset({5, 6, 7})
 
 
 @dataclass(frozen=True)
@@ -129,14 +132,20 @@ def place_suggestions(session: Session, district_id: int, week_start: date, slot
     slot = _slot_of(session, district_id, week_start, slot_id, line_index)
     draft = current_draft(session, district_id, week_start)
     schedule = draft or latest_published(session, district_id, week_start)
-    doc = build_problem(session, district_id, week_start)
-    roster = _roster(session, schedule, doc)
-    holder_ids = [a.person for a in roster if (a.slot, a.line) == (slot.external_id, line_index)]
     replacing = session.get(Person, replacing_id) if replacing_id is not None else None
-    if replacing_id is not None and (replacing is None or replacing.external_id not in holder_ids):
-        raise NotVisible("That person does not hold this place.")
-    got = ranking.suggest(parse_problem(doc), roster, slot.external_id, line_index,
-                          replacing=replacing.external_id if replacing else None, limit=limit)
+    places = {(slot.id, line_index)}
+    got, holder_ids = _ranked(session, district_id, week_start, schedule, slot, line_index, places, replacing,
+                              limit)
+    if not got.feasible:
+        # Repairs price other places too: add whoever those places involve, and ask again. Only
+        # people kept out by their other places (busy, hours, slots a day) can be freed.
+        movable = [o.person for o in got.infeasible if {b.rule for b in o.blocks} <= MOVABLE]
+        held = set(session.execute(select(Assignment.slot_id, Assignment.line_index).join(Person).where(
+            Assignment.schedule_id == (schedule.id if schedule else None),
+            Person.external_id.in_(movable))).all()) if movable else set()
+        if held - places:
+            got, holder_ids = _ranked(session, district_id, week_start, schedule, slot, line_index,
+                                      places | held, replacing, limit)
     names = _Lookup(session, slot.site.timezone)
     names.want(people=holder_ids, slots=())
     for option in (*got.feasible, *got.infeasible):
@@ -193,3 +202,47 @@ class _Lookup:
         reasons = tuple(Reason(b.rule, RULES[b.rule].zh, RULES[b.rule].en, self.where(b.slot) if b.slot else None,
                                self.person(b.person) if b.person else None) for b in option.blocks)
         return Suggestion(self.person(option.person), option.delta, option.terms, reasons)
+
+
+def _ranked(session: Session, district_id: int, week_start: date, schedule: Schedule | None, slot: Slot,
+            line_index: int, places: set[tuple[int, int]], replacing: Person | None, limit: int):
+    """solver.suggest on the week's problem narrowed to the people `places` involve (see
+    `_people_for`): every figure stays the full week's, at a fraction of the reading."""
+    doc = build_problem(session, district_id, week_start, person_ids=_people_for(session, schedule, places))
+    # Locks of people left out of the narrowed problem cannot matter here (and would not parse).
+    people = {p["id"] for p in doc["people"]}
+    doc["pinned"] = [a for a in doc["pinned"] if a["person"] in people]
+    roster = _roster(session, schedule, doc)
+    holder_ids = [a.person for a in roster if (a.slot, a.line) == (slot.external_id, line_index)]
+    if replacing is not None and replacing.external_id not in holder_ids:
+        raise NotVisible("That person does not hold this place.")
+    got = ranking.suggest(parse_problem(doc), roster, slot.external_id, line_index,
+                          replacing=replacing.external_id if replacing else None, limit=limit)
+    return got, holder_ids
+
+
+def _people_for(session: Session, schedule: Schedule | None, places: set[tuple[int, int]]) -> set[int]:
+    """Everyone a suggestion for `places` can involve: the active people of the slots'
+    district holding one of a line's roles and all its skills, the sites' standing advisers
+    (whether a place is "unpaired" depends on them), and whoever holds a place in the slots
+    or in their requests' other times (line capacity, supervision, one time per request)."""
+    lines = session.execute(select(SlotLine.slot_id, SlotLine.idx, SlotLine.roles, SlotLine.skills, Slot.district_id,
+                                   Slot.site_id, Slot.choice_group).join(Slot, Slot.id == SlotLine.slot_id)
+                            .where(SlotLine.slot_id.in_({s for s, _ in places}))).all()
+    wanted: set[int] = set()
+    for row in lines:
+        if (row.slot_id, row.idx) not in places:
+            continue
+        query = select(Person.id).where(Person.district_id == row.district_id, Person.active, Person.id.in_(
+            select(PersonRole.person_id).where(PersonRole.role.in_(list(row.roles)))))
+        for skill in row.skills:
+            query = query.where(Person.id.in_(select(PersonSkill.person_id).where(PersonSkill.skill == skill)))
+        wanted.update(session.scalars(query))
+    sites = {row.site_id for row in lines}
+    wanted.update(session.scalars(select(Pairing.person_id).where(Pairing.site_id.in_(sites))))
+    if schedule is not None:
+        groups = {row.choice_group for row in lines if row.choice_group}
+        slots = select(Slot.id).where(or_(Slot.id.in_({row.slot_id for row in lines}), Slot.choice_group.in_(groups)))
+        wanted.update(session.scalars(select(Assignment.person_id).where(
+            Assignment.schedule_id == schedule.id, Assignment.slot_id.in_(slots))))
+    return wanted
