@@ -21,6 +21,7 @@ from models.schedule import Assignment, OpenPlace, Schedule
 from models.service_product import ServiceProduct
 from models.shift_template import ShiftTemplate, ShiftTemplateLine
 from models.site import Site
+from models.skill import Skill
 from models.slot import Slot, SlotLine
 from models.solve_job import SolveJob
 from models.swap import Decline, SwapRequest
@@ -32,6 +33,6 @@ __all__ = [
     "CalendarUpload", "Decline", "District", "EventLine", "FeedEvent", "FeedJob", "FeedRender", "FeedToken", "Notification",
     "OpenPlace", "Organisation", "Pairing", "PairingProposal", "PairingProposalItem", "Person", "PersonRole", "PersonSkill",
     "RecoveryCode", "Referral", "RequestHandover", "RequestWindow", "Schedule", "ServiceProduct", "ShiftTemplate", "ShiftTemplateLine",
-    "Site", "SiteExclusion", "Slot", "SolveJob", "SlotLine", "SquareEvent", "SwapRequest", "Township", "User",
+    "Site", "SiteExclusion", "Skill", "Slot", "SolveJob", "SlotLine", "SquareEvent", "SwapRequest", "Township", "User",
     "VisitOutcome", "VisitRating", "VisitRequest", "utcnow",
 ]

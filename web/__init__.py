@@ -77,6 +77,7 @@ def _register_blueprints(app: Flask) -> None:
     from web.reports import bp as reports_bp
     from web.requests import bp as requests_bp
     from web.sites import bp as sites_bp
+    from web.skills import bp as skills_bp
     from web.swaps import bp as swaps_bp
     from web.transfer import bp as transfer_bp
     from web.visits import bp as visits_bp
@@ -86,6 +87,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(home_bp)
     app.register_blueprint(people_bp)
     app.register_blueprint(sites_bp)
+    app.register_blueprint(skills_bp)
     app.register_blueprint(feeds_bp)
     app.register_blueprint(mine_bp)
     app.register_blueprint(week_bp)

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from wtforms import Field, FieldList, Form, FormField
 
 from scheduler.core.checking import FieldProblem
+from scheduler.skills.vocabulary import split
 from web.labels import site_kind
 
 LINE_FIELD = re.compile(r"^lines-(\d+)-")
@@ -22,8 +23,12 @@ def problem_text(p: FieldProblem) -> str:
         "too_long": lambda: _("At most %(max)s characters.", max=a.get("max")),
         "out_of_range": lambda: _("Enter a value from %(min)s to %(max)s.", min=a.get("min"), max=a.get("max")),
         "bad_phone": lambda: _("Digits, spaces, +, - and brackets only."),
-        "bad_skills": lambda: _("Skills are short tags of lower-case letters, digits and _: %(skills)s.",
-                                skills=a.get("skills")),
+        "unknown_skills": lambda: _("Unknown skills: %(skills)s. Write a skill's code, Chinese or English name, "
+                                    "or add it on the skills page first.", skills=a.get("skills")),
+        "skill_code_format": lambda: _("A code holds lower-case letters, digits and _ only, at most 32."),
+        "skill_code_taken": lambda: _("The code %(value)s is already a skill.", value=a.get("value")),
+        "skill_name_taken": lambda: _("“%(value)s” already names the skill %(code)s.", value=a.get("value"),
+                                      code=a.get("skill")),
         "id_spaces": lambda: _("An ID has no spaces."),
         "id_taken": lambda: _("The ID %(value)s is already used by another site.", value=a.get("value")),
         "foreign_township": lambda: _("Choose a township of this site's district."),
@@ -46,8 +51,8 @@ def problem_text(p: FieldProblem) -> str:
         "line_count_required": lambda: _("Line %(line)s: say how many people.", line=a.get("line")),
         "line_count_range": lambda: _("Line %(line)s: the number of people must be from 1 to %(max)s.",
                                       line=a.get("line"), max=a.get("max")),
-        "line_bad_skills": lambda: _("Line %(line)s: skills are short tags of lower-case letters, digits and _: "
-                                     "%(skills)s.", line=a.get("line"), skills=a.get("skills")),
+        "line_unknown_skills": lambda: _("Line %(line)s: unknown skills: %(skills)s. Write a skill's code, "
+                                         "Chinese or English name.", line=a.get("line"), skills=a.get("skills")),
         "event_cancelled": lambda: _("This event is cancelled and can no longer be changed."),
         "event_over": lambda: _("This event is already over."),
     }
@@ -55,8 +60,8 @@ def problem_text(p: FieldProblem) -> str:
 
 
 def skill_list(text: str | None) -> tuple[str, ...]:
-    """Tags typed with any of the usual separators (also the Chinese comma and 、)."""
-    return tuple(s.strip().lower() for s in (text or "").replace("，", ",").replace("、", ",").split(",") if s.strip())
+    """Skills as typed (codes, Chinese or English names) with any of the usual separators."""
+    return tuple(split(text))
 
 
 def fields_of(form: Form) -> Iterator[Field]:

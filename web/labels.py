@@ -1,7 +1,14 @@
 """Display names of the domain's fixed vocabularies, in the reader's language."""
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from flask import g
+from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
+
+from scheduler.skills import vocabulary as skill_vocabulary
+from web.db import db
 
 PERSON_ROLES = {
     "lawyer": _l("Lawyer"),
@@ -60,3 +67,40 @@ def organisation_kind(value: str | None) -> str:
 
 def weekday(value: int | None) -> str:
     return "" if value is None else str(WEEKDAYS[value])
+
+
+def skills() -> skill_vocabulary.Vocabulary:
+    """The skills vocabulary, read once per request (`forget_skills` after changing it)."""
+    if "skill_vocabulary" not in g:
+        g.skill_vocabulary = skill_vocabulary.load(db())
+    return g.skill_vocabulary
+
+
+def forget_skills() -> None:
+    g.pop("skill_vocabulary", None)
+
+
+def skill(code: str | None) -> str:
+    """A skill's name in the reader's language; an unknown code as stored."""
+    return skills().name(code or "", str(get_locale() or "zh"))
+
+
+def skill_names(codes: Iterable[str] | None, separator: str | None = None) -> str:
+    """Several skills' names, joined with the language's list separator (、 or , )."""
+    if separator is None:
+        separator = ", " if str(get_locale() or "zh").startswith("en") else "、"
+    return separator.join(skill(c) for c in codes or ())
+
+
+def open_reason(reason: dict) -> str:
+    """Why a place stayed open (a solver reason: code, zh, en, parameters) in the reader's
+    language. "Nobody qualified" is worded here, with the roles' and skills' names: the
+    solver's own text names them by code."""
+    if reason.get("code") == "no_qualified" and "roles" in reason:
+        roles = [r for r in str(reason.get("roles") or "").split("/") if r]
+        skills = [k for k in str(reason.get("skills") or "").split(", ") if k and k != "-"]
+        return gettext("Nobody holds the role (%(roles)s) and the skills (%(skills)s).",
+                       roles=" / ".join(person_role(r) for r in roles), skills=skill_names(skills) or "-")
+    english = str(get_locale() or "").startswith("en")
+    zh, en = reason.get("zh"), reason.get("en")
+    return str((en if english else zh) or zh or en or reason.get("code", ""))

@@ -53,4 +53,7 @@ def init_templating(app: Flask) -> None:
         user_role=labels.user_role,
         organisation_kind=labels.organisation_kind,
         weekday=labels.weekday,
+        skill=labels.skill,
+        skill_names=labels.skill_names,
+        open_reason=labels.open_reason,
     )

@@ -7,11 +7,13 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from models.vocab import ROLES
 
-SKILL_PATTERN = re.compile(r"^[a-z0-9_]{1,32}$")
+if TYPE_CHECKING:
+    from scheduler.skills.vocabulary import Vocabulary
+
 PHONE_PATTERN = re.compile(r"^[0-9+\- ()]{3,32}$")
 PRIORITY_RANGE = (1, 5)
 COUNT_MAX = 50
@@ -55,10 +57,11 @@ def check_text(out: Problems, name: str, value: str | None, max_len: int, *, req
         out.add(name, "too_long", max=max_len)
 
 
-def check_skills(out: Problems, name: str, skills: Iterable[str]) -> None:
-    bad = [s for s in skills if not SKILL_PATTERN.match(s)]
-    if bad:
-        out.add(name, "bad_skills", skills=", ".join(bad))
+def check_skills(out: Problems, name: str, skills: Iterable[str], vocabulary: Vocabulary) -> None:
+    """Each skill a code or a name of the vocabulary (`scheduler.skills.vocabulary`)."""
+    unknown = vocabulary.read(skills)[1]
+    if unknown:
+        out.add(name, "unknown_skills", skills=", ".join(unknown))
 
 
 def check_priority(out: Problems, name: str, priority: int | None) -> None:
@@ -89,7 +92,7 @@ class LineInput:
     skills: tuple[str, ...] = ()
 
 
-def check_lines(out: Problems, lines: list[LineInput]) -> None:
+def check_lines(out: Problems, lines: list[LineInput], vocabulary: Vocabulary) -> None:
     """Lines are numbered from 1 in messages, fields are "lines-<index from 0>-<part>"."""
     if not lines:
         out.add("lines", "lines_required")
@@ -104,9 +107,9 @@ def check_lines(out: Problems, lines: list[LineInput]) -> None:
             out.add(f"{where}-count", "line_count_required", line=i + 1)
         elif not 1 <= line.count <= COUNT_MAX:
             out.add(f"{where}-count", "line_count_range", line=i + 1, max=COUNT_MAX)
-        bad = [s for s in line.skills if not SKILL_PATTERN.match(s)]
-        if bad:
-            out.add(f"{where}-skills", "line_bad_skills", line=i + 1, skills=", ".join(bad))
+        unknown = vocabulary.read(line.skills)[1]
+        if unknown:
+            out.add(f"{where}-skills", "line_unknown_skills", line=i + 1, skills=", ".join(unknown))
 
 
 def plain(value: Any) -> Any:

@@ -12,7 +12,7 @@ to an event that will not happen.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 
 from sqlalchemy import select
@@ -36,6 +36,7 @@ from scheduler.core.checking import (
 from scheduler.core.config import DEFAULT_FEED_DOMAIN
 from scheduler.demand.event_notices import notices_for_event_cancellation
 from scheduler.feeds.render import refresh_feeds
+from scheduler.skills import vocabulary as skill_vocabulary
 
 TEMPLATE_SITE_KINDS = ("window", "centre", "station")
 EVENT_SITE_KINDS = ("square", "centre")
@@ -121,7 +122,7 @@ def check_template(session: Session, district_id: int, data: TemplateInput) -> P
     check_order(out, "end", data.start, data.end)
     check_priority(out, "priority", data.priority)
     check_validity(out, "valid_to", data.valid_from, data.valid_to)
-    check_lines(out, list(data.lines))
+    check_lines(out, list(data.lines), skill_vocabulary.load(session))
     return out
 
 
@@ -138,8 +139,14 @@ def check_event(session: Session, district_id: int, data: EventInput) -> Problem
             raise ValueError(f"{name} must be timezone-aware")
     check_order(out, "end_at", data.start_at, data.end_at)
     check_priority(out, "priority", data.priority)
-    check_lines(out, list(data.lines))
+    check_lines(out, list(data.lines), skill_vocabulary.load(session))
     return out
+
+
+def _coded(session: Session, lines: tuple[LineInput, ...]) -> tuple[LineInput, ...]:
+    """The lines with their skills as codes (they were checked: each names a skill)."""
+    vocabulary = skill_vocabulary.load(session)
+    return tuple(replace(ln, skills=tuple(vocabulary.read(ln.skills)[0])) for ln in lines)
 
 
 def _lines(model, lines: tuple[LineInput, ...]) -> list:
@@ -191,7 +198,7 @@ def create_template(session: Session, user: User, district_id: int, data: Templa
     check_template(session, district_id, data).raise_any()
     template = ShiftTemplate(active=True)
     _set_template(template, data)
-    template.lines = _lines(ShiftTemplateLine, data.lines)
+    template.lines = _lines(ShiftTemplateLine, _coded(session, data.lines))
     session.add(template)
     session.flush()
     audit.record(session, user, "shift_template.create", "shift_template", template.id, district_id,
@@ -205,7 +212,7 @@ def update_template(session: Session, user: User, template_id: int, data: Templa
     check_template(session, district_id, data).raise_any()
     before = _template_snapshot(template)
     _set_template(template, data)
-    _replace_lines(session, template, ShiftTemplateLine, data.lines)
+    _replace_lines(session, template, ShiftTemplateLine, _coded(session, data.lines))
     session.flush()
     changed = changes(before, _template_snapshot(template))
     if changed:
@@ -251,7 +258,7 @@ def create_event(session: Session, user: User, district_id: int, data: EventInpu
     check_event(session, district_id, data).raise_any()
     event = SquareEvent(status="planned")
     _set_event(event, data)
-    event.lines = _lines(EventLine, data.lines)
+    event.lines = _lines(EventLine, _coded(session, data.lines))
     session.add(event)
     session.flush()
     audit.record(session, user, "event.create", "square_event", event.id, district_id,
@@ -268,7 +275,7 @@ def update_event(session: Session, user: User, event_id: int, data: EventInput) 
     out.raise_any()
     before = _event_snapshot(event)
     _set_event(event, data)
-    _replace_lines(session, event, EventLine, data.lines)
+    _replace_lines(session, event, EventLine, _coded(session, data.lines))
     session.flush()
     changed = changes(before, _event_snapshot(event))
     if changed:

@@ -5,7 +5,6 @@ the audit log. The caller commits.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -18,8 +17,7 @@ from models.vocab import ROLES
 from scheduler.core.access import district_filter, require_district, require_role, require_visible
 from scheduler.core.paging import PER_PAGE, Page, matches_text, paginate
 from scheduler.home.overview import current_pairing_condition
-
-SKILL_PATTERN = re.compile(r"^[a-z0-9_]{1,32}$")
+from scheduler.skills import vocabulary as skill_vocabulary
 
 
 def mask_phone(phone: str | None) -> str:
@@ -139,7 +137,7 @@ def organisation_choices(session: Session, person: Person) -> list[Organisation]
 
 def update_person(session: Session, user: Any, person_id: int, changes: PersonChanges) -> Person:
     person = get_person(session, user, person_id)
-    _check_changes(session, person, changes)
+    skills = _check_changes(session, person, changes)
     before = _snapshot(person)
     person.name = changes.name.strip()
     person.phone = (changes.phone or "").strip() or None
@@ -152,7 +150,7 @@ def update_person(session: Session, user: Any, person_id: int, changes: PersonCh
     if changes.badge_no is not None:
         person.badge_no = changes.badge_no.strip()[:32] or None
     _replace_roles(session, person, changes.roles)
-    _replace_skills(session, person, changes.skills)
+    _replace_skills(session, person, skills)
     after = _snapshot(person)
     changed = {k: _audited(k, before[k], after[k]) for k in after if before[k] != after[k]}
     if changed:
@@ -185,7 +183,8 @@ def set_person_active(session: Session, user: Any, person_id: int, active: bool)
     return person
 
 
-def _check_changes(session: Session, person: Person, changes: PersonChanges) -> None:
+def _check_changes(session: Session, person: Person, changes: PersonChanges) -> list[str]:
+    """The skills' codes, once every change is found sound; else `PersonError`."""
     if not changes.name.strip():
         raise PersonError("name_required", "A person needs a name.")
     unknown = sorted(set(changes.roles) - set(ROLES))
@@ -193,17 +192,16 @@ def _check_changes(session: Session, person: Person, changes: PersonChanges) -> 
         raise PersonError("unknown_roles", f"Unknown roles: {', '.join(unknown)}.", roles=", ".join(unknown))
     if not changes.roles:
         raise PersonError("roles_required", "A person holds at least one role.")
-    bad = [s for s in changes.skills if not SKILL_PATTERN.match(s)]
-    if bad:
-        raise PersonError(
-            "bad_skills", f"Skills are short tags of a-z, 0-9 and _: {', '.join(bad)}.", skills=", ".join(bad)
-        )
+    codes, unknown = skill_vocabulary.load(session).read(changes.skills)
+    if unknown:
+        raise PersonError("unknown_skills", f"Unknown skills: {', '.join(unknown)}.", skills=", ".join(unknown))
     if changes.target_hours_week is not None and changes.target_hours_week > changes.max_hours_week:
         raise PersonError("target_above_max", "The target hours exceed the maximum hours.")
     if changes.organisation_id is not None and changes.organisation_id not in {
         o.id for o in organisation_choices(session, person)
     }:
         raise PersonError("foreign_organisation", "That organisation is not in this person's district.")
+    return codes
 
 
 def _replace_roles(session: Session, person: Person, roles: list[str]) -> None:

@@ -5,7 +5,7 @@ problem with the input is reported at once (`checking.Refused`); changes are aud
 caller commits."""
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import func, or_, select
@@ -19,6 +19,7 @@ from scheduler.core.checking import PHONE_PATTERN, Problems, changes, check_skil
 from scheduler.core.weeks import monday_of
 from scheduler.home.overview import current_pairing_condition
 from scheduler.sites.search import get_site
+from scheduler.skills import vocabulary as skill_vocabulary
 
 RHYTHM = ("visit_every_weeks", "visit_weekday", "visit_start", "visit_minutes")
 EVERY_WEEKS = (1, 52)
@@ -84,7 +85,7 @@ def create_site(session: Session, user: User, district_id: int, kind: str | None
     check_new_site(session, district_id, kind, external_id, data).raise_any()
     site = Site(external_id=(external_id or "").strip(), district_id=district_id, kind=kind,
                 timezone=district.timezone)
-    _apply(site, data, None, today)
+    _apply(site, _coded(session, data), None, today)
     session.add(site)
     session.flush()
     audit.record(session, user, "site.create", "site", site.external_id, district_id,
@@ -96,7 +97,7 @@ def update_site(session: Session, user: User, site_id: int, data: SiteInput, tod
     site = get_site(session, user, site_id)
     check_site(session, site.district_id, site.kind, data).raise_any()
     before = _snapshot(site)
-    _apply(site, data, site.visit_anchor, today)
+    _apply(site, _coded(session, data), site.visit_anchor, today)
     changed = changes(before, _snapshot(site))
     if changed:
         session.flush()
@@ -116,7 +117,7 @@ def check_site(session: Session, district_id: int, kind: str | None, data: SiteI
             out.add(name, "required")
         elif not low <= value <= high:
             out.add(name, "out_of_range", min=low, max=high)
-    check_skills(out, "needs", data.needs)
+    check_skills(out, "needs", data.needs, skill_vocabulary.load(session))
     if data.township_id is not None:
         owner = session.scalar(select(Township.district_id).where(Township.id == data.township_id))
         if owner != district_id:
@@ -146,6 +147,11 @@ def _check_rhythm(out: Problems, kind: str | None, data: SiteInput) -> None:
         start = datetime.combine(date.min, data.visit_start)
         if start + timedelta(minutes=minutes) > datetime.combine(date.min, time()) + DAY:
             out.add("visit_minutes", "visit_past_midnight")
+
+
+def _coded(session: Session, data: SiteInput) -> SiteInput:
+    """The needs as skill codes (they were checked: each names a skill)."""
+    return replace(data, needs=tuple(skill_vocabulary.load(session).read(data.needs)[0]))
 
 
 def _apply(site: Site, data: SiteInput, old_anchor: date | None, today: date) -> None:

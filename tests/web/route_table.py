@@ -332,6 +332,9 @@ ROUTES: dict[str, Route] = {
     "people.reveal_phone": Route("POST", person_a, district_a_only()),
     "people.deactivate": Route("POST", person_a, district_a_only(ok=302)),
     "people.reactivate": Route("POST", person_a, district_a_only(ok=302)),
+    "skills.index": Route("GET", no_args, coordinators_only()),
+    # Renaming a skill changes what every district reads: the city's coordinators only.
+    "skills.edit": Route("GET", lambda _world: {"code": "family"}, every(403, anonymous=LOGIN, city=200)),
     "sites.index": Route("GET", no_args, coordinators_only()),
     "sites.detail": Route("GET", site_a, district_a_only()),
     "advisers.index": Route("GET", district_a, district_a_only(foreign=403)),
@@ -392,6 +395,7 @@ ROUTES: dict[str, Route] = {
     "week.review": Route("GET", week_a, district_a_only(foreign=403)),
     "week.publish": Route("POST", week_a, district_a_only(ok=302, foreign=403)),
     "week.assign": Route("GET", place_a, district_a_only(foreign=403)),
+    "week.repair": Route("POST", place_a, district_a_only(ok=302, foreign=403)),
     "week.lock": Route("POST", assignment_a, district_a_only(ok=302)),
     "week.unlock": Route("POST", assignment_a, district_a_only(ok=302)),
     "week.unassign": Route("POST", assignment_a, district_a_only(ok=302)),

@@ -64,7 +64,7 @@ def test_every_problem_of_a_shift_is_listed_at_once(as_role, world, session):
     zh = text(client.post(url, data=bad))
     for message in ("请修正以下 7 个问题", "班次名称：请填写此项。", "结束时间必须晚于开始时间。", "请选择 1 至 5 之间的优先级。",
                     "第 1 行：人数须在 1 至 50 之间。", "第 2 行：请至少选择一种身份。", "第 2 行：人数：不是有效的整数。",
-                    "第 2 行：专长须为由小写字母、数字和 _ 组成的简短标签：bad tag。"):
+                    "第 2 行：未知专长：Bad Tag。请填写专长的代码、中文名或英文名。"):
         assert message in zh, message
     en = text(client.post(url + "?lang=en", data=bad))
     for message in ("Please fix these 7 problems", "Shift name: This is required.", "Choose a priority from 1 to 5.",

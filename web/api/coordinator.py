@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, date
 
 from flask import current_app
-from flask_babel import get_locale
 
 from scheduler.api import week as api_week
 from scheduler.core.weeks import monday_of, parse_week
@@ -20,6 +19,7 @@ from web.api.spec import operation
 from web.config import app_settings
 from web.dates import now
 from web.db import db
+from web.labels import open_reason
 from web.solve_runner import solve_runner
 
 TAG = "coordinator"
@@ -38,8 +38,7 @@ def _week(text: str) -> date:
 
 
 def _reason(reason: dict) -> Reason:
-    english = str(get_locale() or "").startswith("en")
-    return Reason(code=str(reason.get("code", "")), text=str(reason.get("en" if english else "zh") or ""))
+    return Reason(code=str(reason.get("code", "")), text=open_reason(reason))
 
 
 @bp.get("/districts/<int:district_id>/weeks/<week>")

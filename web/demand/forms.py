@@ -41,7 +41,7 @@ class LineForm(Form):
 
     roles = CheckboxesField(_l("Roles (any one of)"), choices=choices((r, PERSON_ROLES[r]) for r in ROLES))
     count = IntegerField(_l("Number of people"), default=1, validators=[Optional()])
-    skills = StringField(_l("Skills (all of)"), description=_l("Tags separated by commas; may be empty"),
+    skills = StringField(_l("Skills (all of)"), description=_l("Skills separated by commas (code, Chinese or English name); may be empty"),
                          validators=[Optional()])
 
 

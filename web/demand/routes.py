@@ -23,6 +23,7 @@ from web.demand import bp
 from web.demand.forms import ButtonForm, EventForm, TemplateForm, without_line
 from web.demand.holiday_names import holiday_label
 from web.ids import parse_int
+from web.labels import skill_names
 
 
 def _int(value: str | None) -> int | None:
@@ -72,7 +73,7 @@ def _lines(form) -> tuple[LineInput, ...]:
 
 
 def _line_data(lines) -> list[dict]:
-    return [{"roles": list(ln.roles), "count": ln.count, "skills": ", ".join(ln.skills)} for ln in lines]
+    return [{"roles": list(ln.roles), "count": ln.count, "skills": skill_names(ln.skills)} for ln in lines]
 
 
 def _redraw(form_class, sites):

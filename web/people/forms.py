@@ -16,6 +16,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, StopValidation
 
 from models.vocab import ROLES
+from scheduler.skills.vocabulary import split
 from web.choices import choices
 from web.labels import PERSON_ROLES
 
@@ -71,7 +72,7 @@ class PersonForm(FlaskForm):
                             validators=[at_least_one])
     skills = StringField(
         _l("Skills"),
-        description=_l("Tags separated by commas, e.g. family, labour, dialect_ningbo"),
+        description=_l("Separated by commas; a code, the Chinese or the English name, e.g. 婚姻家庭, Labour disputes, dialect_ningbo"),
         validators=[Optional(), Length(max=400)],
     )
     max_hours_week = DecimalField(_l("Maximum hours per week"), places=1,
@@ -87,7 +88,8 @@ class PersonForm(FlaskForm):
         self.organisation.choices = choices([("", _l("None"))] + [(str(o.id), o.name) for o in organisations])
 
     def skill_list(self) -> list[str]:
-        return [s.strip().lower() for s in (self.skills.data or "").replace("，", ",").split(",") if s.strip()]
+        """The skills as typed: codes, Chinese or English names (`scheduler.skills.vocabulary`)."""
+        return split(self.skills.data)
 
 
 class ActiveForm(FlaskForm):

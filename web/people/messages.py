@@ -11,8 +11,9 @@ def person_error(error: PersonError) -> str:
         "name_required": lambda: _("A person needs a name."),
         "roles_required": lambda: _("Choose at least one role."),
         "unknown_roles": lambda: _("Unknown roles: %(roles)s.", roles=error.params.get("roles", "")),
-        "bad_skills": lambda: _(
-            "Skills are short tags of lower-case letters, digits and _: %(skills)s.",
+        "unknown_skills": lambda: _(
+            "Unknown skills: %(skills)s. Write a skill's code, Chinese or English name, or add it on the skills "
+            "page first.",
             skills=error.params.get("skills", ""),
         ),
         "target_above_max": lambda: _("The target hours exceed the maximum hours."),

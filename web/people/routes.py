@@ -10,6 +10,7 @@ from web.access import acting_user, roles_required
 from web.dates import local_today
 from web.db import db
 from web.ids import parse_int
+from web.labels import skill_names
 from web.people import bp
 from web.people.forms import ActiveForm, PersonForm, SearchForm
 from web.people.messages import person_error
@@ -112,7 +113,7 @@ class _FormData:
         self.badge_no = person.badge_no
         self.organisation = str(person.organisation_id or "")
         self.roles = person.role_names
-        self.skills = ", ".join(person.skill_names)
+        self.skills = skill_names(person.skill_names)
         self.max_hours_week = person.max_hours_week
         self.target_hours_week = person.target_hours_week
         self.max_slots_per_day = person.max_slots_per_day

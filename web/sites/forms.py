@@ -47,7 +47,7 @@ class SiteForm(FlaskForm):
     lat = FloatField(_l("Latitude"), description=_l("From -90 to 90, e.g. 29.82"), validators=[Optional()])
     lon = FloatField(_l("Longitude"), description=_l("From -180 to 180, e.g. 121.55"), validators=[Optional()])
     needs = StringField(_l("Adviser should know"),
-                        description=_l("Skill tags separated by commas, e.g. land, family"), validators=[Optional()])
+                        description=_l("Skills separated by commas (code, Chinese or English name), e.g. 土地纠纷, family"), validators=[Optional()])
     active = BooleanField(_l("Active (scheduled)"), default=True)
     visit_every_weeks = IntegerField(_l("Visit every (weeks)"), validators=[Optional()])
     visit_anchor = DateField(_l("Counting from the week of"),

@@ -13,6 +13,7 @@ from web.checks import attach, fields_with_errors, skill_list, summary
 from web.dates import local_today
 from web.db import db
 from web.ids import parse_int
+from web.labels import skill_names
 from web.sites import bp
 from web.sites.forms import ButtonForm, ExclusionForm, SearchForm, SiteForm
 
@@ -70,7 +71,7 @@ class _SiteData:
                     "visit_start", "visit_minutes"):
             setattr(self, key, getattr(data, key))
         self.township = str(data.township_id or "")
-        self.needs = ", ".join(data.needs)
+        self.needs = skill_names(data.needs)
         self.visit_weekday = "" if data.visit_weekday is None else str(data.visit_weekday)
 
 

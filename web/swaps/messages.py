@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from scheduler.swaps.declines import ReplanRefused
 from scheduler.swaps.operations import SwapRefused
 from scheduler.week.edits import EditRefused
+from web.labels import person_role, skill_names
 from web.requests.messages import reason_personal_data
 from web.swaps.labels import swap_status
 from web.week.messages import refused as rules_refused
@@ -31,8 +32,10 @@ def swap_refused(error: SwapRefused | EditRefused) -> list[str]:
                                     name=p.get("name", "")),
         "inactive": lambda: _("%(name)s is no longer in service.", name=p.get("name", "")),
         "unqualified": lambda: _("%(name)s does not hold this place's role (%(roles)s) or lacks one of its "
-                                 "skills (%(skills)s).", name=p.get("name", ""), roles=p.get("roles", ""),
-                                 skills=p.get("skills") or _("none")),
+                                 "skills (%(skills)s).", name=p.get("name", ""),
+                                 roles=", ".join(person_role(r) for r in str(p.get("roles", "")).split(", ") if r),
+                                 skills=skill_names(s for s in str(p.get("skills") or "").split(", ") if s)
+                                 or _("none")),
         "no_account": lambda: _("%(name)s has no account to answer with; ask your coordinator instead.",
                                 name=p.get("name", "")),
         "no_longer_assigned": lambda: _("The place is no longer yours in the week's plan: the coordinator has "

@@ -39,7 +39,8 @@ def _messages() -> dict:
         "bad_email": lambda p: _("Not an email address: \"%(value)s\".", **p),
         "bad_id": lambda p: _("An id must not contain spaces: \"%(value)s\".", **p),
         "unknown_role": lambda p: _("Unknown role \"%(value)s\"; use one of: %(choices)s.", **p),
-        "bad_skill": lambda p: _("A skill tag holds lower-case letters, digits and _ only: \"%(value)s\".", **p),
+        "unknown_skill": lambda p: _("Unknown skill \"%(value)s\": write a skill's code, Chinese or English name, "
+                                     "or add it on the skills page first.", **p),
         "bad_choice": lambda p: _("\"%(value)s\" is not one of: %(choices)s.", **p),
         "bad_weekday": lambda p: _("Not a weekday: \"%(value)s\" (write Mon to Sun, or 1 to 7).", **p),
         "bad_time": lambda p: _("Not a time of day: \"%(value)s\" (write 09:00).", **p),

@@ -13,6 +13,8 @@ from sqlalchemy.orm import Session
 
 from models import District, User
 from scheduler.core.access import visible_district_ids
+from scheduler.skills import vocabulary as skill_vocabulary
+from scheduler.skills.vocabulary import Vocabulary
 from scheduler.transfer.imports.problems import CellError, UnreadableValue
 from scheduler.transfer.imports.reading import Heading, Sheet
 from scheduler.transfer.imports.values import Reader, blank, identifier
@@ -114,6 +116,7 @@ class Context:
         self.errors: list[CellError] = []
         self.districts = list(session.scalars(select(District)))
         self._by_word = {d.name: d for d in self.districts} | {d.code: d for d in self.districts}
+        self._skills: Vocabulary | None = None
 
     @property
     def scope(self) -> frozenset[int] | None:
@@ -133,6 +136,19 @@ class Context:
         row.ok = False
         if key:
             row.bad.add(key)
+
+    @property
+    def skills(self) -> Vocabulary:
+        if self._skills is None:
+            self._skills = skill_vocabulary.load(self.session)
+        return self._skills
+
+    def skills_of(self, row: Row, key: str) -> list[str]:
+        """The row's skills in column `key` as codes; a word naming no skill is an error of the cell."""
+        codes, unknown = self.skills.read(row.get(key, []))
+        if unknown:
+            self.error(row, key, "unknown_skill", value="、".join(unknown))
+        return codes
 
     def district_of(self, row: Row) -> District | None:
         """The row's district (its district cell, else the import's), or None with the error noted."""

@@ -35,7 +35,8 @@ COLUMNS = (
            "律师、实习律师、公证员、人民调解员、司法鉴定人、基层法律服务工作者、法治宣传员、志愿者；多个用顿号分隔",
            "lawyer, trainee lawyer, notary, mediator, ...; several separated by commas", "律师"),
     Column("skills", "专长", "Skills", v.skills, False, ("专长标签", "skill"),
-           "小写英文标签，如 family、labour、dialect_ningbo", "lower-case tags such as family, labour", "family"),
+           "专长的代码、中文名或英文名，如 婚姻家庭、labour、Ningbo dialect；多个用顿号分隔",
+           "a skill's code, Chinese or English name, e.g. family, 劳动争议, Ningbo dialect", "婚姻家庭"),
     Column("phone", "手机", "Phone", v.phone, False, ("电话", "手机号码", "联系电话", "mobile"), example="13812345678"),
     Column("email", "电子邮箱", "Email", v.email, False, ("邮箱", "e-mail"), example="wangming@example.com"),
     Column("organisation", "所属机构", "Organisation", v.text(128), False,
@@ -75,6 +76,7 @@ def plan(ctx: Context, rows: list[Row]) -> Plan:
             org_id = organisations(district.id, row.get("organisation"))
             if org_id is None:
                 ctx.error(row, "organisation", "unknown_organisation", value=row.get("organisation"))
+        skills = ctx.skills_of(row, "skills")
         max_hours = row.get("max_hours_week", DEFAULT_MAX_HOURS)
         if row.get("target_hours_week") is not None and row.get("target_hours_week") > max_hours:
             ctx.error(row, "target_hours_week", "target_above_max", max=v.shown(max_hours))
@@ -87,12 +89,12 @@ def plan(ctx: Context, rows: list[Row]) -> Plan:
             "max_slots_per_day": row.get("max_slots_per_day"), "max_paired_sites": row.get("max_paired_sites"),
             "active": row.get("active", True),
         }
-        _compare(out, row, old, new)
+        _compare(out, row, old, new, skills)
     return out
 
 
-def _compare(out: Plan, row: Row, old: dict[str, Any] | None, new: dict[str, Any]) -> None:
-    key, roles, skills = row.get("external_id"), row.get("roles"), row.get("skills", [])
+def _compare(out: Plan, row: Row, old: dict[str, Any] | None, new: dict[str, Any], skills: list[str]) -> None:
+    key, roles = row.get("external_id"), row.get("roles")
     if old is None:
         out.payload["insert"].append({"external_id": key, **new})
         out.payload["roles"][key], out.payload["skills"][key] = roles, skills

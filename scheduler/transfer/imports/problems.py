@@ -81,8 +81,9 @@ WORDING: dict[str, tuple[str, str]] = {
     "bad_email": ("不是有效的电子邮箱：“{value}”", "not an email address: \"{value}\""),
     "bad_id": ("编号不能含空格：“{value}”", "an id must not contain spaces: \"{value}\""),
     "unknown_role": ("未知角色“{value}”，可用：{choices}", "unknown role \"{value}\"; use one of: {choices}"),
-    "bad_skill": ("专长标签只能由小写字母、数字和下划线组成：“{value}”",
-                  "a skill tag holds lower-case letters, digits and _ only: \"{value}\""),
+    "unknown_skill": ("未知专长“{value}”：请填写专长的代码、中文名或英文名，或先在专长页面添加",
+                      "unknown skill \"{value}\": write a skill's code, Chinese or English name, or add it on "
+                      "the skills page first"),
     "bad_choice": ("无法识别“{value}”，可用：{choices}", "\"{value}\" is not one of: {choices}"),
     "bad_weekday": ("不是星期几：“{value}”（可写 周一 至 周日，或 1 至 7）",
                     "not a weekday: \"{value}\" (write Mon to Sun, or 1 to 7)"),

@@ -42,7 +42,8 @@ COLUMNS = (
     Column("address", "地址", "Address", v.text(256), False, ("详细地址",), example="下应街道湾底村村委会"),
     Column("phone", "电话", "Phone", v.phone, False, ("办公电话", "联系电话"), example="0574-88123456"),
     Column("needs", "所需专长", "Needed skills", v.skills, False, ("需要的专长", "needs"),
-           "结对顾问应具备的专长标签", "skill tags the standing adviser should hold", "land"),
+           "结对顾问应具备的专长：代码、中文名或英文名，多个用顿号分隔",
+           "skills the standing adviser should hold: code, Chinese or English name", "土地纠纷"),
     Column("active", "启用", "Active", v.active, False, ("状态", "是否启用"), "是 或 否；留空为 是",
            "yes or no; empty: yes", "是"),
     Column("visit_every_weeks", "走访间隔（周）", "Visit every (weeks)", v.integer(1, 52), False,
@@ -84,6 +85,7 @@ def plan(ctx: Context, rows: list[Row]) -> Plan:
             township_id = townships.get((district.id, row.get("township")))
             if township_id is None:
                 ctx.error(row, "township", "unknown_township", value=row.get("township"))
+        needs = ctx.skills_of(row, "needs")
         given = [k for k in RHYTHM if row.get(k) is not None or k in row.bad]
         missing = [k for k in RHYTHM if k not in given]
         if given and missing:
@@ -97,7 +99,7 @@ def plan(ctx: Context, rows: list[Row]) -> Plan:
             anchor -= timedelta(days=anchor.weekday())
         new = {"district_id": district.id, "township_id": township_id, "kind": row.get("kind"),
                "name": row.get("name"), "lat": row.get("lat"), "lon": row.get("lon"),
-               "address": row.get("address"), "phone": row.get("phone"), "needs": row.get("needs", []),
+               "address": row.get("address"), "phone": row.get("phone"), "needs": needs,
                "active": row.get("active", True), **{k: row.get(k) for k in RHYTHM}, "visit_anchor": anchor}
         if old is None:
             out.payload["insert"].append({"external_id": key, "timezone": district.timezone, **new})

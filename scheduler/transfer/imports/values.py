@@ -10,13 +10,13 @@ from typing import Any
 
 from models.vocab import ROLES, SITE_KINDS
 from scheduler.core.zh_names import ROLE_EN, ROLE_ZH, RULE_KIND_ZH, SITE_KIND_ZH, WEEKDAY_EN, WEEKDAY_ZH
+from scheduler.skills import vocabulary as skill_vocabulary
 from scheduler.transfer.imports.problems import UnreadableValue
 
 Reader = Callable[[Any], Any]
 
 PHONE = re.compile(r"^[0-9+\- ()]{3,32}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-SKILL = re.compile(r"^[a-z0-9_]{1,32}$")
 LIST_SEPARATORS = re.compile(r"[,，、;；/\s]+")
 TIME_TEXT = re.compile(r"^(\d{1,2})\s*[:：点时]\s*(\d{1,2})?\s*分?$|^(\d{1,2})$")
 DATE_TEXT = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
@@ -119,14 +119,15 @@ def roles(value: Any) -> list[str]:
 
 
 def skills(value: Any) -> list[str]:
+    """The skills as written (codes, Chinese or English names), in order, once each; the plan
+    reads them with the vocabulary (`Context.skills_of`). Spaces stay: English names hold them."""
     out = []
-    for word in _words(value):
-        tag = word.lower()
-        if not SKILL.match(tag):
-            raise UnreadableValue("bad_skill", value=word)
-        if tag not in out:
-            out.append(tag)
-    return sorted(out)
+    for word in skill_vocabulary.split(shown(value)):
+        if len(word) > 64:
+            raise UnreadableValue("too_long", max=64)
+        if word not in out:
+            out.append(word)
+    return out
 
 
 def choice(table: dict[str, list[str]]) -> Reader:

@@ -63,7 +63,7 @@ def test_template_problems_are_all_listed_at_once(session, ctx):
         ("site", "required"), ("name", "required"), ("weekday", "required"), ("end", "end_before_start"),
         ("priority", "priority_range"), ("valid_to", "validity_order"),
         ("lines-0-roles", "line_roles_required"), ("lines-0-count", "line_count_range"),
-        ("lines-0-skills", "line_bad_skills"), ("lines-1-roles", "unknown_roles"),
+        ("lines-0-skills", "line_unknown_skills"), ("lines-1-roles", "unknown_roles"),
         ("lines-1-count", "line_count_required")}
     with pytest.raises(Refused) as caught:
         standing.create_template(session, ctx["coord"], ctx["a"].id, bad)

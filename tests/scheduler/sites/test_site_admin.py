@@ -60,7 +60,7 @@ def test_every_problem_is_reported_at_once(session, ctx):
                     visit_every_weeks=60, visit_weekday=None, visit_start=time(9), visit_minutes=None)
     found = refused(session, ctx, bad)
     assert found == {("name", "required"), ("lat", "out_of_range"), ("lon", "out_of_range"), ("phone", "bad_phone"),
-                     ("needs", "bad_skills"), ("township", "foreign_township"),
+                     ("needs", "unknown_skills"), ("township", "foreign_township"),
                      ("visit_every_weeks", "out_of_range"), ("visit_weekday", "rhythm_incomplete"),
                      ("visit_minutes", "rhythm_incomplete")}
 

@@ -82,7 +82,7 @@ BAD_CELLS = [
     ("C", "", "required", {}),
     ("C", "名" * 65, "too_long", {"max": 64}),
     ("D", "律师、法官", "unknown_role", {"value": "法官"}),
-    ("E", "family、婚姻家事", "bad_skill", {"value": "婚姻家事"}),
+    ("E", "family、婚姻家事", "unknown_skill", {"value": "婚姻家事"}),
     ("F", "138-1234-abcd", "bad_phone", {"value": "138-1234-abcd"}),
     ("G", 95, "out_of_range", {"min": "-90", "max": "90"}),
     ("H", "东经", "not_a_number", {"value": "东经"}),
