@@ -101,6 +101,11 @@ def open_reason(reason: dict) -> str:
         skills = [k for k in str(reason.get("skills") or "").split(", ") if k and k != "-"]
         return gettext("Nobody holds the role (%(roles)s) and the skills (%(skills)s).",
                        roles=" / ".join(person_role(r) for r in roles), skills=skill_names(skills) or "-")
+    if reason.get("code") == "missing_skills" and "skills" in reason:
+        # The standing pairing's: no holder of the role has every skill the village needs.
+        skills = [k for k in str(reason.get("skills") or "").split(", ") if k]
+        return gettext("No %(role)s holds every skill this village needs: %(skills)s.",
+                       role=person_role(str(reason.get("role") or "lawyer")), skills=skill_names(skills))
     english = str(get_locale() or "").startswith("en")
     zh, en = reason.get("zh"), reason.get("en")
     return str((en if english else zh) or zh or en or reason.get("code", ""))

@@ -62,7 +62,9 @@ class ComparisonRow:
     km_before: float | None
     km_after: float | None
     fixed: bool
-    reasons: tuple[str, ...]
+    reasons: tuple[str, ...]  # "<Chinese> / <English>", for the command line
+    # The same reasons as stored ({"code", "zh", "en", parameters}), for pages in one language.
+    reason_codes: tuple[dict, ...] = ()
 
 
 def current_pairs(session: Session, site_ids: list[int], on: date) -> dict[int, Pairing]:
@@ -130,7 +132,8 @@ def propose(session: Session, actor: User | None, district_id: int, on: date,
                             zh="；".join(r.zh for r in result.conflicts), en="; ".join(r.en for r in result.conflicts))
     site_id = {v: k for k, v in site_ext.items()}
     person_id = {v: k for k, v in people.items()}
-    reasons = {u.site: [{"code": r.code, "zh": r.zh, "en": r.en} for r in u.reasons] for u in result.unpaired_sites}
+    reasons = {u.site: [{"code": r.code, "zh": r.zh, "en": r.en, **dict(r.params)} for r in u.reasons]
+               for u in result.unpaired_sites}
     proposal = PairingProposal(district_id=district_id, solver_status=result.status, objective=result.objective,
                                stats=dict(result.stats), created_by_id=actor.id if actor else None)
     chosen = {p.site: person_id[p.person] for p in result.pairs}
@@ -170,6 +173,7 @@ def compare(session: Session, proposal: PairingProposal) -> list[ComparisonRow]:
             proposed=people[item.person_id].name if item.person_id in people else None,
             status=status, km_before=dist(site, item.current_person_id), km_after=dist(site, item.person_id),
             fixed=item.fixed, reasons=tuple(f"{r['zh']} / {r['en']}" for r in item.reasons),
+            reason_codes=tuple(item.reasons or ()),
         ))
     return rows
 

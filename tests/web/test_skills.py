@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from models import Person, Skill
 from tests.scheduler.spreadsheets import PEOPLE_HEAD, person_row, xlsx
-from tests.web.conftest import login_as
+from tests.web.conftest import NOW, login_as
 
 
 def page(client, url: str, **data) -> str:
@@ -114,3 +114,16 @@ def test_why_nobody_could_take_a_place_names_roles_and_skills_in_the_readers_lan
     with app.test_request_context("/?lang=zh"):
         assert open_reason(reason) == "没有人同时具备所需角色（律师 / 公证员）和专长（婚姻家庭、maritime）。"
         assert open_reason({"code": "x", "zh": "甲", "en": "A"}) == "甲"
+
+
+def test_an_unpaired_village_says_which_skills_nobody_holds_in_the_readers_language(as_role, world, make, session):
+    from scheduler.advisers.pairings import propose
+
+    village = make.site(world.district_b, name="丙村", needs=["dialect_ningbo"])
+    make.person(world.district_b, skills=("family",), max_paired_sites=3)
+    proposal = propose(session, None, world.district_b.id, NOW.date())
+    client = as_role("city")
+    zh = page(client, f"/advisers/proposals/{proposal.id}")
+    assert village.name in zh and "没有律师具备该村所需的全部专长：宁波话。" in zh and "dialect_ningbo" not in zh
+    en = page(client, f"/advisers/proposals/{proposal.id}?lang=en")
+    assert "No Lawyer holds every skill this village needs: Ningbo dialect." in en
