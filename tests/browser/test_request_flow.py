@@ -108,6 +108,7 @@ def test_a_request_from_the_form_to_the_rating(live_app, new_page, shots):
     # The representative asks for a visit, on a phone, in Chinese; the first try lacks things.
     rep = new_page(PHONE, mobile=True)
     sign_in_as(rep, live, REP, "zh")
+    rep.locator("nav.main-nav summary").click()  # the phone's menu button
     rep.get_by_role("link", name="预约走访").first.click()
     rep.fill("#topic", "")
     rep.fill("#windows-0-day", windows[0][0].isoformat())
