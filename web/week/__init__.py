@@ -8,4 +8,4 @@ bp = Blueprint("week", __name__, template_folder="templates")
 
 nav_item("week.index", _l("Week"), ("coordinator",), 15, area="week.")
 
-from web.week import routes, templating  # noqa: E402,F401  - registers the views and filters on bp
+from web.week import assign, routes, templating  # noqa: E402,F401  - registers the views and filters on bp

@@ -9,6 +9,7 @@ from wtforms.validators import InputRequired, NumberRange, Optional
 from wtforms.widgets import HiddenInput
 
 from web.choices import choices
+from web.ids import MAX_ID as ROW_ID_MAX
 from web.week.labels import SLOT_KINDS
 
 
@@ -46,9 +47,24 @@ class DraftForm(FlaskForm):
 
 
 class AssignForm(DraftForm):
-    person = RadioField(_l("Person"), coerce=int, validators=[InputRequired(_l("Choose a person."))])
+    # Any id of a row is taken, not only the ones the page listed: the ranking may have moved
+    # since the page was drawn, and the hard-rule check of the edit is what decides.
+    person = RadioField(_l("Person"), coerce=int, validate_choice=False,
+                        validators=[InputRequired(_l("Choose a person.")), NumberRange(min=1, max=ROW_ID_MAX)])
     submit = SubmitField(_l("Assign"))
 
     def __init__(self, candidates, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.person.choices = choices((c.person.id, c.person.name) for c in candidates)
+
+
+class RepairForm(DraftForm):
+    """A suggested repair: `person` leaves (`from_slot`, `from_line`) for the place and
+    `replacement` takes theirs."""
+
+    person = IntegerField(widget=HiddenInput(), validators=[InputRequired(), NumberRange(min=1, max=ROW_ID_MAX)])
+    from_slot = IntegerField(widget=HiddenInput(), validators=[InputRequired(), NumberRange(min=1, max=ROW_ID_MAX)])
+    from_line = IntegerField(widget=HiddenInput(), validators=[InputRequired(), NumberRange(min=0, max=99)])
+    replacement = IntegerField(widget=HiddenInput(),
+                               validators=[InputRequired(), NumberRange(min=1, max=ROW_ID_MAX)])
+    submit = SubmitField(_l("Apply this repair"))

@@ -32,6 +32,8 @@ class GridWords:
     take_off_name: str
     alternative: str
     assign: str
+    replace: str  # a seat's link to the ranked suggestions of its place, replacing the holder
+    replace_name: str
     days: tuple[str, ...]  # "Monday Dec 14" for each day of the week, labelling the cells on phones
     lock_url: str  # "{id}" is replaced by the assignment id
     unlock_url: str
@@ -53,6 +55,7 @@ def grid_words(days: Sequence[date]) -> GridWords:
         lock_name=_("Lock %(name)s", name="%(name)s"), unlock_name=_("Unlock %(name)s", name="%(name)s"),
         take_off_name=_("Take %(name)s off", name="%(name)s"),
         alternative=_("Another time of the same request: not needed unless chosen."),
-        assign=_("Assign someone"),
+        assign=_("Assign someone"), replace=_("Replace"),
+        replace_name=_("Suggestions to replace %(name)s", name="%(name)s"),
         days=tuple(f"{weekday(i)} {month_day(day)}" for i, day in enumerate(days)),
         lock_url=_pattern("week.lock"), unlock_url=_pattern("week.unlock"), unassign_url=_pattern("week.unassign"))

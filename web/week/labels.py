@@ -1,7 +1,7 @@
 """Display names of the week's vocabularies, in the reader's language."""
 from __future__ import annotations
 
-from flask_babel import get_locale
+from flask_babel import format_decimal, get_locale
 from flask_babel import lazy_gettext as _l
 
 SLOT_KINDS = {
@@ -39,6 +39,16 @@ REQUEST_STATUSES = {
     "confirmed": _l("Confirmed"),
     "done": _l("Done"),
     "cancelled": _l("Cancelled"),
+}
+# The objective's terms, as the assign page shows a suggestion's cost (solver.objective.TERMS).
+OBJECTIVE_TERMS = {
+    "unfilled": _l("open places"),
+    "choice": _l("requested time"),
+    "unpaired": _l("not the standing adviser"),
+    "km": _l("travel (km)"),
+    "fairness": _l("fairness (hours from target)"),
+    "undesired": _l("undesired time"),
+    "change": _l("change from the published version"),
 }
 URGENCIES = {"normal": _l("Normal"), "urgent": _l("Urgent")}
 SOLVER_STATUSES = {
@@ -93,3 +103,18 @@ def in_language(zh: str | None, en: str | None) -> str:
 
 def reason_text(reason: dict) -> str:
     return in_language(reason.get("zh"), reason.get("en")) or str(reason.get("code", ""))
+
+
+def objective_term(value: str | None) -> str:
+    return _lookup(OBJECTIVE_TERMS, value)
+
+
+def points(value: float) -> str:
+    """A change of the objective with its sign: "+12.5", "−2,990" (lower is better)."""
+    text = format_decimal(abs(value), format="#,##0.#")
+    return ("−" if value < -0.05 else "+") + text
+
+
+def bilingual(item) -> str:
+    """The reader's half of an object's `zh` / `en` names (a hard rule's, say)."""
+    return in_language(item.zh, item.en)

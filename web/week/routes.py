@@ -27,7 +27,7 @@ from web.db import db
 from web.solve_runner import solve_runner
 from web.urls import carried_args
 from web.week import bp, caching, messages, publishing
-from web.week.forms import AssignForm, CancelForm, DraftForm, SolveForm, WeekFilterForm
+from web.week.forms import CancelForm, DraftForm, SolveForm, WeekFilterForm
 from web.week.grid import grid_words
 from web.week.progress import job_info, outcome
 
@@ -237,43 +237,6 @@ def publish(district_id: int, week: str):
     flash(_("Published as version %(version)d. Calendars and rosters now show it.", version=version.version),
           "success")
     return publishing.after_publish(version) or redirect(_week_url(district_id, week_start, view="published"))
-
-
-@bp.route("/districts/<int:district_id>/weeks/<week>/slots/<int:slot_id>/lines/<int:line>/assign",
-          methods=["GET", "POST"])
-@roles_required("coordinator")
-def assign(district_id: int, week: str, slot_id: int, line: int):
-    user, session = acting_user(), db()
-    district = week_desk.district_for(session, user, district_id)
-    week_start = _week(district_id, week, canonical="week.assign" if request.method == "GET" else None)
-    choice = week_desk.place_choice(session, user, district_id, week_start, slot_id, line)
-    form = AssignForm(choice.candidates)
-    if request.method == "GET":
-        form.lock_version.data = choice.lock_version
-    refusals: list[str] = []
-    if form.validate_on_submit():
-        try:
-            week_desk.check_version(session, district_id, week_start, form.lock_version.data)
-            made = edits.assign(session, user, district_id, week_start, slot_id, form.person.data, line,
-                                expected_lock_version=form.lock_version.data, now=now())
-        except StaleDraft as error:
-            session.rollback()
-            flash(messages.stale_draft(error), "error")
-            return redirect(request.path)
-        except EditRefused as error:
-            session.rollback()
-            refusals = messages.refused(error)
-            # The refusal stands for the page as it is now: keep the version the page holds.
-            choice = week_desk.place_choice(session, user, district_id, week_start, slot_id, line)
-        else:
-            session.commit()
-            name = next(c.person.name for c in choice.candidates if c.person.id == form.person.data)
-            flash(_("%(name)s now has this place.", name=name), "success")
-            if made.locked:
-                flash(messages.locked_while_solving(name), "info")
-            return redirect(_week_url(district_id, week_start) + f"#slot-{slot_id}")
-    return render_template("week/assign.html", district=district, choice=choice, form=form, refusals=refusals,
-                           **_pages(week_start)), (422 if refusals else 200)
 
 
 def _seat_edit(assignment_id: int, change, done):
