@@ -83,7 +83,8 @@ def suggest_cmd(district_name: str, week: date, slot_name: str, line: int, repla
         slot_id = _slot_id(session, district_id, week, slot_name)
         replacing = _person_id(session, replace) if replace else None
         try:
-            found = place_suggestions(session, district_id, week, slot_id, line, replacing_id=replacing, limit=limit)
+            found = place_suggestions(session, district_id, week, slot_id, line, replacing_id=replacing, limit=limit,
+                                      blocked_limit=10_000_000)
         except NotVisible as exc:
             raise click.ClickException(str(exc)) from exc
         if as_json:
@@ -104,6 +105,6 @@ def suggest_cmd(district_name: str, week: date, slot_name: str, line: int, repla
             for r in found.repairs:
                 click.echo(f"     {r.person.name} leaves {_where(r.leaves)} for it, {r.replacement.name} takes "
                            f"that place  {r.delta:+,.1f}  {_terms(r.terms)}")
-        click.echo(f"Cannot take it ({len(found.infeasible)}):")
+        click.echo(f"Cannot take it ({found.infeasible_count}):")
         for s in found.infeasible:
             click.echo(f"     {s.person.name} ({s.person.external_id}): " + "; ".join(map(_reason, s.reasons)))

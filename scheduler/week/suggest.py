@@ -85,7 +85,8 @@ class PlaceSuggestions:
     end: datetime
     feasible: tuple[Suggestion, ...]
     feasible_count: int
-    infeasible: tuple[Suggestion, ...]
+    infeasible: tuple[Suggestion, ...]  # the first `shown` of them: nearest to allowed first
+    infeasible_count: int
     repairs: tuple[RepairSuggestion, ...]
     lock_version: int | None
 
@@ -127,8 +128,10 @@ def suggestions(session: Session, actor: User, district_id: int, week_start: dat
 
 
 def place_suggestions(session: Session, district_id: int, week_start: date, slot_id: int, line_index: int, *,
-                      replacing_id: int | None = None, limit: int = 10) -> PlaceSuggestions:
-    """`suggestions` without the access check, for the command line's operator."""
+                      replacing_id: int | None = None, limit: int = 10,
+                      blocked_limit: int = 100) -> PlaceSuggestions:
+    """`suggestions` without the access check, for the command line's operator. Of those
+    who cannot take the place, the first `blocked_limit` are named (a page lists no more)."""
     slot = _slot_of(session, district_id, week_start, slot_id, line_index)
     draft = current_draft(session, district_id, week_start)
     schedule = draft or latest_published(session, district_id, week_start)
@@ -148,7 +151,8 @@ def place_suggestions(session: Session, district_id: int, week_start: date, slot
                                       places | held, replacing, limit)
     names = _Lookup(session, slot.site.timezone)
     names.want(people=holder_ids, slots=())
-    for option in (*got.feasible, *got.infeasible):
+    blocked = got.infeasible[:blocked_limit]
+    for option in (*got.feasible, *blocked):
         names.want(people=[option.person, *(b.person for b in option.blocks if b.person)],
                    slots=[b.slot for b in option.blocks if b.slot])
     for repair in got.repairs:
@@ -161,7 +165,7 @@ def place_suggestions(session: Session, district_id: int, week_start: date, slot
         tuple(names.person(p) for p in holder_ids), replacing,
         to_local(slot.start_at, zone), to_local(slot.end_at, zone),
         tuple(names.suggestion(o) for o in got.feasible), got.feasible_count,
-        tuple(names.suggestion(o) for o in got.infeasible),
+        tuple(names.suggestion(o) for o in blocked), len(got.infeasible),
         tuple(RepairSuggestion(names.person(r.person), names.where(r.from_slot), r.from_line,
                                names.person(r.replacement), r.delta, r.terms) for r in got.repairs),
         draft.lock_version if draft is not None else None)
