@@ -44,9 +44,12 @@ def _interval(start: datetime, end: datetime, zone: str) -> dict[str, str]:
 
 
 def build_problem(session: Session, district_id: int, week_start: date, *,
-                  person_ids: set[int] | None = None, slot_ids: set[int] | None = None) -> dict[str, Any]:
+                  person_ids: set[int] | None = None, slot_ids: set[int] | None = None,
+                  within: list[tuple[datetime, datetime]] | None = None) -> dict[str, Any]:
     """The week's problem; `person_ids` / `slot_ids` narrow it to a part (for checking an
-    edit against the hard rules without building the whole week)."""
+    edit against the hard rules without building the whole week). With `within` (UTC spans),
+    people's available, unavailable and undesired times keep only the intervals overlapping
+    one of them: enough to judge the slots at those times, and far less to write and read."""
     district = session.get(District, district_id)
     if district is None:
         raise LookupError(f"no district with id {district_id}")
@@ -101,7 +104,7 @@ def build_problem(session: Session, district_id: int, week_start: date, *,
         "people": [
             _person(p, roles.get(p.id, []), skills.get(p.id, []), names[p.district_id],
                     rules.get(p.id, []), exceptions.get(p.id, []),
-                    paired.get(p.id, []), excluded.get(p.id, []), week_start, zone)
+                    paired.get(p.id, []), excluded.get(p.id, []), week_start, zone, within)
             for p in people
         ],
         "slots": [_slot(s, zone) for s in slots],
@@ -149,7 +152,7 @@ def _rule_applies(rule: AvailabilityRule, day: date) -> bool:
 
 def _person(p, roles: list[str], skills: list[str], district: str, rules: list, exceptions: list,
             paired: list[str], excluded: list[str],
-            week_start: date, zone: str) -> dict[str, Any]:
+            week_start: date, zone: str, within: list[tuple[datetime, datetime]] | None = None) -> dict[str, Any]:
     doc: dict[str, Any] = {
         "id": p.external_id, "name": p.name, "roles": roles, "skills": skills,
         "district": district, "lat": p.lat, "lon": p.lon, "max_hours": p.max_hours_week,
@@ -173,6 +176,11 @@ def _person(p, roles: list[str], skills: list[str], district: str, rules: list, 
         {"available": available, "unavailable": unavailable, "undesired": undesired}[ex.kind].append(
             (ex.start_at, ex.end_at))
     has_available_rules = any(r.kind == "available" for r in rules) or any(e.kind == "available" for e in exceptions)
+    if within is not None:
+        # Overlap keeps every interval that helps cover a span (a chain 8-10, 10-12 for 9-11).
+        available, unavailable, undesired = (
+            [(a, b) for a, b in spans if any(a < end and b > start for start, end in within)]
+            for spans in (available, unavailable, undesired))
     if has_available_rules:
         doc["available"] = [_interval(a, b, zone) for a, b in sorted(available)]
     if unavailable:

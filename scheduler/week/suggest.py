@@ -212,7 +212,10 @@ def _ranked(session: Session, district_id: int, week_start: date, schedule: Sche
             line_index: int, places: set[tuple[int, int]], replacing: Person | None, limit: int):
     """solver.suggest on the week's problem narrowed to the people `places` involve (see
     `_people_for`): every figure stays the full week's, at a fraction of the reading."""
-    doc = build_problem(session, district_id, week_start, person_ids=_people_for(session, schedule, places))
+    spans = session.execute(select(Slot.start_at, Slot.end_at).where(Slot.id.in_({s for s, _ in places}))).all()
+    # Only the places' times are ever judged: everyone's other times need not be read.
+    doc = build_problem(session, district_id, week_start, person_ids=_people_for(session, schedule, places),
+                        within=[tuple(span) for span in spans])
     # Locks of people left out of the narrowed problem cannot matter here (and would not parse).
     people = {p["id"] for p in doc["people"]}
     doc["pinned"] = [a for a in doc["pinned"] if a["person"] in people]

@@ -131,3 +131,72 @@ def test_another_districts_coordinator_gets_nothing(session, desk, make):
     with pytest.raises((AccessDenied, NotVisible)):
         suggestions(session, stranger, desk["district"].id, MONDAY, desk["visit"].id, 0)
     assert session.scalar(select(Schedule.lock_version).where(Schedule.id == desk["draft"].id)) is not None
+
+
+def test_the_narrowed_reading_answers_as_the_whole_week_would(session, make):
+    """Suggestions read only the people and times a place involves; on a week with weekly
+    times, absences, undesired hours and a busy roster they equal solver.suggest on the
+    whole week's problem, place by place."""
+    import random
+    from datetime import time as clock_time
+
+    from models import AvailabilityRule
+    from scheduler.week.problem import build_problem
+    from scheduler.week.suggest import place_suggestions
+    from solver.io import parse_problem
+    from solver.problem import Assignment as Placed
+    from solver.suggest import suggest
+
+    rng = random.Random(7)
+    district = make.district()
+    sites = [make.site(district, lat=29.8 + rng.random() / 10, lon=121.5 + rng.random() / 10) for _ in range(3)]
+    people = [make.person(district, roles=rng.choice([("lawyer",), ("mediator",), ("lawyer", "mediator")]),
+                          lat=29.8 + rng.random() / 10, lon=121.5 + rng.random() / 10,
+                          target_hours_week=rng.choice([None, 4.0])) for _ in range(10)]
+    for person in people:
+        for day in rng.sample(range(5), 4):
+            # Spans that start before, at and inside the slots (09:00, 10:00, 14:00 local), some
+            # followed by another from where they end.
+            start = rng.choice([8, 9, 10, 11, 13, 14])
+            middle = start + rng.choice([1, 2, 3])
+            kind = rng.choice(["available", "available", "undesired"])
+            session.add(AvailabilityRule(person_id=person.id, kind=kind, weekday=day,
+                                         start_time=clock_time(start), end_time=clock_time(middle)))
+            if rng.random() < 0.5:
+                session.add(AvailabilityRule(person_id=person.id, kind=kind, weekday=day,
+                                             start_time=clock_time(middle), end_time=clock_time(min(middle + 4, 23))))
+    session.add(AvailabilityException(person_id=people[0].id, kind="unavailable",
+                                      start_at=utc(2026, 12, 1), end_at=utc(2026, 12, 2)))
+    from datetime import timedelta
+
+    slots = [make.slot(rng.choice(sites), start=utc(2026, 11, 30, rng.choice([1, 2, 6])) + timedelta(days=rng.randrange(5)),
+                       hours=rng.choice([1, 2, 3]), lines=(("lawyer",), ("mediator",))) for _ in range(10)]
+    draft = get_or_create_draft(session, district.id, MONDAY, None)
+    session.flush()
+    full = build_problem(session, district.id, MONDAY)
+    problem = parse_problem(full)
+    roster = []
+    for slot in slots[:5]:
+        for line in (0, 1):
+            got = suggest(problem, tuple(roster), slot.external_id, line)
+            if got.feasible:
+                roster.append(Placed(slot.external_id, got.feasible[0].person, line))
+    ids = {p.external_id: p.id for p in people}
+    by_ext = {s.external_id: s.id for s in slots}
+    session.add_all([Assignment(schedule_id=draft.id, slot_id=by_ext[a.slot], person_id=ids[a.person],
+                                line_index=a.line) for a in roster])
+    session.flush()
+    assert len(roster) >= 4
+    compared = 0
+    for slot in slots:
+        for line in (0, 1):
+            whole = suggest(problem, tuple(roster), slot.external_id, line, limit=100)
+            narrow = place_suggestions(session, district.id, MONDAY, slot.id, line, limit=100)
+            assert [(s.person.external_id, round(s.delta, 6)) for s in narrow.feasible] == \
+                [(o.person, round(o.delta, 6)) for o in whole.feasible]
+            assert {(s.person.external_id, tuple(r.rule for r in s.reasons)) for s in narrow.infeasible} == \
+                {(o.person, tuple(b.rule for b in o.blocks)) for o in whole.infeasible}
+            assert [(r.person.external_id, r.replacement.external_id, round(r.delta, 6)) for r in narrow.repairs] == \
+                [(r.person, r.replacement, round(r.delta, 6)) for r in whole.repairs]
+            compared += 1
+    assert compared == 20
