@@ -7,17 +7,15 @@ cancel or publish another district's week.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
-from models import Assignment, District, Person, Schedule, Site, Slot, SolveJob, Township, User
+from models import Assignment, District, Schedule, SolveJob, Township, User
 from scheduler.core.access import NotVisible, require_district, require_role, require_visible
 from scheduler.core.config import DEFAULT_FEED_DOMAIN
 from scheduler.core.versions import current_draft, latest_published
-from scheduler.core.weeks import to_local
 from scheduler.jobs import leases
 from scheduler.jobs import solve_jobs as jobs
 from scheduler.week import drafts
@@ -26,33 +24,6 @@ from scheduler.week import drafts
 # was asked for, belongs to a process that died: it would otherwise block the week for good.
 RUNNING_GRACE = timedelta(minutes=5)
 QUEUED_GRACE = timedelta(hours=1)
-
-
-@dataclass(frozen=True)
-class Candidate:
-    person: Person
-    # Hours and places the person already holds in this week's draft.
-    week_hours: float
-    week_places: int
-    # Another place of theirs overlaps this slot (the hard-rule check will refuse it).
-    overlapping: bool
-
-
-@dataclass(frozen=True)
-class PlaceChoice:
-    """An open place of a slot's demand line and the district's people qualified for it."""
-
-    slot: Slot
-    site: Site
-    line_index: int
-    roles: tuple[str, ...]
-    skills: tuple[str, ...]
-    count: int
-    taken: int
-    start: datetime  # local
-    end: datetime
-    candidates: tuple[Candidate, ...]
-    lock_version: int | None
 
 
 def district_for(session: Session, actor: User, district_id: int) -> District:
@@ -197,53 +168,3 @@ def editable_assignment(session: Session, actor: User, assignment_id: int) -> in
     session.flush()
     return next(a.id for a in draft.assignments
                 if (a.slot_id, a.person_id) == (assignment.slot_id, assignment.person_id))
-
-
-def place_choice(session: Session, actor: User, district_id: int, week_start: date, slot_id: int,
-                 line_index: int) -> PlaceChoice:
-    """The people of the district who hold one of the line's roles and all its skills, with
-    what they already carry this week; people already in the slot are left out."""
-    district_for(session, actor, district_id)
-    slot = session.scalar(select(Slot).where(Slot.id == slot_id).options(selectinload(Slot.lines),
-                                                                        selectinload(Slot.site)))
-    if slot is None or slot.district_id != district_id or slot.week_start != week_start or slot.cancelled:
-        raise NotVisible("No such slot in this week.")
-    line = next((ln for ln in slot.lines if ln.idx == line_index), None)
-    if line is None:
-        raise NotVisible("No such demand line in this slot.")
-    draft = current_draft(session, district_id, week_start)
-    # Without a draft the first edit copies the published version: count from that.
-    held = _held(session, draft or latest_published(session, district_id, week_start))
-    in_slot = {p for p, places in held.items() for s, _, _, _ in places if s == slot.id}
-    taken = sum(1 for places in held.values() for s, ln, _, _ in places if s == slot.id and ln == line_index)
-    people = session.scalars(
-        select(Person).where(Person.district_id == district_id, Person.active)
-        .options(selectinload(Person.roles), selectinload(Person.skills)).order_by(Person.name, Person.external_id)
-    )
-    roles, skills = set(line.roles), set(line.skills)
-    candidates = []
-    for person in people:
-        if person.id in in_slot or not roles & set(person.role_names) or not skills <= set(person.skill_names):
-            continue
-        places = held.get(person.id, [])
-        hours = sum((end - start).total_seconds() for _, _, start, end in places) / 3600
-        overlapping = any(start < slot.end_at and slot.start_at < end for _, _, start, end in places)
-        candidates.append(Candidate(person, round(hours, 1), len(places), overlapping))
-    zone = slot.site.timezone
-    return PlaceChoice(slot, slot.site, line_index, tuple(line.roles), tuple(line.skills), line.count, taken,
-                       to_local(slot.start_at, zone), to_local(slot.end_at, zone),
-                       tuple(sorted(candidates, key=lambda c: c.overlapping)),
-                       draft.lock_version if draft is not None else None)
-
-
-def _held(session: Session, schedule: Schedule | None) -> dict[int, list[tuple[int, int, datetime, datetime]]]:
-    """person -> [(slot, line, start, end)] in the schedule."""
-    held: dict[int, list[tuple[int, int, datetime, datetime]]] = {}
-    if schedule is None:
-        return held
-    rows = session.execute(
-        select(Assignment.person_id, Assignment.slot_id, Assignment.line_index, Slot.start_at, Slot.end_at)
-        .join(Slot, Slot.id == Assignment.slot_id).where(Assignment.schedule_id == schedule.id))
-    for person_id, slot_id, line, start, end in rows:
-        held.setdefault(person_id, []).append((slot_id, line, start, end))
-    return held
