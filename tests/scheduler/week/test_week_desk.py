@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from sqlalchemy import select
 
-from models import Assignment, SolveJob
+from models import Assignment, Person, SolveJob
 from scheduler.core.access import AccessDenied, NotVisible
 from scheduler.week.desk import (
     assignment_week,
@@ -16,11 +17,11 @@ from scheduler.week.desk import (
     editable_assignment,
     job_for,
     live_job,
-    place_choice,
     publish_week,
     start_solve,
 )
 from scheduler.week.drafts import NothingToPublish, StaleDraft, get_or_create_draft
+from scheduler.week.suggest import suggestions
 
 WEEK = date(2026, 11, 30)
 NOW = datetime(2026, 11, 27, 2, tzinfo=UTC)  # the Friday before, 10:00 in Ningbo
@@ -94,47 +95,47 @@ def test_assignment_week_is_scoped(session, make, desk):
         assignment_week(session, theirs, draft.assignments[0].id)
 
 
-def test_place_choice_offers_the_qualified_people_with_their_week(session, make, desk):
+def test_suggestions_list_the_qualified_people_of_the_district(session, make, desk):
     d, mine, _ = desk
     village = make.site(d)
     slot = make.slot(village, start=utc(2026, 12, 1, 1), lines=(("lawyer", "notary"),))
     slot.lines[0].skills = ["family"]
     busy = make.slot(make.site(d), start=utc(2026, 12, 1, 2), hours=2)
     fits = make.person(d, name="甲", skills=("family",))
-    notary = make.person(d, name="乙", roles=("notary",), skills=("family", "land"))
-    overlapping = make.person(d, name="丙", skills=("family",))
+    make.person(d, name="乙", roles=("notary",), skills=("family", "land"))
+    make.person(d, name="丙", skills=("family",))  # busy at the same time
     make.person(d, name="丁")  # lacks the skill
     make.person(d, name="戊", roles=("volunteer",), skills=("family",))  # lacks the role
     make.person(d, name="己", skills=("family",), active=False)
     make.person(make.district(), name="庚", skills=("family",))  # another district
     draft = get_or_create_draft(session, d.id, WEEK, mine)
+    overlapping = session.scalar(select(Person).where(Person.name == "丙"))
     draft.assignments = [Assignment(slot_id=busy.id, person_id=overlapping.id, line_index=0)]
     session.flush()
-    choice = place_choice(session, mine, d.id, WEEK, slot.id, 0)
-    assert [c.person.name for c in choice.candidates] == ["乙", "甲", "丙"]
-    last = choice.candidates[-1]
-    assert (last.overlapping, last.week_places, last.week_hours) == (True, 1, 2.0)
-    assert choice.lock_version == draft.lock_version and choice.start.hour == 9
-    # Someone already in the slot is not offered again.
+    found = suggestions(session, mine, d.id, WEEK, slot.id, 0)
+    assert sorted(s.person.name for s in found.feasible) == ["乙", "甲"]
+    assert [(s.person.name, [r.rule for r in s.reasons]) for s in found.infeasible] == [("丙", [5])]
+    assert found.lock_version == draft.lock_version and found.start.hour == 9
+    # Someone already holding the place is not offered again.
     draft.assignments.append(Assignment(slot_id=slot.id, person_id=fits.id, line_index=0))
     session.flush()
-    choice = place_choice(session, mine, d.id, WEEK, slot.id, 0)
-    assert fits.id not in {c.person.id for c in choice.candidates} and choice.taken == 1
-    assert notary.id in {c.person.id for c in choice.candidates}
+    found = suggestions(session, mine, d.id, WEEK, slot.id, 0)
+    assert [p.name for p in found.holders] == ["甲"] and found.full
+    assert "甲" not in {s.person.name for s in (*found.feasible, *found.infeasible)}
 
 
-def test_place_choice_refuses_slots_outside_the_week(session, make, desk):
+def test_suggestions_refuse_slots_outside_the_week(session, make, desk):
     d, mine, theirs = desk
     slot = make.slot(make.site(d))
     foreign = make.slot(make.site(make.district()))
     cancelled = make.slot(make.site(d), cancelled=True)
     for args in ((slot.id, 5), (foreign.id, 0), (cancelled.id, 0)):
         with pytest.raises(NotVisible):
-            place_choice(session, mine, d.id, WEEK, *args)
+            suggestions(session, mine, d.id, WEEK, *args)
     with pytest.raises(NotVisible):
-        place_choice(session, mine, d.id, date(2026, 12, 7), slot.id, 0)
+        suggestions(session, mine, d.id, date(2026, 12, 7), slot.id, 0)
     with pytest.raises(AccessDenied):
-        place_choice(session, theirs, d.id, WEEK, slot.id, 0)
+        suggestions(session, theirs, d.id, WEEK, slot.id, 0)
 
 
 @pytest.mark.parametrize("state, age", [("running", timedelta(minutes=6)), ("queued", timedelta(hours=2))])
