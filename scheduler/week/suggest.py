@@ -212,13 +212,17 @@ def _ranked(session: Session, district_id: int, week_start: date, schedule: Sche
             line_index: int, places: set[tuple[int, int]], replacing: Person | None, limit: int):
     """solver.suggest on the week's problem narrowed to the people `places` involve (see
     `_people_for`): every figure stays the full week's, at a fraction of the reading."""
-    spans = session.execute(select(Slot.start_at, Slot.end_at).where(Slot.id.in_({s for s, _ in places}))).all()
-    # Only the places' times are ever judged: everyone's other times need not be read.
-    doc = build_problem(session, district_id, week_start, person_ids=_people_for(session, schedule, places),
+    place_slots = {s for s, _ in places}
+    spans = session.execute(select(Slot.start_at, Slot.end_at).where(Slot.id.in_(place_slots))).all()
+    person_ids = _people_for(session, schedule, places)
+    # Only the places' times are ever judged: everyone's other times need not be read; of the
+    # week's slots only the places', their requests' other times and those the people hold.
+    doc = build_problem(session, district_id, week_start, person_ids=person_ids,
+                        slot_ids=_slots_for(session, schedule, place_slots, person_ids),
                         within=[tuple(span) for span in spans])
-    # Locks of people left out of the narrowed problem cannot matter here (and would not parse).
-    people = {p["id"] for p in doc["people"]}
-    doc["pinned"] = [a for a in doc["pinned"] if a["person"] in people]
+    # Locks outside the narrowed problem cannot matter here (and would not parse).
+    people, slots = {p["id"] for p in doc["people"]}, {s["id"] for s in doc["slots"]}
+    doc["pinned"] = [a for a in doc["pinned"] if a["person"] in people and a["slot"] in slots]
     roster = _roster(session, schedule, doc)
     holder_ids = [a.person for a in roster if (a.slot, a.line) == (slot.external_id, line_index)]
     if replacing is not None and replacing.external_id not in holder_ids:
@@ -252,4 +256,13 @@ def _people_for(session: Session, schedule: Schedule | None, places: set[tuple[i
         slots = select(Slot.id).where(or_(Slot.id.in_({row.slot_id for row in lines}), Slot.choice_group.in_(groups)))
         wanted.update(session.scalars(select(Assignment.person_id).where(
             Assignment.schedule_id == schedule.id, Assignment.slot_id.in_(slots))))
+    return wanted
+
+
+def _slots_for(session: Session, schedule: Schedule | None, place_slots: set[int], person_ids: set[int]) -> set[int]:
+    groups = select(Slot.choice_group).where(Slot.id.in_(place_slots), Slot.choice_group.is_not(None))
+    wanted = set(place_slots) | set(session.scalars(select(Slot.id).where(Slot.choice_group.in_(groups))))
+    if schedule is not None and person_ids:
+        wanted.update(session.scalars(select(Assignment.slot_id).where(
+            Assignment.schedule_id == schedule.id, Assignment.person_id.in_(person_ids))))
     return wanted
