@@ -86,9 +86,17 @@ def build_problem(session: Session, district_id: int, week_start: date, *,
         .order_by(PersonSkill.skill)))
     # Plain rows, not ORM objects: a district has tens of thousands of them, read-only here.
     r, x = AvailabilityRule, AvailabilityException
-    rules = _by_person(session.execute(
-        select(r.person_id, r.kind, r.weekday, r.start_time, r.end_time, r.valid_from, r.valid_to)
-        .where(r.person_id.in_(ids))))
+    rule_query = (select(r.person_id, r.kind, r.weekday, r.start_time, r.end_time, r.valid_from, r.valid_to)
+                  .where(r.person_id.in_(ids)))
+    keeps_available = None
+    if within is not None:
+        # Only the weekdays the spans fall on; whether someone keeps weekly available times at
+        # all (the spec's absent `available`: always available) is asked of all their rules.
+        weekdays = {day.weekday() for start, stop in within for day in _local_days(start, stop, zone)}
+        rule_query = rule_query.where(r.weekday.in_(weekdays))
+        keeps_available = set(session.scalars(
+            select(r.person_id).where(r.person_id.in_(ids), r.kind == "available").distinct()))
+    rules = _by_person(session.execute(rule_query))
     exceptions = _by_person(session.execute(
         select(x.person_id, x.kind, x.start_at, x.end_at)
         .where(x.person_id.in_(ids), x.start_at < end, x.end_at > begin)))
@@ -104,7 +112,8 @@ def build_problem(session: Session, district_id: int, week_start: date, *,
         "people": [
             _person(p, roles.get(p.id, []), skills.get(p.id, []), names[p.district_id],
                     rules.get(p.id, []), exceptions.get(p.id, []),
-                    paired.get(p.id, []), excluded.get(p.id, []), week_start, zone, within)
+                    paired.get(p.id, []), excluded.get(p.id, []), week_start, zone, within,
+                    None if keeps_available is None else p.id in keeps_available)
             for p in people
         ],
         "slots": [_slot(s, zone) for s in slots],
@@ -145,6 +154,11 @@ def _site(s: Site, district: str) -> dict[str, Any]:
     return doc
 
 
+def _local_days(start: datetime, stop: datetime, zone: str) -> list[date]:
+    first, last = to_local(start, zone).date(), to_local(stop, zone).date()
+    return [date.fromordinal(n) for n in range(first.toordinal(), last.toordinal() + 1)]
+
+
 def _rule_applies(rule: AvailabilityRule, day: date) -> bool:
     return (rule.weekday == day.weekday() and (rule.valid_from is None or rule.valid_from <= day)
             and (rule.valid_to is None or day <= rule.valid_to))
@@ -152,7 +166,8 @@ def _rule_applies(rule: AvailabilityRule, day: date) -> bool:
 
 def _person(p, roles: list[str], skills: list[str], district: str, rules: list, exceptions: list,
             paired: list[str], excluded: list[str],
-            week_start: date, zone: str, within: list[tuple[datetime, datetime]] | None = None) -> dict[str, Any]:
+            week_start: date, zone: str, within: list[tuple[datetime, datetime]] | None = None,
+            keeps_available: bool | None = None) -> dict[str, Any]:
     doc: dict[str, Any] = {
         "id": p.external_id, "name": p.name, "roles": roles, "skills": skills,
         "district": district, "lat": p.lat, "lon": p.lon, "max_hours": p.max_hours_week,
@@ -175,7 +190,9 @@ def _person(p, roles: list[str], skills: list[str], district: str, rules: list, 
     for ex in exceptions:
         {"available": available, "unavailable": unavailable, "undesired": undesired}[ex.kind].append(
             (ex.start_at, ex.end_at))
-    has_available_rules = any(r.kind == "available" for r in rules) or any(e.kind == "available" for e in exceptions)
+    if keeps_available is None:
+        keeps_available = any(r.kind == "available" for r in rules)
+    has_available_rules = keeps_available or any(e.kind == "available" for e in exceptions)
     if within is not None:
         # Overlap keeps every interval that helps cover a span (a chain 8-10, 10-12 for 9-11).
         available, unavailable, undesired = (
