@@ -63,14 +63,13 @@ def _violations(session: Session, draft: Schedule, slot_ids: set[int], person_id
     return set(check(doc, solution).violations)
 
 
-def _scope(session: Session, draft: Schedule, slot: Slot, *person_ids: int) -> tuple[set[int], list[tuple[int, int, int]]]:
-    """The slots an edit of (slot, people) can affect, and the draft's assignments on them."""
+def _scope(session: Session, draft: Schedule, slots: list[Slot], *person_ids: int) -> tuple[set[int], list[tuple[int, int, int]]]:
+    """The slots an edit of (slots, people) can affect, and the draft's assignments on them."""
     mine = set(session.scalars(select(Assignment.slot_id).where(
         Assignment.schedule_id == draft.id, Assignment.person_id.in_(person_ids))))
-    group = set()
-    if slot.choice_group:
-        group = set(session.scalars(select(Slot.id).where(Slot.choice_group == slot.choice_group)))
-    slot_ids = {slot.id} | mine | group
+    groups = {slot.choice_group for slot in slots if slot.choice_group}
+    group = set(session.scalars(select(Slot.id).where(Slot.choice_group.in_(groups)))) if groups else set()
+    slot_ids = {slot.id for slot in slots} | mine | group
     rows = session.execute(select(Assignment.slot_id, Assignment.person_id, Assignment.line_index).where(
         Assignment.schedule_id == draft.id, Assignment.slot_id.in_(slot_ids))).all()
     return slot_ids, [tuple(r) for r in rows]
@@ -88,7 +87,7 @@ def refuse_replacement(session: Session, schedule: Schedule, slot: Slot, old_per
     """Raise EditRefused when giving `old_person_id`'s place in `slot` to `new_person_id`
     would break a hard rule in `schedule` (a draft or a published version) for either of
     them or anyone sharing their slots: how swaps between providers are checked."""
-    slot_ids, before = _scope(session, schedule, slot, old_person_id, new_person_id)
+    slot_ids, before = _scope(session, schedule, [slot], old_person_id, new_person_id)
     after = [(s, new_person_id if (s, p) == (slot.id, old_person_id) else p, line) for s, p, line in before]
     _refuse_new_violations(session, schedule, slot_ids, before, after)
 
@@ -101,7 +100,7 @@ def assign(session: Session, actor: User, district_id: int, week_start: date, sl
     if slot is None or slot.district_id != district_id or slot.week_start != week_start:
         raise NotVisible("No such slot in this week.")
     require_visible(actor, person.district_id if person else None)
-    slot_ids, before = _scope(session, draft, slot, person_id)
+    slot_ids, before = _scope(session, draft, [slot], person_id)
     _refuse_new_violations(session, draft, slot_ids, before, [*before, (slot_id, person_id, line_index)])
     # Made while the week is being solved: locked, so no solve answer can take it away.
     solving = solving_job(session, district_id, week_start)
@@ -130,13 +129,10 @@ def move(session: Session, actor: User, district_id: int, week_start: date,
             raise NotVisible("No such slot in this week.")
     for person in people.values():
         require_visible(actor, person.district_id if person else None)
-    slot_ids, before = set(), []
-    for slot in slots.values():
-        more, rows = _scope(session, draft, slot, *people)
-        slot_ids |= more
-        before += [r for r in rows if r not in before]
-    gone = [a for a in before if a not in set(removals)]
-    if len(gone) != len(before) - len(set(removals)):
+    slot_ids, before = _scope(session, draft, list(slots.values()), *people)
+    removed = set(removals)
+    gone = [a for a in before if a not in removed]
+    if len(gone) != len(before) - len(removed):
         raise StaleDraft("a place to move is no longer in the draft")
     _refuse_new_violations(session, draft, slot_ids, before, [*gone, *additions])
     for slot_id, person_id, line in removals:
@@ -180,7 +176,7 @@ def _draft_assignment(session: Session, actor: User, assignment_id: int,
 def unassign(session: Session, actor: User, assignment_id: int, expected_lock_version: int | None = None, *,
              now: datetime) -> None:
     assignment, draft = _draft_assignment(session, actor, assignment_id, expected_lock_version)
-    slot_ids, before = _scope(session, draft, assignment.slot, assignment.person_id)
+    slot_ids, before = _scope(session, draft, [assignment.slot], assignment.person_id)
     key = (assignment.slot_id, assignment.person_id, assignment.line_index)
     # Taking someone off can still break a rule: the last lawyer supervising a trainee.
     _refuse_new_violations(session, draft, slot_ids, before, [a for a in before if a != key])
