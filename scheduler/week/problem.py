@@ -194,7 +194,7 @@ def _person(p, roles: list[str], skills: list[str], district: str, rules: list, 
         keeps_available = any(r.kind == "available" for r in rules)
     has_available_rules = keeps_available or any(e.kind == "available" for e in exceptions)
     if within is not None:
-        # Overlap keeps every interval that helps cover a span (a chain 8-10, 10-12 for 9-11).
+        # Overlap keeps every interval that can matter: one that contains a span overlaps it.
         available, unavailable, undesired = (
             [(a, b) for a, b in spans if any(a < end and b > start for start, end in within)]
             for spans in (available, unavailable, undesired))

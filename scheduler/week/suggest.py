@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from models import Assignment, Pairing, Person, PersonRole, PersonSkill, Schedule, Site, Slot, SlotLine, User
@@ -214,11 +214,17 @@ def _ranked(session: Session, district_id: int, week_start: date, schedule: Sche
     `_people_for`): every figure stays the full week's, at a fraction of the reading."""
     place_slots = {s for s, _ in places}
     spans = session.execute(select(Slot.start_at, Slot.end_at).where(Slot.id.in_(place_slots))).all()
-    person_ids = _people_for(session, schedule, places)
+    # The places' slots and their requests' other times (one time per request).
+    groups = select(Slot.choice_group).where(Slot.id.in_(place_slots), Slot.choice_group.is_not(None))
+    request_slots = place_slots | set(session.scalars(select(Slot.id).where(Slot.choice_group.in_(groups))))
+    person_ids = _people_for(session, schedule, places, request_slots)
     # Only the places' times are ever judged: everyone's other times need not be read; of the
-    # week's slots only the places', their requests' other times and those the people hold.
-    doc = build_problem(session, district_id, week_start, person_ids=person_ids,
-                        slot_ids=_slots_for(session, schedule, place_slots, person_ids),
+    # week's slots only those above and the ones the people hold.
+    slot_ids = set(request_slots)
+    if schedule is not None and person_ids:
+        slot_ids.update(session.scalars(select(Assignment.slot_id).where(
+            Assignment.schedule_id == schedule.id, Assignment.person_id.in_(person_ids))))
+    doc = build_problem(session, district_id, week_start, person_ids=person_ids, slot_ids=slot_ids,
                         within=[tuple(span) for span in spans])
     # Locks outside the narrowed problem cannot matter here (and would not parse).
     people, slots = {p["id"] for p in doc["people"]}, {s["id"] for s in doc["slots"]}
@@ -232,13 +238,15 @@ def _ranked(session: Session, district_id: int, week_start: date, schedule: Sche
     return got, holder_ids
 
 
-def _people_for(session: Session, schedule: Schedule | None, places: set[tuple[int, int]]) -> set[int]:
+def _people_for(session: Session, schedule: Schedule | None, places: set[tuple[int, int]],
+                request_slots: set[int]) -> set[int]:
     """Everyone a suggestion for `places` can involve: the active people of the slots'
     district holding one of a line's roles and all its skills, the sites' standing advisers
-    (whether a place is "unpaired" depends on them), and whoever holds a place in the slots
-    or in their requests' other times (line capacity, supervision, one time per request)."""
+    (whether a place is "unpaired" depends on them), and whoever holds a place in
+    `request_slots`, the places' slots and their requests' other times (line capacity,
+    supervision, one time per request)."""
     lines = session.execute(select(SlotLine.slot_id, SlotLine.idx, SlotLine.roles, SlotLine.skills, Slot.district_id,
-                                   Slot.site_id, Slot.choice_group).join(Slot, Slot.id == SlotLine.slot_id)
+                                   Slot.site_id).join(Slot, Slot.id == SlotLine.slot_id)
                             .where(SlotLine.slot_id.in_({s for s, _ in places}))).all()
     wanted: set[int] = set()
     for row in lines:
@@ -252,17 +260,6 @@ def _people_for(session: Session, schedule: Schedule | None, places: set[tuple[i
     sites = {row.site_id for row in lines}
     wanted.update(session.scalars(select(Pairing.person_id).where(Pairing.site_id.in_(sites))))
     if schedule is not None:
-        groups = {row.choice_group for row in lines if row.choice_group}
-        slots = select(Slot.id).where(or_(Slot.id.in_({row.slot_id for row in lines}), Slot.choice_group.in_(groups)))
         wanted.update(session.scalars(select(Assignment.person_id).where(
-            Assignment.schedule_id == schedule.id, Assignment.slot_id.in_(slots))))
-    return wanted
-
-
-def _slots_for(session: Session, schedule: Schedule | None, place_slots: set[int], person_ids: set[int]) -> set[int]:
-    groups = select(Slot.choice_group).where(Slot.id.in_(place_slots), Slot.choice_group.is_not(None))
-    wanted = set(place_slots) | set(session.scalars(select(Slot.id).where(Slot.choice_group.in_(groups))))
-    if schedule is not None and person_ids:
-        wanted.update(session.scalars(select(Assignment.slot_id).where(
-            Assignment.schedule_id == schedule.id, Assignment.person_id.in_(person_ids))))
+            Assignment.schedule_id == schedule.id, Assignment.slot_id.in_(request_slots))))
     return wanted
