@@ -28,8 +28,9 @@ def assign(district_id: int, week: str, slot_id: int, line: int):
     district = week_desk.district_for(session, user, district_id)
     week_start = _week(district_id, week, canonical="week.assign" if request.method == "GET" else None)
     replacing, show_all = request.args.get("replace", type=parse_id), request.args.get("all") == "1"
+    limit = 10_000 if show_all else 10
     found = suggesting.suggestions(session, user, district_id, week_start, slot_id, line,
-                                   replacing_id=replacing, limit=10_000 if show_all else 10)
+                                   replacing_id=replacing, limit=limit)
     form = AssignForm(found.feasible)
     if request.method == "GET":
         form.lock_version.data = found.lock_version
@@ -53,7 +54,7 @@ def assign(district_id: int, week: str, slot_id: int, line: int):
             session.rollback()
             refusals = messages.refused(error)
             found = suggesting.suggestions(session, user, district_id, week_start, slot_id, line,
-                                           replacing_id=replacing)
+                                           replacing_id=replacing, limit=limit)
         else:
             session.commit()
             name = made.person.name
