@@ -80,6 +80,7 @@ def main(argv: list[str] | None = None) -> int:
             doc = build_problem(session, district_id, week)
         problem = parse_problem(doc)
         slots, people = {s.id for s in problem.slots}, {p.id for p in problem.people}
+        roster = tuple(a for a in problem.previous if a.slot in slots and a.person in people)
         timed: dict[str, list[float]] = {"suggestions": [], "build_problem": [], "solver_only": []}
         shown = feasible = repairs = 0
         for slot_id, line, holder in places:
@@ -91,7 +92,6 @@ def main(argv: list[str] | None = None) -> int:
                 t = time.perf_counter()
                 found = place_suggestions(session, district_id, week, slot_id, line, replacing_id=holder, limit=10)
                 timed["suggestions"].append(time.perf_counter() - t)
-                roster = tuple(a for a in problem.previous if a.slot in slots and a.person in people)
                 slot_ext = session.get(Slot, slot_id).external_id
                 holder_ext = found.replacing.external_id if found.replacing else None
             t = time.perf_counter()
