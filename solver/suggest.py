@@ -19,9 +19,7 @@ from solver.model.index import ProblemIndex
 from solver.model.roster import Roster
 from solver.objective import TERMS, add_terms
 from solver.problem import Assignment, Problem
-from solver.rules import RULES, rule_of_blocker
-
-_UNQUALIFIED = (RULES[2].blocker, RULES[3].blocker)
+from solver.rules import rule_of_blocker
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +119,10 @@ def _blocks(ix: ProblemIndex, roster: Roster, i: int, l: int, j: int) -> tuple[B
 
 
 def _qualified(ix: ProblemIndex, i: int, l: int) -> list[int]:
-    return [j for j in range(len(ix.people)) if static_blocker(ix, j, i, l) not in _UNQUALIFIED]
+    """Rules 2 and 3 (role and skills) only: the rest are named by `_blocks`, which would
+    otherwise test availability a second time for everyone."""
+    line = ix.slots[i].demand[l]
+    return [j for j, p in enumerate(ix.people) if ix.qualified(p, line)]
 
 
 def build_roster(ix: ProblemIndex, assignments) -> Roster:
