@@ -8,20 +8,20 @@ draft's locks, which a repair never moves.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, union
 from sqlalchemy.orm import Session, selectinload
 
 from models import Assignment, Pairing, Person, PersonRole, PersonSkill, Schedule, Site, Slot, SlotLine, User
 from scheduler.core.access import NotVisible
+from scheduler.core.collector import collector_paused
 from scheduler.core.versions import current_draft, latest_published
 from scheduler.core.weeks import to_local
 from scheduler.week.desk import district_for
-from scheduler.week.problem import build_problem
+from scheduler.week.problem import week_problem
 from solver import suggest as ranking
-from solver.io import parse_problem
 from solver.problem import Assignment as Placed
 from solver.rules import RULES
 
@@ -105,12 +105,10 @@ def _slot_of(session: Session, district_id: int, week_start: date, slot_id: int,
     return slot
 
 
-def _roster(session: Session, schedule: Schedule | None, doc: dict) -> tuple[Placed, ...]:
-    """The schedule's assignments the problem can name (active people, live slots)."""
+def _roster(session: Session, schedule: Schedule | None, people: set[str], slots: set[str]) -> tuple[Placed, ...]:
+    """The schedule's assignments the problem can name (its people and slots)."""
     if schedule is None:
         return ()
-    slots = {s["id"] for s in doc["slots"]}
-    people = {p["id"] for p in doc["people"]}
     rows = session.execute(
         select(Slot.external_id, Person.external_id, Assignment.line_index)
         .join(Slot, Slot.id == Assignment.slot_id).join(Person, Person.id == Assignment.person_id)
@@ -137,6 +135,14 @@ def place_suggestions(session: Session, district_id: int, week_start: date, slot
     schedule = draft or latest_published(session, district_id, week_start)
     replacing = session.get(Person, replacing_id) if replacing_id is not None else None
     places = {(slot.id, line_index)}
+    with collector_paused():
+        return _answer(session, district_id, week_start, slot, draft, schedule, replacing, places, line_index,
+                       limit, blocked_limit)
+
+
+def _answer(session: Session, district_id: int, week_start: date, slot: Slot, draft: Schedule | None,
+            schedule: Schedule | None, replacing: Person | None, places: set[tuple[int, int]], line_index: int,
+            limit: int, blocked_limit: int) -> PlaceSuggestions:
     got, holder_ids = _ranked(session, district_id, week_start, schedule, slot, line_index, places, replacing,
                               limit)
     if not got.feasible:
@@ -221,34 +227,35 @@ def _ranked(session: Session, district_id: int, week_start: date, schedule: Sche
     # Only the places' times are ever judged: everyone's other times need not be read; of the
     # week's slots only those above and the ones the people hold.
     slot_ids = set(request_slots)
-    if schedule is not None and person_ids:
+    if schedule is not None:
         slot_ids.update(session.scalars(select(Assignment.slot_id).where(
             Assignment.schedule_id == schedule.id, Assignment.person_id.in_(person_ids))))
-    doc = build_problem(session, district_id, week_start, person_ids=person_ids, slot_ids=slot_ids,
-                        within=[tuple(span) for span in spans])
-    # Locks outside the narrowed problem cannot matter here (and would not parse).
-    people, slots = {p["id"] for p in doc["people"]}, {s["id"] for s in doc["slots"]}
-    doc["pinned"] = [a for a in doc["pinned"] if a["person"] in people and a["slot"] in slots]
-    roster = _roster(session, schedule, doc)
+    problem = week_problem(session, district_id, week_start, person_ids=person_ids, slot_ids=slot_ids,
+                           within=[tuple(span) for span in spans])
+    # Locks outside the narrowed problem cannot matter here.
+    people, slots = {p.id for p in problem.people}, {s.id for s in problem.slots}
+    problem = replace(problem, pinned=tuple(a for a in problem.pinned if a.person in people and a.slot in slots))
+    roster = _roster(session, schedule, people, slots)
     holder_ids = [a.person for a in roster if (a.slot, a.line) == (slot.external_id, line_index)]
     if replacing is not None and replacing.external_id not in holder_ids:
         raise NotVisible("That person does not hold this place.")
-    got = ranking.suggest(parse_problem(doc), roster, slot.external_id, line_index,
+    got = ranking.suggest(problem, roster, slot.external_id, line_index,
                           replacing=replacing.external_id if replacing else None, limit=limit)
     return got, holder_ids
 
 
 def _people_for(session: Session, schedule: Schedule | None, places: set[tuple[int, int]],
-                request_slots: set[int]) -> set[int]:
-    """Everyone a suggestion for `places` can involve: the active people of the slots'
-    district holding one of a line's roles and all its skills, the sites' standing advisers
-    (whether a place is "unpaired" depends on them), and whoever holds a place in
-    `request_slots`, the places' slots and their requests' other times (line capacity,
-    supervision, one time per request)."""
+                request_slots: set[int]):
+    """Everyone a suggestion for `places` can involve, as a query of their ids (a mediator's
+    line names most of a district: read again by the database, not sent back as a list): the
+    active people of the slots' district holding one of a line's roles and all its skills,
+    the sites' standing advisers (whether a place is "unpaired" depends on them), and whoever
+    holds a place in `request_slots`, the places' slots and their requests' other times (line
+    capacity, supervision, one time per request)."""
     lines = session.execute(select(SlotLine.slot_id, SlotLine.idx, SlotLine.roles, SlotLine.skills, Slot.district_id,
                                    Slot.site_id).join(Slot, Slot.id == SlotLine.slot_id)
                             .where(SlotLine.slot_id.in_({s for s, _ in places}))).all()
-    wanted: set[int] = set()
+    wanted = []
     for row in lines:
         if (row.slot_id, row.idx) not in places:
             continue
@@ -256,10 +263,9 @@ def _people_for(session: Session, schedule: Schedule | None, places: set[tuple[i
             select(PersonRole.person_id).where(PersonRole.role.in_(list(row.roles)))))
         for skill in row.skills:
             query = query.where(Person.id.in_(select(PersonSkill.person_id).where(PersonSkill.skill == skill)))
-        wanted.update(session.scalars(query))
-    sites = {row.site_id for row in lines}
-    wanted.update(session.scalars(select(Pairing.person_id).where(Pairing.site_id.in_(sites))))
+        wanted.append(query)
+    wanted.append(select(Pairing.person_id).where(Pairing.site_id.in_({row.site_id for row in lines})))
     if schedule is not None:
-        wanted.update(session.scalars(select(Assignment.person_id).where(
-            Assignment.schedule_id == schedule.id, Assignment.slot_id.in_(request_slots))))
-    return wanted
+        wanted.append(select(Assignment.person_id).where(
+            Assignment.schedule_id == schedule.id, Assignment.slot_id.in_(request_slots)))
+    return union(*wanted)

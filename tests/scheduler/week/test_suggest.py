@@ -2,6 +2,7 @@
 week's own problem and draft, and applying a replacement or a repair as one edit."""
 from __future__ import annotations
 
+import gc
 from datetime import UTC, datetime
 
 import pytest
@@ -124,6 +125,8 @@ def test_a_move_of_a_place_no_longer_held_is_stale(session, desk):
 def test_replacing_someone_who_does_not_hold_the_place_is_404(session, desk):
     with pytest.raises(NotVisible):
         _ask(session, desk, replacing_id=desk["near"].id)
+    # The answer holds the garbage collector off while it works: a refusal turns it back on.
+    assert gc.isenabled()
 
 
 def test_another_districts_coordinator_gets_nothing(session, desk, make):
