@@ -1,14 +1,15 @@
 """Ranked suggestions for one place (issue 18) on the demo district, against building the
 week's problem in the same run.
 
-    python -m benchmarks.suggest [--requests 60] [--seed 1] [--size district] [--database-url URL]
-                                 [--json FILE] [--no-target]
+    python -m benchmarks.suggest [--requests 60 | --every-line] [--seed 1] [--size district]
+                                 [--database-url URL] [--json FILE] [--no-target]
 
 Setup (timed separately, shared with `benchmarks.portal`): a fresh database (an SQLite file in
 a temporary folder unless --database-url names an empty one), the demo district, next week's
 slots with each village visit given to the village's standing adviser, published. Then
 --requests places drawn at random from the week (open window places and filled visits, half
-of the filled ones asked as "replace the holder"), each answered as the assign page does,
+of the filled ones asked as "replace the holder"; with --every-line, every line of the week
+once, the slowest kind included: a mediator's line names most of the district), each answered as the assign page does,
 in a fresh session: `scheduler.week.suggest.place_suggestions(..., limit=10)`. Interleaved
 with them, as many builds of the week's problem (`build_problem`, the part every suggestion
 reads) as the baseline. Reports p50/p95/p99 of both, their ratio, and the solver's own share;
@@ -47,16 +48,17 @@ def _cuts(samples: list[float]) -> dict[str, float]:
             "p99_ms": round(cuts[98] * 1000, 1)}
 
 
-def _places(session: Session, week, count: int, rng: random.Random) -> list[tuple[int, int, int | None]]:
+def _places(session: Session, week, count: int | None, rng: random.Random) -> list[tuple[int, int, int | None]]:
     """(slot, line, holder to replace or None), open and filled places alike."""
     lines = session.execute(select(SlotLine.slot_id, SlotLine.idx).join(Slot, Slot.id == SlotLine.slot_id)
-                            .where(Slot.week_start == week, Slot.cancelled.is_(False))).all()
+                            .where(Slot.week_start == week, Slot.cancelled.is_(False))
+                            .order_by(SlotLine.slot_id, SlotLine.idx)).all()
     holders = {(s, ln): p for s, p, ln in session.execute(
         select(Assignment.slot_id, Assignment.person_id, Assignment.line_index)
         .join(Schedule, Schedule.id == Assignment.schedule_id).join(Person, Person.id == Assignment.person_id)
         .where(Schedule.state == "published", Person.active))}
     out = []
-    for slot_id, line in rng.sample(lines, min(count, len(lines))):
+    for slot_id, line in lines if count is None else rng.sample(lines, min(count, len(lines))):
         holder = holders.get((slot_id, line))
         out.append((slot_id, line, holder if holder is not None and rng.random() < 0.5 else None))
     return out
@@ -65,6 +67,7 @@ def _places(session: Session, week, count: int, rng: random.Random) -> list[tupl
 def main(argv: list[str] | None = None) -> int:
     parser = arguments(__doc__)
     parser.set_defaults(requests=60)
+    parser.add_argument("--every-line", action="store_true", help="ask every line of the week once")
     args = parser.parse_args(argv)
     rng = random.Random(args.seed)
     with tempfile.TemporaryDirectory() as tmp:
@@ -76,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
         week = monday_of(NOW.date() + timedelta(days=7))
         with Session(engine) as session:
             district_id = session.scalar(select(District.id))
-            places = _places(session, week, args.requests, rng)
+            places = _places(session, week, None if args.every_line else args.requests, rng)
             doc = build_problem(session, district_id, week)
         problem = parse_problem(doc)
         slots, people = {s.id for s in problem.slots}, {p.id for p in problem.people}
