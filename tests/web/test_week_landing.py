@@ -86,3 +86,16 @@ def test_the_use_case_picks_the_nearest_week_and_checks_access(session, make, wo
     assert (found.week_start, found.moved_ahead) == (MONDAY + timedelta(weeks=1), True)
     with pytest.raises((AccessDenied, NotVisible)):
         landing_week(session, world.users["coord_b"], world.district_a.id, date(2026, 11, 29))
+
+
+def test_a_city_coordinator_sees_each_districts_nearest_roster(as_role, make, world):
+    make.schedule(world.district_a, week_start=MONDAY + timedelta(weeks=2))
+    published(make, world.district_a, MONDAY + timedelta(weeks=1))
+    response = as_role("city").get("/week")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    rows = {d.name: html.split(f"<td>{d.name}</td>", 1)[1].split("</tr>", 1)[0]
+            for d in (world.district_a, world.district_b)}
+    nearest = MONDAY + timedelta(weeks=1)
+    assert f'/districts/{world.district_a.id}/weeks/{nearest}">2026年12月7日 起的一周' in rows[world.district_a.name]
+    assert f"未来 {LOOK_AHEAD_WEEKS} 周内没有排班" in rows[world.district_b.name]

@@ -17,7 +17,7 @@ from scheduler.week import edits
 from scheduler.week.drafts import NothingToPublish, StaleDraft
 from scheduler.week.edits import EditRefused
 from scheduler.week.freshness import week_fingerprint
-from scheduler.week.landing import landing_week
+from scheduler.week.landing import LOOK_AHEAD_WEEKS, landing_week, nearest_weeks
 from scheduler.week.review import diff, who_is_told
 from scheduler.week.view import week_figures, week_view
 from web.access import acting_user, roles_required
@@ -98,8 +98,9 @@ def index():
             flash(_("This week has no roster yet: opened the next week that has one (from %(date)s).",
                     date=format_date(landing.week_start, "long")), "info")
         return redirect(_week_url(districts[0].id, landing.week_start))
-    return render_template("week/index.html", districts=districts, this_week=this_week,
-                           next_week=this_week + timedelta(weeks=1))
+    return render_template("week/index.html", districts=nearest_weeks(session, user, local_today()),
+                           this_week=this_week, next_week=this_week + timedelta(weeks=1),
+                           look_ahead=LOOK_AHEAD_WEEKS)
 
 
 @bp.route("/districts/<int:district_id>/weeks/<week>")
