@@ -92,6 +92,15 @@ def skill_names(codes: Iterable[str] | None, separator: str | None = None) -> st
     return separator.join(skill(c) for c in codes or ())
 
 
+_PAIRING_REASONS = {
+    "no_role": _l("Nobody holds the role %(role)s, so nobody can be this village's adviser."),
+    "all_excluded": _l("All %(count)s people with the role %(role)s who could serve this village must "
+                       "stay away from it (conflict of interest)."),
+    "all_at_limit": _l("All %(count)s people with the role %(role)s who could serve this village already "
+                       "have as many villages as they may take (%(limit)s in all)."),
+}
+
+
 def open_reason(reason: dict) -> str:
     """Why a place stayed open (a solver reason: code, zh, en, parameters) in the reader's
     language. "Nobody qualified" is worded here, with the roles' and skills' names: the
@@ -106,6 +115,11 @@ def open_reason(reason: dict) -> str:
         skills = [k for k in str(reason.get("skills") or "").split(", ") if k]
         return gettext("No %(role)s holds every skill this village needs: %(skills)s.",
                        role=person_role(str(reason.get("role") or "lawyer")), skills=skill_names(skills))
+    worded = _PAIRING_REASONS.get(str(reason.get("code")))
+    if worded is not None and "role" in reason:
+        # The standing pairing's reasons that name the adviser's role: by its name, not its code.
+        return str(worded) % {"role": person_role(str(reason["role"])), "count": reason.get("count", ""),
+                              "limit": reason.get("limit", "")}
     english = str(get_locale() or "").startswith("en")
     zh, en = reason.get("zh"), reason.get("en")
     return str((en if english else zh) or zh or en or reason.get("code", ""))

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.browser
 
 # Each test works on its own week of the one demo district, so they run in any order.
 FLOW_TEXT = {
-    "zh": {"card": "#week-1", "open_week": "打开本周排班", "empty": "本周尚无排班任务", "solve": "开始排班",
+    "zh": {"card": "#week-1", "open_week": "打开这一周的排班", "empty": "本周尚无排班任务", "solve": "开始排班",
            "ready": "草稿已生成", "open_draft": "打开草稿", "draft": "草稿", "review": "审核与发布",
            "publish": "发布为第 1 版", "published": "已发布为第 1 版", "published_toggle": "已发布"},
     "en": {"card": "#week-0", "open_week": "Open the week", "empty": "No work is planned for this week yet",

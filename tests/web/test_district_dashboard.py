@@ -45,6 +45,9 @@ def test_the_dashboard_shows_this_and_next_weeks_figures_and_changes(as_role, se
     next_week = section(html, "week-1")
     assert "Next week" in next_week and "Nothing has been solved for this week yet." in next_week
     assert f"/weeks/{(week + timedelta(weeks=1)).isoformat()}" in next_week
+    # Each card's button opens its own week, and says so in Chinese too (it said "this week's").
+    zh = page(as_role("coord_a"), f"/districts/{world.district_a.id}?lang=zh")
+    assert all("打开这一周的排班" in section(zh, f"week-{n}") for n in (0, 1)) and "打开本周排班" not in zh
 
 
 def test_the_dashboard_lists_open_requests_and_overdue_villages(as_role, session, make, world):

@@ -116,6 +116,22 @@ def test_why_nobody_could_take_a_place_names_roles_and_skills_in_the_readers_lan
         assert open_reason({"code": "x", "zh": "甲", "en": "A"}) == "甲"
 
 
+def test_the_pairings_reasons_name_the_advisers_role_in_the_readers_language(app):
+    from web.labels import open_reason
+
+    at_limit = {"code": "all_at_limit", "zh": "全部3名可担任的“lawyer”结对村数都已达到上限（合计6个村）",
+                "en": "all 3 lawyer(s) who could serve it already have as many villages as they may take (6 in all)",
+                "role": "lawyer", "count": "3", "limit": "6"}
+    nobody = {"code": "no_role", "zh": "没有人具有“lawyer”角色", "en": "no one holds the role 'lawyer'",
+              "role": "lawyer"}
+    with app.test_request_context("/?lang=zh"):
+        assert open_reason(at_limit) == "可担任该村顾问的全部 3 名律师结对村数都已达到上限（合计 6 个村）。"
+        assert open_reason(nobody) == "没有人具有律师角色，无人能担任该村法律顾问。"
+    with app.test_request_context("/?lang=en"):
+        assert open_reason(at_limit) == ("All 3 people with the role Lawyer who could serve this village already "
+                                         "have as many villages as they may take (6 in all).")
+
+
 def test_an_unpaired_village_says_which_skills_nobody_holds_in_the_readers_language(as_role, world, make, session):
     from scheduler.advisers.pairings import propose
 
