@@ -25,6 +25,8 @@ pytestmark = pytest.mark.browser
 DRAFT_WEEKS_AHEAD, PUBLISHED_WEEKS_AHEAD = 10, 11
 SMALL_PHONE = {"width": 360, "height": 740}
 BLOCKING = ("serious", "critical")
+# Minor by axe's measure, refused all the same: a column of buttons has a heading for screen readers.
+ALSO_REFUSED = ("empty-table-header",)
 PROVIDER, VILLAGE = "a11y-provider", "a11y-village"
 LOCALES = {"zh": "zh-CN", "en": "en-US"}
 
@@ -155,7 +157,7 @@ def test_axe_finds_no_serious_or_critical_violation(live_app, pages, contexts, r
         page = _open(contexts[role], live_app, path, lang)
         assert page.evaluate("document.documentElement.lang").startswith(lang)
         results = axe.run(page)
-        found += [_described(path, v) for v in results.response["violations"] if v["impact"] in BLOCKING]
+        found += [_described(path, v) for v in results.response["violations"] if v["impact"] in BLOCKING or v["id"] in ALSO_REFUSED]
         found += [f"{path}: the id {name!r}, named by a label or an ARIA attribute, is used more than once"
                   for name in page.evaluate(DUPLICATE_NAMED_IDS)]
         page.close()
